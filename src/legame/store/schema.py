@@ -44,6 +44,7 @@ class Column:
     default: str | None = None
     customer_ref: bool = False
     personal: bool = False
+    case: Literal["lower", "upper"] | None = None
     doc: str = ""
 
     @property
@@ -104,6 +105,12 @@ def _text(name: str, doc: str, **kw: object) -> Column:
     return Column(name, "text", doc=doc, **kw)  # type: ignore[arg-type]
 
 
+def _code(name: str, doc: str, case: Literal["lower", "upper"] = "lower",
+          *, required: bool = False) -> Column:
+    """A short code compared case-insensitively (channel, language, country, currency)."""
+    return Column(name, "text", required=required, case=case, doc=doc)
+
+
 CUSTOMERS = Table(
     "customers",
     (
@@ -111,8 +118,8 @@ CUSTOMERS = Table(
         _ts("created_at", "when the customer relationship started"),
         _text("email", "e-mail address", personal=True),
         _text("phone", "phone number", personal=True),
-        _text("country", "ISO 3166 country code, e.g. IT"),
-        _text("language", "preferred language, e.g. it, es, en"),
+        _code("country", "ISO 3166 country code, e.g. IT", "upper"),
+        _code("language", "preferred language, e.g. it, es, en"),
         _text("time_zone", "IANA time zone, e.g. Europe/Rome (quiet hours use it)"),
     ),
     key=("customer_id",),
@@ -128,8 +135,8 @@ ORDERS = Table(
         _cust(),
         _ts("ordered_at", "when the order was placed", required=True),
         Column("amount", "amount", required=True, min=0, doc="order value (>= 0)"),
-        _text("currency", "ISO 4217 currency code, e.g. EUR"),
-        _text("channel", "store, web, app, phone, marketplace, ..."),
+        _code("currency", "ISO 4217 currency code, e.g. EUR", "upper"),
+        _code("channel", "store, web, app, phone, marketplace, ..."),
         Column("status", "choice", choices=("completed", "refunded", "cancelled"),
                default="completed", doc="completed (default), refunded or cancelled"),
     ),
@@ -145,7 +152,7 @@ TICKETS = Table(
         _ts("opened_at", "when the customer opened the ticket", required=True),
         _ts("first_response_at", "first answer from the company (empty: none yet)"),
         _ts("resolved_at", "when it was resolved (empty: unresolved)"),
-        _text("channel", "email, phone, chat, store, social, ..."),
+        _code("channel", "email, phone, chat, store, social, ..."),
         _text("category", "what it was about"),
         _score("csat", 1, 5, "ticket satisfaction, 1 (very poor) to 5 (very good)"),
         _score("effort", 1, 7, "customer effort, 1 (very easy) to 7 (very hard)"),
@@ -166,7 +173,7 @@ SURVEY_RESPONSES = Table(
         *(_score(name, 1, 5, f"emotional motivator: {label} (1-5 agreement)")
           for name, label in MOTIVATORS.items()),
         _text("comment", "free-text comment", personal=True),
-        _text("language", "language of the answer, e.g. it"),
+        _code("language", "language of the answer, e.g. it"),
     ),
     key=("response_id",),
     doc="Survey answers: NPS, CSAT, CES and the ten emotional motivators.",
@@ -177,10 +184,10 @@ CAMPAIGNS = Table(
     (
         _id("campaign_id", "campaign identifier"),
         _text("name", "campaign name"),
-        _text("channel", "email, sms, push, ..."),
+        _code("channel", "email, sms, push, ..."),
         _text("subject", "subject line"),
         _text("body", "message body"),
-        _text("language", "language of the message"),
+        _code("language", "language of the message"),
         Column("kind", "choice", choices=("marketing", "transactional"), default="marketing",
                doc="marketing (default) or transactional (may be exempt from caps)"),
     ),
@@ -194,7 +201,7 @@ MESSAGES = Table(
         _id("message_id", "message identifier"),
         _cust(),
         _text("campaign_id", "the campaign it belongs to, if any"),
-        Column("channel", "text", required=True, doc="email, sms, push, phone, post, ..."),
+        _code("channel", "email, sms, push, phone, post, ...", required=True),
         _ts("sent_at", "when it was sent", required=True),
         _ts("opened_at", "when it was opened"),
         _ts("clicked_at", "when a link was clicked"),
@@ -209,7 +216,7 @@ CONSENTS = Table(
     "consents",
     (
         _cust(),
-        Column("channel", "text", required=True, doc="email, sms, push, phone, post, ..."),
+        _code("channel", "email, sms, push, phone, post, ...", required=True),
         Column("status", "choice", required=True, choices=("granted", "withdrawn"),
                doc="granted or withdrawn"),
         _ts("at", "when the consent was given or withdrawn", required=True),
@@ -267,4 +274,22 @@ TABLES: dict[str, Table] = {
     t.name: t
     for t in (CUSTOMERS, ORDERS, TICKETS, SURVEY_RESPONSES, CAMPAIGNS, MESSAGES, CONSENTS,
               CHARGES, GESTURES, REFERRALS)
+}
+
+#: Words accepted for each choice value (case-insensitive), so exports from Italian and
+#: Spanish tools load without a mapping step. Anything else is rejected with the list.
+CHOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "completed": ("complete", "completato", "completata", "evaso", "completado", "completada",
+                  "paid", "pagato", "pagado", "delivered", "consegnato", "entregado"),
+    "refunded": ("refund", "returned", "rimborsato", "rimborsata", "reso", "reembolsado",
+                 "reembolsada", "devuelto"),
+    "cancelled": ("canceled", "cancel", "annullato", "annullata", "cancellato", "cancelado",
+                  "cancelada", "anulado", "anulada"),
+    "granted": ("yes", "y", "true", "1", "si", "sì", "sí", "opt-in", "opt_in", "optin",
+                "subscribed", "concesso", "concedido", "accepted"),
+    "withdrawn": ("no", "n", "false", "0", "revoked", "opt-out", "opt_out", "optout",
+                  "unsubscribed", "revocato", "revocado", "ritirato", "retirado"),
+    "treatment": ("treated", "trattamento", "tratamiento"),
+    "holdout": ("control", "controllo", "control_group"),
+    "transactional": ("transazionale", "transaccional"),
 }

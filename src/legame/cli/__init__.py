@@ -1,0 +1,61 @@
+"""The ``legame`` command line: a thin layer that parses input, calls the library, prints.
+
+Errors raised on purpose (``LegameError``) become one red line and exit code 1; usage
+errors exit with 2; ``--debug`` shows the full traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from legame import __version__
+from legame.cli import ingest as _ingest
+from legame.cli import simulate as _simulate
+from legame.cli import workspace as _workspace
+from legame.cli._common import err_console
+from legame.errors import LegameError
+
+app = typer.Typer(
+    name="legame",
+    help="Customer loyalty built on what creates it: value (CLV), promoters (NPS), "
+    "emotional connection, good service, respectful contact and gratitude.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"legame {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+for module in (_workspace, _ingest, _simulate):
+    module.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``legame`` console script."""
+    try:
+        app(standalone_mode=True)
+    except LegameError as exc:
+        if _state["debug"] or "--debug" in sys.argv:
+            raise
+        err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(1)

@@ -1,0 +1,331 @@
+"""Read CSV, Parquet and JSON Lines files as a stream of all-text batches.
+
+Every value is read as text so that validation (one place, in SQL) sees exactly what the
+file holds and can report the raw value it rejects. Each batch carries ``_line``: the line
+of the record in a text file (the header is line 1), or the row number in a Parquet file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from legame.errors import InputError
+
+Format = Literal["csv", "parquet", "jsonl"]
+
+_SUFFIXES: dict[str, Format] = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "csv",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+}
+_DELIMITERS = (",", ";", "\t", "|")
+BATCH_ROWS = 131_072
+
+
+def format_of(path: Path) -> Format:
+    try:
+        return _SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise InputError(
+            f"{path}: unknown file type {path.suffix!r}; legame reads "
+            ".csv/.tsv/.txt, .parquet and .jsonl/.ndjson files."
+        ) from None
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files to read: each path itself, or every readable file in a folder (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(
+                p for p in path.iterdir()
+                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in _SUFFIXES
+            )
+            if not inside:
+                raise InputError(f"{path}: the folder holds no .csv, .parquet or .jsonl file.")
+            files.extend(inside)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder.")
+    return files
+
+
+@dataclass
+class Source:
+    """One open source file: its columns, how it was read, and its stream of batches."""
+
+    path: Path
+    format: Format
+    columns: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    #: Records the reader itself could not split into fields: (line, text, reason).
+    broken: list[tuple[int | None, str, str]] = field(default_factory=list)
+    batches: Callable[[], Iterator[pa.RecordBatch]] = lambda: iter(())
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` for a BOM, ``utf-8`` if the whole file decodes, else cp1252/latin-1."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        high_controls = False
+        try:
+            while chunk := fh.read(1 << 22):
+                decoder.decode(chunk)
+                high_controls = high_controls or any(0x80 <= b <= 0x9F for b in chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+        # Not UTF-8: Windows exports (Excel, Italian/Spanish tools) are cp1252, a superset
+        # of Latin-1 with the euro sign at 0x80; plain Latin-1 when cp1252 cannot decode it.
+        fh.seek(0)
+        try:
+            codecs.decode(fh.read(), "cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            return "latin-1"
+
+
+def sniff_delimiter(header: str) -> str:
+    """The candidate delimiter that splits the header line into the most fields."""
+    best, best_count = ",", 0
+    for delim in _DELIMITERS:
+        count = len(next(csv.reader([header], delimiter=delim)))
+        if count > best_count:
+            best, best_count = delim, count
+    return best
+
+
+def open_source(path: Path, *, delimiter: str | None, encoding: str | None) -> Source:
+    fmt = format_of(path)
+    if fmt == "csv":
+        return _open_csv(path, delimiter=delimiter, encoding=encoding)
+    if fmt == "parquet":
+        return _open_parquet(path)
+    return _open_jsonl(path, encoding=encoding)
+
+
+def _open_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> Source:
+    enc = encoding or detect_encoding(path)
+    try:
+        with path.open("r", encoding=enc, newline="") as fh:
+            header_line = fh.readline()
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read it as {enc}: {exc}") from exc
+    if not header_line.strip():
+        raise InputError(f"{path}: the file is empty (no header line).")
+    delim = delimiter or sniff_delimiter(header_line.rstrip("\r\n"))
+    columns = [c.strip() for c in next(csv.reader([header_line.rstrip("\r\n")], delimiter=delim))]
+    _check_columns(path, columns)
+    source = Source(path, "csv", columns, encoding=enc, delimiter=delim)
+    arrow_encoding = "utf8" if enc in ("utf-8", "utf-8-sig") else enc
+
+    # pyarrow numbers a broken record by its record number (the header is 1); lines are
+    # placed once the records before it are known, to report the physical line.
+    pending: dict[int, int] = {}  # record number -> index in source.broken
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        reason = f"expected {row.expected_columns} fields, found {row.actual_columns}"
+        source.broken.append((row.number, row.text, reason))
+        if row.number is not None:
+            pending[row.number] = len(source.broken) - 1
+        return "skip"
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(len(columns))],
+                skip_rows=1,
+                encoding=arrow_encoding,
+                block_size=1 << 24,
+                use_threads=False,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(columns))},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        cursor = _Cursor(source, pending)
+        for batch in reader:
+            yield _with_lines(batch, cursor.place(batch), columns)
+        cursor.place_rest()
+
+    source.batches = batches
+    return source
+
+
+class _Cursor:
+    """Walks a CSV's records in order, giving each its physical line number.
+
+    A record spans one line plus one per newline inside its quoted fields; records pyarrow
+    could not split (``pending``) are skipped in the batches but still occupy lines.
+    """
+
+    def __init__(self, source: Source, pending: dict[int, int]) -> None:
+        self.source, self.pending = source, pending
+        self.record, self.line = 2, 2  # the header is record 1 on line 1
+
+    def _skip_broken(self) -> None:
+        while self.record in self.pending:
+            index = self.pending.pop(self.record)
+            _, text, reason = self.source.broken[index]
+            self.source.broken[index] = (self.line, text, reason)
+            self.line += text.count("\n") + 1
+            self.record += 1
+
+    def place(self, batch: pa.RecordBatch) -> np.ndarray:
+        spans = np.ones(batch.num_rows, dtype=np.int64)
+        for column in batch.columns:
+            spans += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
+        if not self.pending:
+            starts = self.line + np.concatenate(([0], np.cumsum(spans)[:-1]))
+            self.line += int(spans.sum())
+            self.record += batch.num_rows
+            return starts[: batch.num_rows].astype(np.int64)
+        starts = np.empty(batch.num_rows, dtype=np.int64)
+        for i, span in enumerate(spans.tolist()):
+            self._skip_broken()
+            starts[i] = self.line
+            self.line += span
+            self.record += 1
+        return starts
+
+    def place_rest(self) -> None:
+        while self.pending:
+            self._skip_broken()
+            self.record += 1
+
+
+def _open_parquet(path: Path) -> Source:
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise InputError(f"{path}: not a readable Parquet file: {exc}") from exc
+    columns = list(pf.schema_arrow.names)
+    _check_columns(path, columns)
+    source = Source(path, "parquet", columns)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        row = 1
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+            texts = [_as_text(batch.column(i)) for i in range(batch.num_columns)]
+            renamed = pa.RecordBatch.from_arrays(texts, names=[f"c{i}" for i in range(len(texts))])
+            yield _with_lines(renamed, np.arange(row, row + batch.num_rows), columns)
+            row += batch.num_rows
+
+    source.batches = batches
+    return source
+
+
+def _as_text(column: pa.Array) -> pa.Array:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column.cast(pa.string())
+    if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+        column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
+    return column.cast(pa.string())
+
+
+def _open_jsonl(path: Path, *, encoding: str | None) -> Source:
+    enc = encoding or detect_encoding(path)
+    columns: list[str] = []
+    seen: set[str] = set()
+    with path.open("r", encoding=enc) as fh:
+        for text in fh:
+            try:
+                record = json.loads(text) if text.strip() else None
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                for key in record:
+                    if key not in seen:
+                        seen.add(key)
+                        columns.append(key)
+    if not columns:
+        raise InputError(f"{path}: no JSON object found on any line.")
+    source = Source(path, "jsonl", columns, encoding=enc)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        with path.open("r", encoding=enc) as fh:
+            for number, text in enumerate(fh, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    record = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    source.broken.append((number, text.rstrip("\n"), f"not valid JSON: {exc.msg}"))
+                    continue
+                if not isinstance(record, dict):
+                    source.broken.append((number, text.rstrip("\n"), "not a JSON object"))
+                    continue
+                rows.append([_json_text(record.get(c)) for c in columns])
+                lines.append(number)
+                if len(rows) >= BATCH_ROWS:
+                    yield _rows_batch(rows, lines, columns)
+                    rows, lines = [], []
+        if rows:
+            yield _rows_batch(rows, lines, columns)
+
+    source.batches = batches
+    return source
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _rows_batch(rows: list[list[str]], lines: list[int], columns: list[str]) -> pa.RecordBatch:
+    arrays = [pa.array([r[i] for r in rows], pa.string()) for i in range(len(columns))]
+    return pa.RecordBatch.from_arrays(
+        [pa.array(lines, pa.int64()), *arrays],
+        names=["_line", *(f"c{i}" for i in range(len(columns)))],
+    )
+
+
+def _with_lines(batch: pa.RecordBatch, lines: np.ndarray, columns: list[str]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays(
+        [pa.array(lines, pa.int64()), *batch.columns], names=["_line", *(f"c{i}" for i in range(len(columns)))]
+    )
+
+
+def _check_columns(path: Path, columns: list[str]) -> None:
+    blank = [i + 1 for i, c in enumerate(columns) if not c]
+    if blank:
+        raise InputError(f"{path}: header column {blank[0]} has no name.")
+    dup = sorted({c for c in columns if columns.count(c) > 1})
+    if dup:
+        raise InputError(f"{path}: the header names the column {dup[0]!r} twice.")

@@ -1,0 +1,1 @@
+"""Ordered schema migrations: ``NNNN_name.sql`` files applied in number order."""

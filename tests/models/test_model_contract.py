@@ -1,0 +1,227 @@
+"""One contract, checked on every model (in the spirit of scikit-learn's estimator checks)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+
+import legame.models
+from legame.errors import InputError, NotFittedError
+from legame.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeometric
+from legame.models.base import BaseModel
+
+if TYPE_CHECKING:
+    from conftest import CdnowSummary
+
+
+@dataclass(frozen=True)
+class Case:
+    model: type[BaseModel]
+    columns: Callable[[Any], list[np.ndarray]]  # cdnow -> fit's positional columns
+    predictions: list[tuple[str, tuple[Any, ...]]]
+
+    def __str__(self) -> str:
+        return self.model.__name__
+
+
+def _rfm(c: CdnowSummary) -> list[np.ndarray]:
+    return [c.frequency, c.recency, c.T]
+
+
+def _spend(c: CdnowSummary) -> list[np.ndarray]:
+    repeat = c.frequency > 0
+    return [c.frequency[repeat], c.monetary_value[repeat]]
+
+
+def _retention(_: CdnowSummary) -> list[np.ndarray]:
+    # Fader & Hardie (2007) High End cohort, one row per customer
+    survivors = np.array([1000, 869, 743, 653, 593, 551, 517, 491])
+    lost = survivors[:-1] - survivors[1:]
+    periods = np.r_[np.repeat(np.arange(1, 8), lost), np.full(survivors[-1], 7)]
+    alive = np.r_[np.zeros(lost.sum()), np.ones(survivors[-1])]
+    return [periods.astype(float), alive]
+
+
+PURCHASE_PREDICTIONS = [("predict_alive", (2, 30.0, 38.0)),
+                        ("predict_purchases", (39.0, 2, 30.0, 38.0)),
+                        ("expected_purchases", (39.0,))]
+CASES = [
+    Case(BetaGeo, _rfm, PURCHASE_PREDICTIONS),
+    Case(ParetoNBD, _rfm, PURCHASE_PREDICTIONS),
+    Case(GammaGamma, _spend, [("predict_spend", (3, 25.0))]),
+    Case(ShiftedBetaGeometric, _retention,
+         [("predict_survival", (3,)), ("predict_retention", (3,)), ("predict_churn", (3,)),
+          ("predict_derl", (2,))]),
+]
+IDS = [str(c) for c in CASES]
+
+
+def _predict(model: BaseModel, method: str, args: tuple[Any, ...]) -> Any:
+    kwargs = {"discount_rate": 0.1} if method == "predict_derl" else {}
+    return getattr(model, method)(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def fitted(cdnow: CdnowSummary) -> dict[str, BaseModel]:
+    return {str(c): c.model().fit(*c.columns(cdnow)) for c in CASES}
+
+
+def test_public_api_is_exactly_the_documented_names() -> None:
+    assert sorted(legame.models.__all__) == [
+        "BetaGeo", "GammaGamma", "HoldoutTable", "ParetoNBD", "ShiftedBetaGeometric",
+        "customer_lifetime_value", "discounted_purchases", "holdout_table",
+    ]
+    for name in legame.models.__all__:
+        assert getattr(legame.models, name).__module__.startswith("legame.models.")
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_fit_returns_self_with_every_fitted_attribute(case: Case, cdnow: CdnowSummary) -> None:
+    columns = case.columns(cdnow)
+    model = case.model()
+    assert model.fit(*columns) is model
+    names = list(case.model._param_names)
+    assert list(model.params_) == names and list(model.stderr_) == names
+    assert all(v > 0 and np.isfinite(v) for v in model.params_.values())
+    assert all(v > 0 and np.isfinite(v) for v in model.stderr_.values())
+    assert isinstance(model.loglik_, float) and np.isfinite(model.loglik_)
+    assert model.converged_ is True
+    assert model.n_customers_ == columns[0].size == model.n_histories_
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_every_prediction_before_fit_raises_not_fitted_error(case: Case) -> None:
+    for method, args in case.predictions:
+        with pytest.raises(NotFittedError,
+                           match=rf"This {case.model.__name__} is not fitted yet: call "
+                                 rf"{case.model.__name__}\(\)\.fit\(.*\) before {method}\(\)"):
+            _predict(case.model(), method, args)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_predictions_after_fit_are_finite(case: Case, fitted: dict[str, BaseModel]) -> None:
+    for method, args in case.predictions:
+        value = _predict(fitted[str(case)], method, args)
+        assert isinstance(value, float) and np.isfinite(value) and value >= 0, method
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_repr_says_what_was_fitted_on_what(case: Case, fitted: dict[str, BaseModel]) -> None:
+    name = case.model.__name__
+    assert repr(case.model()) == f"<{name}, not fitted>"
+    assert repr(case.model(penalizer=0.01)) == f"<{name} penalizer=0.01, not fitted>"
+    params = r" ".join(rf"{p}=\d+\.\d{{3}}" for p in case.model._param_names)
+    assert re.fullmatch(rf"<{name} {params}, [\d,]+ customers in [\d,]+ histories>",
+                        repr(fitted[str(case)]))
+
+
+def test_repr_of_the_cdnow_bgnbd_fit(fitted: dict[str, BaseModel]) -> None:
+    assert repr(fitted["BetaGeo"]) == (
+        "<BetaGeo r=0.243 alpha=4.414 a=0.793 b=2.426, 2,357 customers in 2,357 histories>")
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_weights_are_the_same_as_repeated_rows(case: Case, cdnow: CdnowSummary) -> None:
+    """Fitting unique rows with counts must give the fit on the rows repeated that often."""
+    columns = case.columns(cdnow)
+    rng = np.random.default_rng(7)
+    counts = rng.integers(1, 4, size=columns[0].size)
+    weighted = case.model().fit(*columns, weights=counts.astype(float))
+    repeated = case.model().fit(*(np.repeat(c, counts) for c in columns))
+    for name, value in weighted.params_.items():
+        assert repeated.params_[name] == pytest.approx(value, rel=1e-6), name
+    assert repeated.loglik_ == pytest.approx(weighted.loglik_, rel=1e-9)
+    assert weighted.n_customers_ == repeated.n_customers_ == counts.sum()
+    assert weighted.n_histories_ == columns[0].size
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_zero_weight_rows_are_left_out(case: Case, cdnow: CdnowSummary) -> None:
+    columns = case.columns(cdnow)
+    weights = np.ones(columns[0].size)
+    weights[::10] = 0.0
+    model = case.model().fit(*columns, weights=weights)
+    assert model.n_histories_ == int((weights > 0).sum()) == model.n_customers_
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_init_only_stores_hyperparameters_and_fit_checks_them(case: Case,
+                                                              cdnow: CdnowSummary) -> None:
+    model = case.model(penalizer=-1.0, max_iter=50)
+    assert model.get_params()["penalizer"] == -1.0 and model.get_params()["max_iter"] == 50
+    assert not hasattr(model, "params_")
+    with pytest.raises(InputError, match=rf"The 'penalizer' parameter of {case.model.__name__} "
+                                         r"must be a finite float >= 0\. Got -1\.0 instead\."):
+        model.fit(*case.columns(cdnow))
+    with pytest.raises(InputError, match=r"The 'max_iter' parameter .* an int >= 1"):
+        case.model(max_iter=0).fit(*case.columns(cdnow))
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_bad_input_errors_name_the_argument_row_and_value(case: Case,
+                                                          cdnow: CdnowSummary) -> None:
+    columns = [c[:50].copy() for c in case.columns(cdnow)]
+    first = case.model.fit.__code__.co_varnames[1]
+    second = case.model.fit.__code__.co_varnames[2]
+    with pytest.raises(InputError, match=rf"'{second}'.*as many rows as '{first}' \(50\)"):
+        case.model().fit(columns[0], columns[1][:49], *columns[2:])
+    with pytest.raises(InputError, match=r"'weights'.*>= 0.*Got weights=-1 at row 3"):
+        case.model().fit(*columns, weights=np.r_[np.ones(3), -1.0, np.ones(46)])
+    with pytest.raises(InputError, match=r"'weights'.*one entry per row \(50\)"):
+        case.model().fit(*columns, weights=np.ones(10))
+    with pytest.raises(InputError, match=r"'weights'.*positive sum"):
+        case.model().fit(*columns, weights=np.zeros(50))
+    nan_first = columns[0].copy()
+    nan_first[4] = np.nan
+    with pytest.raises(InputError, match=rf"'{first}'.*finite.*Got {first}=nan at row 4"):
+        case.model().fit(nan_first, *columns[1:])
+    with pytest.raises(InputError, match=rf"'{first}'.*at least one row"):
+        case.model().fit(*(c[:0] for c in columns))
+    with pytest.raises(InputError, match=rf"'{first}'.*numeric"):
+        case.model().fit(["a"] * 50, *columns[1:])
+
+
+@pytest.mark.parametrize("model", [BetaGeo, ParetoNBD])
+@pytest.mark.parametrize(("frequency", "recency", "T", "pattern"), [
+    ([1, 2, 1.5], [1.0, 2.0, 3.0], [5.0, 5.0, 5.0],
+     r"'frequency'.*whole numbers >= 0\. Got frequency=1\.5 at row 2\. frequency counts"),
+    ([1, -2, 1], [1.0, 2.0, 3.0], [5.0, 5.0, 5.0], r"'frequency'.*Got frequency=-2 at row 1"),
+    ([1, 2, 1], [1.0, -2.0, 3.0], [5.0, 5.0, 5.0], r"'recency'.*>= 0\. Got recency=-2 at row 1"),
+    ([1, 2, 1], [1.0, 6.0, 7.0], [5.0, 5.0, 5.0],
+     r"'recency'.*<= T\. Got recency=6, T=5 at row 1 \(2 rows in all\)\. Check .*time unit"),
+    ([0, 2, 1], [1.0, 2.0, 3.0], [5.0, 5.0, 5.0],
+     r"'recency'.*0 where frequency is 0\. Got recency=1 with frequency=0 at row 0"),
+    ([1, 2, 1], [1.0, 2.0, 3.0], [5.0, -5.0, 5.0], r"'T'.*>= 0\. Got T=-5 at row 1"),
+])
+def test_purchase_models_check_rfm_rules(model: type[BaseModel], frequency: list,
+                                         recency: list, T: list, pattern: str) -> None:
+    with pytest.raises(InputError, match=pattern) as info:
+        model().fit(frequency, recency, T)
+    assert f"argument of {model.__name__}.fit must" in str(info.value)
+    fitted = model.from_params(dict.fromkeys(model._param_names, 1.0))
+    with pytest.raises(InputError, match=pattern) as info:
+        fitted.predict_alive(frequency, recency, T)  # type: ignore[attr-defined]
+    assert f"argument of {model.__name__}.predict_alive must" in str(info.value)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_fits_are_reproducible(case: Case, cdnow: CdnowSummary,
+                               fitted: dict[str, BaseModel]) -> None:
+    again = case.model().fit(*case.columns(cdnow))
+    assert again.params_ == fitted[str(case)].params_
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_from_params_checks_names_and_values(case: Case) -> None:
+    names = case.model._param_names
+    with pytest.raises(InputError, match=r"'params'.*must have the keys"):
+        case.model.from_params({"nope": 1.0})
+    with pytest.raises(InputError, match=rf"'params'.*> 0\. Got {names[0]}=-1\.0"):
+        case.model.from_params({n: (-1.0 if i == 0 else 1.0) for i, n in enumerate(names)})
+    model = case.model.from_params(dict.fromkeys(names, 2.0))
+    assert repr(model).endswith(", from given parameters>")

@@ -1,0 +1,1 @@
+"""Findings: one module per tested claim."""

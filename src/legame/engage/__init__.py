@@ -1,0 +1,1 @@
+"""Engagement that respects the customer: contact governor, message check, gratitude program."""

@@ -1,0 +1,231 @@
+"""Flags: what in a draft interrupts, pressures or gives the customer nothing.
+
+Every flag names the words of the draft that raised it (``evidence``) and says in one
+sentence what is wrong (``message``); :data:`ADVICE` says what to do instead.
+
+Codes (severity in brackets):
+
+* ``false_urgency`` — deadlines, countdowns, "only today", "buy now" [medium; high from
+  ``heavy_cues`` distinct phrases];
+* ``guilt`` — guilt, fear of missing out, "we miss you", "or lose them" [same];
+* ``over_contact`` — "another email", "as we told you yesterday" [same];
+* ``shouting`` — words in capitals, "!!", many "!", many emoji, one signal each [medium;
+  high from two signals];
+* ``incentive_only`` — discount, points or prize terms and too little useful content [high];
+* ``no_useful_content`` — too little useful content and no incentive [high];
+* ``incentive`` — an incentive next to enough useful content [low];
+* ``subject_only`` — a subject line and no body [medium];
+* ``empty_message`` — no text at all [high];
+* ``unsupported_language`` — not Italian, Spanish or English, so the wording checks could not
+  run [high].
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from legame.engage.message.lexicon import PRESSURE_KINDS, is_emoji, shouting_exempt
+from legame.engage.message.matching import Match, distinct_evidence
+from legame.engage.message.text import Token
+from legame.engage.message.usefulness import Usefulness
+
+Severity = Literal["low", "medium", "high"]
+SEVERITY_ORDER: Mapping[str, int] = {"high": 0, "medium": 1, "low": 2}
+
+_EXCLAIMED = re.compile(r"\S*!+")
+_RUN = re.compile(r"!{2,}|[!?]{3,}")
+
+ADVICE: Mapping[str, str] = {
+    "false_urgency": "Drop the countdown and the pressure; if a date is real, say why it "
+    "matters to the customer.",
+    "guilt": "Leave guilt and fear of missing out aside: give a reason to come back, "
+    "not a reproach.",
+    "over_contact": "Customers don't want a continuous relationship: write when you have "
+    "something useful, and don't announce more emails.",
+    "shouting": "Write in sentence case, with one exclamation mark at most and few emoji.",
+    "incentive_only": "Say what the customer gains besides the discount: what is new, how "
+    "it helps, why it matters to your values.",
+    "incentive": "Keep the incentive a small gesture next to the useful content.",
+    "no_useful_content": "Give the customer something useful: news, a how-to, an answer to "
+    "a need, or a thank-you.",
+    "subject_only": "Write the body: a subject alone tells the customer nothing.",
+    "empty_message": "Write the draft first: the subject on the first line, the body below.",
+    "unsupported_language": "Checks cover Italian, Spanish and English; if the draft is in "
+    "one of them, pass language='it', 'es' or 'en'.",
+}
+
+_PRESSURE_MESSAGES: Mapping[str, str] = {
+    "urgency": "It pushes for an immediate decision: {evidence}.",
+    "guilt": "It leans on guilt or fear of missing out: {evidence}.",
+    "over_contact": "It reminds the customer how often you write: {evidence}.",
+}
+_PRESSURE_CODES: Mapping[str, str] = {
+    "urgency": "false_urgency",
+    "guilt": "guilt",
+    "over_contact": "over_contact",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A problem found in a draft, with the draft's own words as evidence."""
+
+    code: str
+    severity: Severity
+    evidence: tuple[str, ...]
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"code", "severity", "evidence": [...], "message"}``, ready for JSON."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "evidence": list(self.evidence),
+            "message": self.message,
+        }
+
+
+def quote(evidence: Sequence[str], limit: int = 5) -> str:
+    """``'a', 'b', 'c'`` (and how many more), for messages."""
+    shown = ", ".join(f"'{' '.join(e.split())}'" for e in evidence[:limit])
+    more = len(evidence) - limit
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def pressure_flags(matches: Mapping[str, Sequence[Match]], *, heavy_cues: int) -> list[Flag]:
+    """One flag per pressure kind found; high from ``heavy_cues`` distinct phrases."""
+    flags = []
+    for kind in PRESSURE_KINDS:
+        evidence = distinct_evidence(matches.get(kind, ()))
+        if evidence:
+            flags.append(
+                Flag(
+                    code=_PRESSURE_CODES[kind],
+                    severity="high" if len(evidence) >= heavy_cues else "medium",
+                    evidence=tuple(evidence),
+                    message=_PRESSURE_MESSAGES[kind].format(evidence=quote(evidence)),
+                )
+            )
+    return flags
+
+
+def shouting_flag(
+    text: str,
+    tokens: Sequence[Token],
+    *,
+    max_caps_words: int,
+    max_exclamations: int,
+    max_emoji: int,
+) -> Flag | None:
+    """Caps words, "!!" runs, too many "!" and too many emoji: one signal each."""
+    exempt = shouting_exempt()
+    caps = distinct_evidence(
+        Match("caps", t.text, t.start, t.end)
+        for t in tokens
+        if len(t.text) >= 2 and t.text.isalpha() and t.text.isupper() and t.text not in exempt
+    )
+    exclaimed = distinct_evidence(
+        Match("!", m.group(), m.start(), m.end()) for m in _EXCLAIMED.finditer(text)
+    )
+    runs = [e for e in exclaimed if _RUN.search(e)]
+    exclamations = text.count("!")
+    emoji = "".join(ch for ch in text if is_emoji(ch))
+    signals: list[tuple[str, list[str]]] = []
+    if len(caps) > max_caps_words:
+        signals.append((f"{len(caps)} words in capitals", caps))
+    if runs:
+        signals.append(("repeated exclamation marks", runs))
+    if exclamations > max_exclamations:
+        signals.append((f"{exclamations} exclamation marks", exclaimed))
+    if len(emoji) > max_emoji:
+        signals.append((f"{len(emoji)} emoji", [emoji]))
+    if not signals:
+        return None
+    evidence = dict.fromkeys(e for _, found in signals for e in found)
+    described = "; ".join(f"{what} ({quote(found, limit=3)})" for what, found in signals)
+    return Flag(
+        code="shouting",
+        severity="high" if len(signals) >= 2 else "medium",
+        evidence=tuple(evidence),
+        message=f"It shouts: {described}.",
+    )
+
+
+def content_flags(
+    incentive: Sequence[Match], usefulness: Usefulness, *, min_usefulness: float
+) -> list[Flag]:
+    """``incentive_only`` / ``no_useful_content`` when usefulness is too low, else
+    ``incentive`` (low) when an incentive sits next to useful content."""
+    offered = tuple(distinct_evidence(incentive))
+    enough = usefulness.score >= min_usefulness
+    measured = f"usefulness {usefulness.score:.2f}, needs {min_usefulness:.2f}"
+    if offered and not enough:
+        return [
+            Flag(
+                code="incentive_only",
+                severity="high",
+                evidence=offered,
+                message=f"The incentive is the whole message ({quote(offered)}); there is "
+                f"little else for the customer ({measured}).",
+            )
+        ]
+    if not enough:
+        found = usefulness.found
+        return [
+            Flag(
+                code="no_useful_content",
+                severity="high",
+                evidence=found,
+                message="There is little useful for the customer: "
+                + (f"only {quote(found)}" if found else "no news, how-to, answer or thanks")
+                + f" ({measured}).",
+            )
+        ]
+    if offered:
+        return [
+            Flag(
+                code="incentive",
+                severity="low",
+                evidence=offered,
+                message=f"It offers an incentive ({quote(offered)}) next to useful content.",
+            )
+        ]
+    return []
+
+
+def subject_only_flag(subject: str) -> Flag:
+    """The draft has a subject line and nothing else."""
+    return Flag(
+        code="subject_only",
+        severity="medium",
+        evidence=(subject,),
+        message="The draft is only a subject line.",
+    )
+
+
+def empty_message_flag() -> Flag:
+    """The draft has no text."""
+    return Flag(
+        code="empty_message",
+        severity="high",
+        evidence=(),
+        message="The draft is empty.",
+    )
+
+
+def unsupported_language_flag(language: str, sample: str) -> Flag:
+    """The draft is in a language without a lexicon, so wording checks could not run."""
+    return Flag(
+        code="unsupported_language",
+        severity="high",
+        evidence=(sample,),
+        message=f"The draft looks written in '{language}', so the wording checks could not run.",
+    )
+
+
+def by_severity(flags: Sequence[Flag]) -> list[Flag]:
+    """High first, then medium, then low; detection order within a severity."""
+    return sorted(flags, key=lambda f: SEVERITY_ORDER[f.severity])

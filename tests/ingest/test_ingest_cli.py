@@ -11,9 +11,20 @@ A1;c1;01/02/2025;1.234,56
 A2;c2;31/02/2025;12,50
 A3;c3;02/02/2025;dodici
 """
-ITALIAN_FLAGS = ["--map", "order_id=Numero Ordine", "--map", "customer_id=Cliente",
-                 "--map", "ordered_at=Data", "--map", "amount=Importo",
-                 "--decimal", ",", "--date-format", "%d/%m/%Y"]
+ITALIAN_FLAGS = [
+    "--map",
+    "order_id=Numero Ordine",
+    "--map",
+    "customer_id=Cliente",
+    "--map",
+    "ordered_at=Data",
+    "--map",
+    "amount=Importo",
+    "--decimal",
+    ",",
+    "--date-format",
+    "%d/%m/%Y",
+]
 
 
 def test_ingest_json_prints_the_documented_object(cli, db, write) -> None:
@@ -21,10 +32,23 @@ def test_ingest_json_prints_the_documented_object(cli, db, write) -> None:
     result = cli("ingest", "orders", path, *ITALIAN_FLAGS, "--db", db, "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    for key in ("table", "files", "read", "inserted", "updated", "duplicates", "rejected", "batch_id"):
+    for key in (
+        "table",
+        "files",
+        "read",
+        "inserted",
+        "updated",
+        "duplicates",
+        "rejected",
+        "batch_id",
+    ):
         assert key in payload
     assert (payload["table"], payload["read"], payload["inserted"], payload["rejected"]) == (
-        "orders", 3, 1, 2)
+        "orders",
+        3,
+        1,
+        2,
+    )
     assert payload["batch_id"] == 1
     assert payload["files"][0]["path"] == str(path)
 
@@ -44,9 +68,17 @@ def test_rejects_lists_file_line_field_value_and_reason(cli, db, write) -> None:
     assert payload["total"] == 2
     first, second = payload["rejects"]
     assert (first["file"], first["line"], first["field"], first["value"]) == (
-        str(path), 3, "ordered_at", "31/02/2025")
+        str(path),
+        3,
+        "ordered_at",
+        "31/02/2025",
+    )
     assert (second["line"], second["field"], second["value"], second["reason"]) == (
-        4, "amount", "dodici", "not a number")
+        4,
+        "amount",
+        "dodici",
+        "not a number",
+    )
     text = cli("rejects", "--db", db)
     assert "31/02/2025" in text.stdout and "ordered_at" in text.stdout
 

@@ -31,14 +31,21 @@ def make_orders(path: Path, rows: int, offset: int = 0) -> None:
 
 def counts(db: Path) -> dict[str, int]:
     with Workspace.open(db, read_only=True) as ws:
-        return {**ws.counts(), "batches": ws.count("batches"), "rejects": ws.count("rejects"),
-                "row_changes": ws.count("row_changes")}
+        return {
+            **ws.counts(),
+            "batches": ws.count("batches"),
+            "rejects": ws.count("rejects"),
+            "row_changes": ws.count("row_changes"),
+        }
 
 
 def start_ingest(db: Path, path: Path) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).with_name("legame")
-    return subprocess.Popen([str(exe), "ingest", "orders", str(path), "--db", str(db), "--json"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(exe), "ingest", "orders", str(path), "--db", str(db), "--json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.slow

@@ -38,9 +38,21 @@ def test_ten_million_rows_ingest_under_2_gib(tmp_path: Path) -> None:
         "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script, str(exe), "ingest", "orders", str(csv), "--db", str(db),
-         "--json"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            script,
+            str(exe),
+            "ingest",
+            "orders",
+            str(csv),
+            "--db",
+            str(db),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     rc, peak_kb = int(out[0]), int(out[1])
     print(f"peak RSS of `legame ingest` over {ROWS:,} rows: {peak_kb / 1024:.0f} MiB")

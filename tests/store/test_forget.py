@@ -14,22 +14,25 @@ def load_everything_about(ws: Workspace, write, who: str, other: str) -> None:
     files = {
         "customers": f"customer_id,email\n{who},{who}@example.com\n{other},x@example.com\n",
         "orders": f"order_id,customer_id,ordered_at,amount\nO1,{who},2025-01-01,5\n"
-                  f"O2,{other},2025-01-01,5\nO3,{who},2025-01-02,bad\n",
+        f"O2,{other},2025-01-01,5\nO3,{who},2025-01-02,bad\n",
         "tickets": f"ticket_id,customer_id,opened_at\nT1,{who},2025-01-01\n",
         "survey_responses": f"response_id,customer_id,answered_at,nps,comment\n"
-                            f"S1,{who},2025-01-01,9,call me at 555\n",
+        f"S1,{who},2025-01-01,9,call me at 555\n",
         "messages": f"message_id,customer_id,channel,sent_at\nM1,{who},email,2025-01-01\n",
         "consents": f"customer_id,channel,status,at\n{who},email,granted,2025-01-01\n",
         "charges": f"charge_id,customer_id,amount,charged_at\nF1,{who},5,2025-01-01\n",
         "gestures": f"gesture_id,customer_id,kind\nG1,{who},thank_you_note\n",
         "referrals": f"referral_id,referrer_id,referred_customer_id,referred_at\n"
-                     f"R1,{who},{other},2025-01-01\nR2,{other},{who},2025-01-02\n",
+        f"R1,{who},{other},2025-01-01\nR2,{other},{who},2025-01-02\n",
     }
     for table, text in files.items():
         ingest(ws, table, [write(f"{table}.csv", text)])
     # an update, so row_changes holds the customer too
-    ingest(ws, "orders", [write("orders2.csv", f"order_id,customer_id,ordered_at,amount\n"
-                                              f"O1,{who},2025-01-01,6\n")])
+    ingest(
+        ws,
+        "orders",
+        [write("orders2.csv", f"order_id,customer_id,ordered_at,amount\nO1,{who},2025-01-01,6\n")],
+    )
 
 
 def test_forget_removes_the_customer_from_every_table_and_keeps_others(ws, write) -> None:
@@ -39,12 +42,17 @@ def test_forget_removes_the_customer_from_every_table_and_keeps_others(ws, write
         for column in table.customer_columns:
             count = ws.con.execute(f"SELECT count(*) FROM {table.name} WHERE {column} = 'mario'")
             assert count.fetchall() == [(0,)], (table.name, column)
-    assert ws.con.execute("SELECT referral_id, referrer_id, referred_customer_id FROM referrals").fetchall() == [
-        ("R2", "luigi", None)]
-    assert ws.con.execute("SELECT count(*) FROM rejects WHERE list_contains(customer_ids, 'mario')").fetchall() == [(0,)]
+    assert ws.con.execute(
+        "SELECT referral_id, referrer_id, referred_customer_id FROM referrals"
+    ).fetchall() == [("R2", "luigi", None)]
+    assert ws.con.execute(
+        "SELECT count(*) FROM rejects WHERE list_contains(customer_ids, 'mario')"
+    ).fetchall() == [(0,)]
     assert ws.con.execute("SELECT count(*) FROM row_changes").fetchall() == [(0,)]
     assert removed["orders"] == 1 and removed["rejects"] == 1 and removed["row_changes"] == 1
-    assert ws.con.execute("SELECT count(*) FROM orders WHERE customer_id = 'luigi'").fetchall() == [(1,)]
+    assert ws.con.execute("SELECT count(*) FROM orders WHERE customer_id = 'luigi'").fetchall() == [
+        (1,)
+    ]
 
 
 def test_forget_writes_an_audit_entry_without_personal_data(ws, write) -> None:

@@ -10,9 +10,12 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from legame import __version__
+from legame.cli import demo as _demo
 from legame.cli import ingest as _ingest
+from legame.cli import measure as _measure
 from legame.cli import simulate as _simulate
 from legame.cli import workspace as _workspace
 from legame.cli._common import err_console
@@ -46,7 +49,7 @@ def _root(
     _state["debug"] = debug
 
 
-for module in (_workspace, _ingest, _simulate):
+for module in (_workspace, _ingest, _simulate, _measure, _demo):
     module.register(app)
 
 
@@ -57,5 +60,15 @@ def main() -> None:
     except LegameError as exc:
         if _state["debug"] or "--debug" in sys.argv:
             raise
-        err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug, not bad input: say so, keep the traceback for --debug
+        if _state["debug"] or "--debug" in sys.argv:
+            raise
+        err_console.print(
+            f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}. This is a bug "
+            "in legame; "
+            "run the command again with --debug for the traceback and report it.",
+            soft_wrap=True,
+        )
         sys.exit(1)

@@ -6,25 +6,40 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from legame.cli._common import DbOption, JsonOption, console, err_console, open_workspace, print_json
-from legame.ingest import ReadOptions, ingest as ingest_files, parse_mapping
+from legame.cli._common import (
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    open_workspace,
+    print_json,
+)
+from legame.ingest import ReadOptions, parse_mapping
+from legame.ingest import ingest as ingest_files
 
 
 def ingest(
     table: Annotated[str, typer.Argument(help="Canonical table: orders, customers, tickets, ...")],
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (CSV, Parquet, JSON Lines).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (CSV, Parquet, JSON Lines).")
+    ],
     mapping: Annotated[
         list[str] | None,
         typer.Option("--map", help='FIELD=COLUMN, e.g. order_id="Numero Ordine" (repeatable).'),
     ] = None,
-    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (detected if omitted).")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (detected if omitted).")
+    ] = None,
     decimal: Annotated[str, typer.Option(help="Decimal separator: '.' or ','.")] = ".",
     date_format: Annotated[
         str | None, typer.Option(help="strptime format tried before ISO 8601, e.g. %d/%m/%Y.")
     ] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding (detected if omitted).")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding (detected if omitted).")
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -43,9 +58,12 @@ def ingest(
             report = ingest_files(ws, table, paths, options)
         else:
             with Progress(
-                SpinnerColumn(), TextColumn("[bold]{task.description}"),
-                TextColumn("{task.completed:,} rows"), TimeElapsedColumn(),
-                console=err_console, transient=True,
+                SpinnerColumn(),
+                TextColumn("[bold]{task.description}"),
+                TextColumn("{task.completed:,} rows"),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
             ) as bar:
                 task = bar.add_task(f"ingest {table}", total=None)
                 report = ingest_files(
@@ -61,14 +79,18 @@ def ingest(
             f"{totals['duplicates']:,} duplicates, {totals['rejected']:,} rejected."
         )
         if totals["implicit_customers"]:
-            console.print(f"{totals['implicit_customers']:,} customers not yet known were "
-                          "created as implicit.")
+            console.print(
+                f"{totals['implicit_customers']:,} customers not yet known were "
+                "created as implicit."
+            )
         if totals["rejected"]:
             first = next(f.batch_id for f in report.files if f.rejected)
-            console.print(f"[yellow]{totals['rejected']:,} rejected row(s)[/yellow] kept with the "
-                          f"reason: list them with `legame rejects --batch {first}`.")
+            console.print(
+                f"[yellow]{totals['rejected']:,} rejected row(s)[/yellow] kept with the "
+                f"reason: list them with `legame rejects --batch {first}`."
+            )
         for failed in report.failed:
-            err_console.print(f"[red]error:[/red] {failed.error}", soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(failed.error or '')}", soft_wrap=True)
     if report.failed:
         raise typer.Exit(1)
 

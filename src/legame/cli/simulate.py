@@ -13,7 +13,9 @@ from legame.cli._common import JsonOption, console, print_json
 def simulate(
     out: Annotated[Path, typer.Option("--out", help="Folder to write one CSV per table into.")],
     customers: Annotated[int, typer.Option(min=1, help="Number of customers.")] = 5000,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same files.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed writes the same files.")
+    ] = 0,
     no_effect: Annotated[
         list[str] | None,
         typer.Option("--no-effect", help="Switch a planted effect off (repeatable)."),
@@ -25,8 +27,13 @@ def simulate(
 
     result = run(out, customers=customers, seed=seed, effects_off=tuple(no_effect or ()))
     if json:
-        print_json({"out": str(out), "files": [str(p) for p in result.paths.values()],
-                    "truth": result.truth})
+        print_json(
+            {
+                "out": str(out),
+                "files": [str(p) for p in result.paths.values()],
+                "truth": result.truth,
+            }
+        )
         return
     console.print(f"Simulated {customers:,} customers (seed {seed}) into {out}/")
     for table, path in result.paths.items():

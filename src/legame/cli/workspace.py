@@ -19,7 +19,9 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         print_json(payload)
     else:
-        console.print(f"Workspace ready: {payload['db']} (schema version {payload['schema_version']})")
+        console.print(
+            f"Workspace ready: {payload['db']} (schema version {payload['schema_version']})"
+        )
 
 
 def status(db: DbOption = None, json: JsonOption = False) -> None:
@@ -29,8 +31,14 @@ def status(db: DbOption = None, json: JsonOption = False) -> None:
         implicit = ws.con.execute("SELECT count(*) FROM customers WHERE implicit").fetchall()[0][0]
         batches = ws.count("batches")
         rejects = ws.count("rejects")
-        payload = {"db": str(ws.path), "schema_version": ws.version, "tables": counts,
-                   "implicit_customers": implicit, "batches": batches, "rejects": rejects}
+        payload = {
+            "db": str(ws.path),
+            "schema_version": ws.version,
+            "tables": counts,
+            "implicit_customers": implicit,
+            "batches": batches,
+            "rejects": rejects,
+        }
     if json:
         print_json(payload)
         return
@@ -40,7 +48,9 @@ def status(db: DbOption = None, json: JsonOption = False) -> None:
     for name, n in counts.items():
         table.add_row(name, f"{n:,}")
     console.print(table)
-    console.print(f"{implicit:,} implicit customers, {batches:,} batches, {rejects:,} rejected fields")
+    console.print(
+        f"{implicit:,} implicit customers, {batches:,} batches, {rejects:,} rejected fields"
+    )
 
 
 def rejects(
@@ -63,9 +73,13 @@ def rejects(
         print_json({"total": total, "rejects": [dict(zip(keys, r, strict=True)) for r in rows]})
         return
     if not rows:
-        console.print("No rejected rows." if batch is None else f"No rejected rows in batch {batch}.")
+        console.print(
+            "No rejected rows." if batch is None else f"No rejected rows in batch {batch}."
+        )
         return
-    table = RichTable(title=f"{total:,} rejected field(s)" + (f" in batch {batch}" if batch else ""))
+    table = RichTable(
+        title=f"{total:,} rejected field(s)" + (f" in batch {batch}" if batch else "")
+    )
     for key in keys:
         table.add_column(key, overflow="fold")
     for row in rows:
@@ -77,8 +91,17 @@ def rejects(
 
 def batches(db: DbOption = None, json: JsonOption = False) -> None:
     """List import batches: one per file ingested."""
-    keys = ("batch_id", "table_name", "source_file", "finished_at", "rows_read", "inserted",
-            "updated", "duplicates", "rejected")
+    keys = (
+        "batch_id",
+        "table_name",
+        "source_file",
+        "finished_at",
+        "rows_read",
+        "inserted",
+        "updated",
+        "duplicates",
+        "rejected",
+    )
     with open_workspace(db, read_only=True) as ws:
         rows = ws.con.execute(f"SELECT {', '.join(keys)} FROM batches ORDER BY batch_id").fetchall()
     if json:

@@ -120,7 +120,9 @@ def _stage(
 def _empty_stage(table: Table, lay: Layout, options: ReadOptions) -> str:
     columns = ", ".join(f"NULL::VARCHAR AS c{i}" for i in range(len(lay.source_names)))
     relation = f"(SELECT NULL::BIGINT AS _line, {columns} LIMIT 0)"
-    return f"CREATE OR REPLACE TEMP TABLE _checked AS {checked_select(table, lay, options, relation)}"
+    return (
+        f"CREATE OR REPLACE TEMP TABLE _checked AS {checked_select(table, lay, options, relation)}"
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -150,8 +152,9 @@ def _write(
     meta = [batch_id, name, file]
 
     con.execute(
-        "INSERT INTO rejects SELECT ?, ?, ?, _line, e.field, e.raw, e.reason, _record, _customer_ids "
-        "FROM (SELECT _line, unnest(_errors) AS e, _record, _customer_ids FROM _checked "
+        "INSERT INTO rejects "
+        "SELECT ?, ?, ?, _line, e.field, e.raw, e.reason, _record, _customer_ids FROM ("
+        "SELECT _line, unnest(_errors) AS e, _record, _customer_ids FROM _checked "
         "WHERE len(_errors) > 0)",
         meta,
     )
@@ -219,12 +222,28 @@ def _write(
     con.execute(
         "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, now()::TIMESTAMP, "
         "?, ?, ?, ?, ?, ?)",
-        [batch_id, name, file, sha, source.format,
-         json.dumps({"mapping": options.mapping, "delimiter": source.delimiter,
-                     "decimal": options.decimal, "date_format": options.date_format,
-                     "encoding": source.encoding}),
-         report.read, report.inserted, report.updated, report.duplicates, report.rejected,
-         report.implicit_customers],
+        [
+            batch_id,
+            name,
+            file,
+            sha,
+            source.format,
+            json.dumps(
+                {
+                    "mapping": options.mapping,
+                    "delimiter": source.delimiter,
+                    "decimal": options.decimal,
+                    "date_format": options.date_format,
+                    "encoding": source.encoding,
+                }
+            ),
+            report.read,
+            report.inserted,
+            report.updated,
+            report.duplicates,
+            report.rejected,
+            report.implicit_customers,
+        ],
     )
 
 
@@ -260,6 +279,4 @@ def table_named(name: str) -> Table:
     try:
         return TABLES[name]
     except KeyError:
-        raise InputError(
-            f"Unknown table {name!r}; the tables are: {', '.join(TABLES)}."
-        ) from None
+        raise InputError(f"Unknown table {name!r}; the tables are: {', '.join(TABLES)}.") from None

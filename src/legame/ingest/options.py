@@ -55,7 +55,9 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
         field_name, sep, column = item.partition("=")
         field_name, column = field_name.strip(), column.strip()
         if not sep or not field_name or not column:
-            raise InputError(f"--map expects FIELD=COLUMN, e.g. order_id=\"Numero Ordine\"; got {item!r}.")
+            raise InputError(
+                f'--map expects FIELD=COLUMN, e.g. order_id="Numero Ordine"; got {item!r}.'
+            )
         if field_name in mapping:
             raise InputError(f"--map gives the field {field_name} twice.")
         mapping[field_name] = column

@@ -26,9 +26,14 @@ from legame.errors import InputError
 Format = Literal["csv", "parquet", "jsonl"]
 
 _SUFFIXES: dict[str, Format] = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "csv",
-    ".parquet": "parquet", ".pq": "parquet",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
 }
 _DELIMITERS = (",", ";", "\t", "|")
 BATCH_ROWS = 131_072
@@ -50,7 +55,8 @@ def expand(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             inside = sorted(
-                p for p in path.iterdir()
+                p
+                for p in path.iterdir()
                 if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in _SUFFIXES
             )
             if not inside:
@@ -318,7 +324,8 @@ def _rows_batch(rows: list[list[str]], lines: list[int], columns: list[str]) -> 
 
 def _with_lines(batch: pa.RecordBatch, lines: np.ndarray, columns: list[str]) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(
-        [pa.array(lines, pa.int64()), *batch.columns], names=["_line", *(f"c{i}" for i in range(len(columns)))]
+        [pa.array(lines, pa.int64()), *batch.columns],
+        names=["_line", *(f"c{i}" for i in range(len(columns)))],
     )
 
 

@@ -71,19 +71,26 @@ def checked_select(table: Table, lay: Layout, options: ReadOptions, relation: st
         if error:
             errors.append(error)
     extra = (
-        "CASE WHEN " + " AND ".join(f"NULLIF(trim({c}), '') IS NULL" for c in lay.extras.values())
+        "CASE WHEN "
+        + " AND ".join(f"NULLIF(trim({c}), '') IS NULL" for c in lay.extras.values())
         + " THEN NULL ELSE json_object("
         + ", ".join(f"{lit(name)}, NULLIF(trim({c}), '')" for name, c in lay.extras.items())
         + ") END"
         if lay.extras
         else "NULL::JSON"
     )
-    record = "json_object(" + ", ".join(
-        f"{lit(lay.source_names[c])}, {c}" for c in sorted(lay.source_names, key=lambda c: int(c[1:]))
-    ) + ")"
+    record = (
+        "json_object("
+        + ", ".join(
+            f"{lit(lay.source_names[c])}, {c}"
+            for c in sorted(lay.source_names, key=lambda c: int(c[1:]))
+        )
+        + ")"
+    )
     refs = [lay.fields[c] for c in table.customer_columns if c in lay.fields]
     customer_ids = (
-        "list_filter([" + ", ".join(f"NULLIF(trim({c}), '')" for c in refs)
+        "list_filter(["
+        + ", ".join(f"NULLIF(trim({c}), '')" for c in refs)
         + "], lambda x: x IS NOT NULL)"
         if refs
         else "[]::VARCHAR[]"
@@ -115,8 +122,12 @@ def _column(col: Column, raw: str | None, options: ReadOptions) -> tuple[str, st
     v = f"NULLIF(trim({raw}), '')"
     missing = _error(col, raw, f"{v} IS NULL", lit("missing (required)")) if col.required else None
     parse = {
-        "id": _text, "text": _text, "timestamp": _timestamp, "amount": _amount,
-        "int": _int, "choice": _choice,
+        "id": _text,
+        "text": _text,
+        "timestamp": _timestamp,
+        "amount": _amount,
+        "int": _int,
+        "choice": _choice,
     }[col.kind]
     value, bad = parse(col, v, options)
     checks = [e for e in (missing, *(_error(col, raw, cond, reason) for cond, reason in bad)) if e]
@@ -135,10 +146,12 @@ def _text(col: Column, v: str, options: ReadOptions) -> tuple[str, Checks]:
     value = {"lower": f"lower({v})", "upper": f"upper({v})"}.get(col.case or "", v)
     bad: Checks = []
     if col.name == "time_zone":
-        bad.append((
-            f"{v} IS NOT NULL AND {v} NOT IN (SELECT name FROM pg_timezone_names())",
-            lit("unknown time zone; use an IANA name such as Europe/Rome"),
-        ))
+        bad.append(
+            (
+                f"{v} IS NOT NULL AND {v} NOT IN (SELECT name FROM pg_timezone_names())",
+                lit("unknown time zone; use an IANA name such as Europe/Rome"),
+            )
+        )
     return value, bad
 
 
@@ -156,15 +169,21 @@ def _timestamp(col: Column, v: str, options: ReadOptions) -> tuple[str, Checks]:
         else iso
     )
     expected = (
-        f"{options.date_format} or ISO 8601" if options.date_format
+        f"{options.date_format} or ISO 8601"
+        if options.date_format
         else "ISO 8601 such as 2025-01-31 or 2025-01-31 14:05; use --date-format for "
         "other layouts, e.g. %d/%m/%Y"
     )
     value = f"CASE WHEN year({parsed}) BETWEEN {YEARS[0]} AND {YEARS[1]} THEN {parsed} END"
     return value, [
-        (f"{v} IS NOT NULL AND {parsed} IS NULL", lit(f"not a valid date/time (expected {expected})")),
-        (f"{parsed} IS NOT NULL AND {value} IS NULL",
-         lit(f"implausible date: outside the years {YEARS[0]}-{YEARS[1]}")),
+        (
+            f"{v} IS NOT NULL AND {parsed} IS NULL",
+            lit(f"not a valid date/time (expected {expected})"),
+        ),
+        (
+            f"{parsed} IS NOT NULL AND {value} IS NULL",
+            lit(f"implausible date: outside the years {YEARS[0]}-{YEARS[1]}"),
+        ),
     ]
 
 
@@ -183,9 +202,17 @@ def _number_text(v: str, options: ReadOptions) -> tuple[str, str]:
 
 def _range(col: Column, value: str) -> Checks:
     lo, hi = col.min, col.max
-    fmt = (lambda x: f"{x:g}")
+
+    def fmt(x: float) -> str:
+        return f"{x:g}"
+
     if lo is not None and hi is not None:
-        return [(f"{value} NOT BETWEEN {lo} AND {hi}", lit(f"out of range: must be {fmt(lo)} to {fmt(hi)}"))]
+        return [
+            (
+                f"{value} NOT BETWEEN {lo} AND {hi}",
+                lit(f"out of range: must be {fmt(lo)} to {fmt(hi)}"),
+            )
+        ]
     if lo is not None:
         return [(f"{value} < {lo}", lit(f"out of range: must be at least {fmt(lo)}"))]
     if hi is not None:
@@ -199,9 +226,13 @@ def _amount(col: Column, v: str, options: ReadOptions) -> tuple[str, Checks]:
     other = "." if options.decimal == "," else ","
     numeric = f"regexp_matches({v}, '^[+-]?[0-9][0-9.,]*$')"
     return value, [
-        (f"{v} IS NOT NULL AND {value} IS NULL AND {numeric}",
-         lit(f"not a number with '{options.decimal}' as decimal separator; "
-             f"if the file uses '{other}' for decimals, pass --decimal {other}")),
+        (
+            f"{v} IS NOT NULL AND {value} IS NULL AND {numeric}",
+            lit(
+                f"not a number with '{options.decimal}' as decimal separator; "
+                f"if the file uses '{other}' for decimals, pass --decimal {other}"
+            ),
+        ),
         (f"{v} IS NOT NULL AND {value} IS NULL", lit("not a number")),
         *_range(col, value),
     ]
@@ -224,6 +255,5 @@ def _choice(col: Column, v: str, options: ReadOptions) -> tuple[str, Checks]:
     default = lit(col.default) if col.default is not None else "NULL"
     value = f"CASE WHEN {v} IS NULL THEN {default} {' '.join(whens)} END"
     return value, [
-        (f"{v} IS NOT NULL AND {value} IS NULL",
-         lit(f"must be one of {', '.join(col.choices)}")),
+        (f"{v} IS NOT NULL AND {value} IS NULL", lit(f"must be one of {', '.join(col.choices)}")),
     ]

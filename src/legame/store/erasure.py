@@ -36,7 +36,9 @@ def forget(workspace: Workspace, customer_id: str) -> dict[str, int]:
     removed: dict[str, int] = {}
     with workspace.transaction():
         for table in tables:
-            removed[table] = _count(con, f'DELETE FROM "{table}" WHERE customer_id = ?', customer_id)
+            removed[table] = _count(
+                con, f'DELETE FROM "{table}" WHERE customer_id = ?', customer_id
+            )
         for table, column, action in _OTHER_REFERENCES:
             if action == "delete":
                 sql = f'DELETE FROM "{table}" WHERE "{column}" = ?'

@@ -62,8 +62,8 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> list[Migration]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
             )
             con.execute(migration.sql)
             con.execute(

@@ -37,8 +37,10 @@ _TAIL = """
 
 | table | what it holds |
 |---|---|
-| `batches` | one row per file ingested: table, file, SHA-256, format and options, counts read/inserted/updated/duplicates/rejected |
-| `rejects` | one row per failing field of a rejected input row: batch, file, line, field, raw value, reason, the whole raw record |
+| `batches` | one row per file ingested: table, file, SHA-256, format and options, \
+counts read/inserted/updated/duplicates/rejected |
+| `rejects` | one row per failing field of a rejected input row: batch, file, line, field, \
+raw value, reason, the whole raw record |
 | `row_changes` | every update of an existing row: batch, table, key, before and after (JSON) |
 | `audit_log` | erasures and other audited actions, without personal data |
 | `schema_version` | the migrations applied, in order |
@@ -73,14 +75,19 @@ def _rule(col: Column) -> str:
 def data_model_markdown() -> str:
     parts = [_INTRO]
     for table in TABLES.values():
-        parts.append(f"\n## `{table.name}`\n\n{table.doc}\n\nKey: "
-                     + ", ".join(f"`{k}`" for k in table.key) + "\n")
+        parts.append(
+            f"\n## `{table.name}`\n\n{table.doc}\n\nKey: "
+            + ", ".join(f"`{k}`" for k in table.key)
+            + "\n"
+        )
         parts.append("| column | type | rules | meaning |\n|---|---|---|---|")
         for col in table.columns:
             parts.append(f"| `{col.name}` | {_kind(col)} | {_rule(col)} | {col.doc} |")
         for name, ddl in table.extra_columns:
-            parts.append(f"| `{name}` | {ddl.split()[0].lower()} | set by legame | "
-                         "true for a customer created because another table referenced it |")
+            parts.append(
+                f"| `{name}` | {ddl.split()[0].lower()} | set by legame | "
+                "true for a customer created because another table referenced it |"
+            )
     parts.append(_TAIL)
     parts.append("## Words accepted for choices\n")
     parts.append("| value | also accepted |\n|---|---|")

@@ -89,8 +89,13 @@ def _id(name: str, doc: str, **kw: object) -> Column:
 
 
 def _cust(name: str = "customer_id", *, required: bool = True, doc: str = "") -> Column:
-    return Column(name, "id", required=required, customer_ref=True,
-                  doc=doc or "the customer (created as implicit if not yet known)")
+    return Column(
+        name,
+        "id",
+        required=required,
+        customer_ref=True,
+        doc=doc or "the customer (created as implicit if not yet known)",
+    )
 
 
 def _ts(name: str, doc: str, *, required: bool = False) -> Column:
@@ -105,8 +110,9 @@ def _text(name: str, doc: str, **kw: object) -> Column:
     return Column(name, "text", doc=doc, **kw)  # type: ignore[arg-type]
 
 
-def _code(name: str, doc: str, case: Literal["lower", "upper"] = "lower",
-          *, required: bool = False) -> Column:
+def _code(
+    name: str, doc: str, case: Literal["lower", "upper"] = "lower", *, required: bool = False
+) -> Column:
     """A short code compared case-insensitively (channel, language, country, currency)."""
     return Column(name, "text", required=required, case=case, doc=doc)
 
@@ -137,8 +143,13 @@ ORDERS = Table(
         Column("amount", "amount", required=True, min=0, doc="order value (>= 0)"),
         _code("currency", "ISO 4217 currency code, e.g. EUR", "upper"),
         _code("channel", "store, web, app, phone, marketplace, ..."),
-        Column("status", "choice", choices=("completed", "refunded", "cancelled"),
-               default="completed", doc="completed (default), refunded or cancelled"),
+        Column(
+            "status",
+            "choice",
+            choices=("completed", "refunded", "cancelled"),
+            default="completed",
+            doc="completed (default), refunded or cancelled",
+        ),
     ),
     key=("order_id",),
     doc="Purchases. Only completed orders count as purchases in the models.",
@@ -170,8 +181,10 @@ SURVEY_RESPONSES = Table(
         _score("nps", 0, 10, "likelihood to recommend, 0-10 (empty: skipped)"),
         _score("csat", 1, 5, "overall satisfaction, 1-5"),
         _score("ces", 1, 7, "customer effort score, 1 (easy) to 7 (hard)"),
-        *(_score(name, 1, 5, f"emotional motivator: {label} (1-5 agreement)")
-          for name, label in MOTIVATORS.items()),
+        *(
+            _score(name, 1, 5, f"emotional motivator: {label} (1-5 agreement)")
+            for name, label in MOTIVATORS.items()
+        ),
         _text("comment", "free-text comment", personal=True),
         _code("language", "language of the answer, e.g. it"),
     ),
@@ -188,8 +201,13 @@ CAMPAIGNS = Table(
         _text("subject", "subject line"),
         _text("body", "message body"),
         _code("language", "language of the message"),
-        Column("kind", "choice", choices=("marketing", "transactional"), default="marketing",
-               doc="marketing (default) or transactional (may be exempt from caps)"),
+        Column(
+            "kind",
+            "choice",
+            choices=("marketing", "transactional"),
+            default="marketing",
+            doc="marketing (default) or transactional (may be exempt from caps)",
+        ),
     ),
     key=("campaign_id",),
     doc="Marketing and transactional campaigns.",
@@ -217,8 +235,13 @@ CONSENTS = Table(
     (
         _cust(),
         _code("channel", "email, sms, push, phone, post, ...", required=True),
-        Column("status", "choice", required=True, choices=("granted", "withdrawn"),
-               doc="granted or withdrawn"),
+        Column(
+            "status",
+            "choice",
+            required=True,
+            choices=("granted", "withdrawn"),
+            doc="granted or withdrawn",
+        ),
         _ts("at", "when the consent was given or withdrawn", required=True),
     ),
     key=("customer_id", "channel", "at"),
@@ -244,13 +267,22 @@ GESTURES = Table(
     (
         _id("gesture_id", "gesture identifier"),
         _cust(),
-        Column("kind", "text", required=True,
-               doc="fee_waiver, thank_you_note, service_recovery, call_back, ..."),
+        Column(
+            "kind",
+            "text",
+            required=True,
+            doc="fee_waiver, thank_you_note, service_recovery, call_back, ...",
+        ),
         _text("reason", "why the brand gave it"),
         _ts("given_at", "when it was given (or assigned, for the holdout arm)"),
         Column("cost", "amount", min=0, doc="what it cost the brand"),
-        Column("arm", "choice", choices=("treatment", "holdout"), default="treatment",
-               doc="treatment (given) or holdout (randomly withheld, for measurement)"),
+        Column(
+            "arm",
+            "choice",
+            choices=("treatment", "holdout"),
+            default="treatment",
+            doc="treatment (given) or holdout (randomly withheld, for measurement)",
+        ),
         _text("trigger", "the program rule that proposed it, if any"),
         _text("event_key", "the event it answers (a trigger fires once per event)"),
     ),
@@ -272,23 +304,89 @@ REFERRALS = Table(
 
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (CUSTOMERS, ORDERS, TICKETS, SURVEY_RESPONSES, CAMPAIGNS, MESSAGES, CONSENTS,
-              CHARGES, GESTURES, REFERRALS)
+    for t in (
+        CUSTOMERS,
+        ORDERS,
+        TICKETS,
+        SURVEY_RESPONSES,
+        CAMPAIGNS,
+        MESSAGES,
+        CONSENTS,
+        CHARGES,
+        GESTURES,
+        REFERRALS,
+    )
 }
 
 #: Words accepted for each choice value (case-insensitive), so exports from Italian and
 #: Spanish tools load without a mapping step. Anything else is rejected with the list.
 CHOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "completed": ("complete", "completato", "completata", "evaso", "completado", "completada",
-                  "paid", "pagato", "pagado", "delivered", "consegnato", "entregado"),
-    "refunded": ("refund", "returned", "rimborsato", "rimborsata", "reso", "reembolsado",
-                 "reembolsada", "devuelto"),
-    "cancelled": ("canceled", "cancel", "annullato", "annullata", "cancellato", "cancelado",
-                  "cancelada", "anulado", "anulada"),
-    "granted": ("yes", "y", "true", "1", "si", "sì", "sí", "opt-in", "opt_in", "optin",
-                "subscribed", "concesso", "concedido", "accepted"),
-    "withdrawn": ("no", "n", "false", "0", "revoked", "opt-out", "opt_out", "optout",
-                  "unsubscribed", "revocato", "revocado", "ritirato", "retirado"),
+    "completed": (
+        "complete",
+        "completato",
+        "completata",
+        "evaso",
+        "completado",
+        "completada",
+        "paid",
+        "pagato",
+        "pagado",
+        "delivered",
+        "consegnato",
+        "entregado",
+    ),
+    "refunded": (
+        "refund",
+        "returned",
+        "rimborsato",
+        "rimborsata",
+        "reso",
+        "reembolsado",
+        "reembolsada",
+        "devuelto",
+    ),
+    "cancelled": (
+        "canceled",
+        "cancel",
+        "annullato",
+        "annullata",
+        "cancellato",
+        "cancelado",
+        "cancelada",
+        "anulado",
+        "anulada",
+    ),
+    "granted": (
+        "yes",
+        "y",
+        "true",
+        "1",
+        "si",
+        "sì",
+        "sí",
+        "opt-in",
+        "opt_in",
+        "optin",
+        "subscribed",
+        "concesso",
+        "concedido",
+        "accepted",
+    ),
+    "withdrawn": (
+        "no",
+        "n",
+        "false",
+        "0",
+        "revoked",
+        "opt-out",
+        "opt_out",
+        "optout",
+        "unsubscribed",
+        "revocato",
+        "revocado",
+        "ritirato",
+        "retirado",
+    ),
     "treatment": ("treated", "trattamento", "tratamiento"),
     "holdout": ("control", "controllo", "control_group"),
     "transactional": ("transazionale", "transaccional"),

@@ -70,7 +70,9 @@ class Workspace:
         return ws
 
     @classmethod
-    def open(cls, db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Workspace:
+    def open(
+        cls, db: str | os.PathLike[str] | None = None, *, read_only: bool = False
+    ) -> Workspace:
         """Open an existing workspace; pending migrations are applied unless read-only."""
         path = resolve_db(db)
         if not path.exists():
@@ -83,7 +85,9 @@ class Workspace:
         version = migrate.current_version(con)
         if version == 0:
             con.close()
-            raise StoreError(f"{path} is a DuckDB file but not a legame workspace: run `legame init`.")
+            raise StoreError(
+                f"{path} is a DuckDB file but not a legame workspace: run `legame init`."
+            )
         if not read_only:
             migrate.upgrade(con)
         return ws

@@ -1,0 +1,1 @@
+"""Measurements on the store: NPS, service, contact pressure, emotional connection."""

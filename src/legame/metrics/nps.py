@@ -1,0 +1,112 @@
+"""Net Promoter Score with an honest interval.
+
+NPS = % promoters (9-10) − % detractors (0-6), on answered questions only (a skipped
+question is not in the denominator). The 95% interval is the adjusted-Wald interval of
+Rocks (2016) / Sauro & Lewis: add 3 to n and 3/4 to the promoter and detractor counts,
+then use the variance of a difference of two multinomial shares. It keeps its nominal
+coverage with small samples and never collapses to zero width at NPS = ±100.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from legame.engine import DuckDBEngine
+from legame.errors import InputError
+from legame.store import Workspace
+
+Category = Literal["promoter", "passive", "detractor"]
+Z95 = 1.959963984540054
+
+
+def category(score: int | None) -> Category | None:
+    """The NPS category of one 0-10 answer (None for a skipped answer)."""
+    if score is None:
+        return None
+    if not 0 <= score <= 10:
+        raise ValueError(f"an NPS answer is 0-10; got {score}")
+    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+
+
+@dataclass(frozen=True)
+class NPS:
+    """NPS on the -100..100 scale, the three shares (0..1), n, and the 95% interval."""
+
+    nps: float | None
+    n: int
+    promoters: float | None
+    passives: float | None
+    detractors: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return asdict(self)
+
+
+def nps_from_counts(promoters: int, passives: int, detractors: int) -> NPS:
+    """NPS and its adjusted-Wald 95% interval from the three counts."""
+    if min(promoters, passives, detractors) < 0:
+        raise ValueError("counts cannot be negative")
+    n = promoters + passives + detractors
+    if n == 0:
+        return NPS(None, 0, None, None, None, None, None)
+    pro, det = promoters / n, detractors / n
+    n_adj = n + 3
+    pro_adj = (promoters + 0.75) / n_adj
+    det_adj = (detractors + 0.75) / n_adj
+    centre = pro_adj - det_adj
+    var = (pro_adj + det_adj - centre**2) / n_adj
+    half = Z95 * math.sqrt(var)
+    return NPS(
+        nps=100 * (pro - det),
+        n=n,
+        promoters=pro,
+        passives=passives / n,
+        detractors=det,
+        ci_low=100 * max(-1.0, centre - half),
+        ci_high=100 * min(1.0, centre + half),
+    )
+
+
+NpsBy = Literal["month", "segment", "channel"]
+
+
+def nps_report(workspace: Workspace, by: NpsBy | None = None) -> dict[str, object]:
+    """Overall NPS and, with ``by``, one entry per month, RFM segment or purchase channel."""
+    engine = DuckDBEngine(workspace)
+    overall = _from_rows(engine.query("nps_overall").to_pylist())[0][1]
+    payload: dict[str, object] = dict(overall.to_dict())
+    if by is not None:
+        if by not in ("month", "segment", "channel"):
+            raise InputError(f"--by must be month, segment or channel; got {by!r}.")
+        if by == "segment" and not _has_table(workspace, "customer_scores"):
+            raise InputError("NPS by segment needs the scores: run `legame score` first.")
+        payload["by"] = by
+        payload["groups"] = [
+            {by: name, **result.to_dict()}
+            for name, result in _from_rows(engine.query(f"nps_by_{by}").to_pylist())
+        ]
+    return payload
+
+
+def _from_rows(rows: list[dict[str, object]]) -> list[tuple[str, NPS]]:
+    return [
+        (
+            str(row["grp"]),
+            nps_from_counts(
+                int(row["promoters"] or 0), int(row["passives"] or 0), int(row["detractors"] or 0)
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _has_table(workspace: Workspace, name: str) -> bool:
+    return bool(
+        workspace.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchall()[0][0]
+    )

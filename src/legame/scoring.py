@@ -1,0 +1,298 @@
+"""Build the ``customer_scores`` table: one row per customer, every measure in one place.
+
+The steps, each in the engine except the fits:
+
+1. ``customer_summary`` per customer (one query over the orders), kept as ``_summary``;
+2. the distinct (frequency, recency, T) histories with their counts: the purchase model
+   (BG/NBD or Pareto/NBD) is fitted on them, and the repeat customers' (frequency,
+   monetary value) pairs fit Gamma-Gamma;
+3. predictions once per distinct history (expected purchases in the horizon, P(alive),
+   discounted expected purchases for CLV), put back as ``_predictions``;
+4. ``customer_scores`` joins it all with NPS, CSAT, CES, emotional connection, service and
+   contact pressure, in one atomic replace of the table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+
+from legame.engine import DuckDBEngine, Engine, EngineName, engine_for
+from legame.errors import InputError
+from legame.insights import definitions as d
+from legame.models import BetaGeo, GammaGamma, ParetoNBD, discounted_purchases
+from legame.store import Workspace
+
+Unit = Literal["day", "week"]
+ModelName = Literal["bgnbd", "paretonbd"]
+UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0}
+DAYS_PER_YEAR = 365.25
+#: Survey answers need at least this many of the ten motivator items for an index.
+MIN_MOTIVATOR_ITEMS = 5
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The purchase histories of a store up to a cutoff, compressed to distinct rows."""
+
+    until: date
+    unit: Unit
+    n_customers: int
+    histories: pa.Table  # frequency, recency, T, n
+    spend: pa.Table  # frequency, monetary_value, n (repeat customers)
+
+
+@dataclass
+class ScoreReport:
+    """What ``score`` did: the fits, the row count and the time of each step."""
+
+    engine: str
+    until: date
+    unit: Unit
+    horizon_days: int
+    discount_rate: float
+    margin: float
+    rows: int = 0
+    purchase_model: BetaGeo | ParetoNBD | None = None
+    spend_model: GammaGamma | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        pm, sm = self.purchase_model, self.spend_model
+        return {
+            "engine": self.engine,
+            "until": self.until.isoformat(),
+            "unit": self.unit,
+            "horizon_days": self.horizon_days,
+            "discount_rate": self.discount_rate,
+            "margin": self.margin,
+            "rows": self.rows,
+            "model": None if pm is None else type(pm).__name__,
+            "params": None if pm is None else pm.params_,
+            "spend_params": None if sm is None else sm.params_,
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def last_order_day(workspace: Workspace) -> date:
+    """The day of the latest completed order: the default cutoff."""
+    found = workspace.con.execute(
+        "SELECT max(CAST(ordered_at AS DATE)) FROM orders WHERE status = 'completed'"
+    ).fetchall()[0][0]
+    if found is None:
+        raise InputError("There are no completed orders in the workspace: ingest orders first.")
+    return found
+
+
+def _check(model: str, unit: str, horizon_days: int, discount_rate: float, margin: float) -> None:
+    if model not in ("bgnbd", "paretonbd"):
+        raise InputError(f"--model must be bgnbd or paretonbd; got {model!r}.")
+    if unit not in UNIT_DAYS:
+        raise InputError(f"--unit must be day or week; got {unit!r}.")
+    if horizon_days <= 0:
+        raise InputError(f"--horizon must be a positive number of days; got {horizon_days}.")
+    if not 0 <= discount_rate < 1:
+        raise InputError(f"--discount is an annual rate in [0, 1), e.g. 0.1; got {discount_rate}.")
+    if not 0 < margin <= 1:
+        raise InputError(f"--margin is a share of revenue in (0, 1], e.g. 0.3; got {margin}.")
+
+
+def summarize(
+    eng: Engine, *, until: date, unit: Unit, merge_day: bool = True
+) -> tuple[pa.Table, pa.Table]:
+    """Keep the per-customer summary as ``_summary`` in the engine; return the distinct
+    histories (frequency, recency, T, n) and the repeat customers' spend pairs."""
+    start_of_until = datetime.combine(until, datetime.min.time())
+    end = start_of_until if merge_day else start_of_until + timedelta(days=1)
+    eng.keep(
+        "_summary",
+        "customer_summary",
+        until=start_of_until,
+        end=end,
+        unit_days=UNIT_DAYS[unit],
+        merge_day=merge_day,
+    )
+    return eng.query("history_counts"), eng.query("spend_counts")
+
+
+def fit_store(
+    workspace: Workspace,
+    *,
+    model: ModelName = "bgnbd",
+    until: date | None = None,
+    unit: Unit = "week",
+    merge_day: bool = True,
+) -> tuple[date, BetaGeo | ParetoNBD, GammaGamma | None]:
+    """Fit the purchase and spend models on the store's orders up to ``until``."""
+    _check(model, unit, 365, 0.0, 1.0)
+    until = until or last_order_day(workspace)
+    eng = DuckDBEngine(workspace)
+    histories, spend = summarize(eng, until=until, unit=unit, merge_day=merge_day)
+    eng.drop("_summary")
+    if histories.num_rows == 0:
+        raise InputError(f"No completed orders on or before {until}.")
+    return (until, *fit_models(histories, spend, model))
+
+
+def fit_models(
+    histories: pa.Table, spend: pa.Table, model: ModelName = "bgnbd"
+) -> tuple[BetaGeo | ParetoNBD, GammaGamma | None]:
+    """Fit the purchase model on weighted distinct histories, and Gamma-Gamma on spend."""
+    cols = {name: histories.column(name).to_numpy() for name in ("frequency", "recency", "T", "n")}
+    purchase: BetaGeo | ParetoNBD = BetaGeo() if model == "bgnbd" else ParetoNBD()
+    purchase.fit(cols["frequency"], cols["recency"], cols["T"], weights=cols["n"])
+    spend_model = None
+    if spend.num_rows >= 3:
+        spend_model = GammaGamma().fit(
+            spend.column("frequency").to_numpy(),
+            spend.column("monetary_value").to_numpy(),
+            weights=spend.column("n").to_numpy(),
+        )
+    return purchase, spend_model
+
+
+def predictions(
+    model: BetaGeo | ParetoNBD,
+    histories: pa.Table,
+    *,
+    unit: Unit,
+    horizon_days: int,
+    discount_rate: float,
+) -> pa.Table:
+    """Per distinct history: expected purchases in the horizon, P(alive), discounted
+    expected purchases (CLV per unit of spend and margin), and the expected gap between
+    purchases while alive (posterior mean of 1/λ's reciprocal), all in the summary's unit."""
+    f = histories.column("frequency").to_numpy().astype(float)
+    r = histories.column("recency").to_numpy()
+    t_ = histories.column("T").to_numpy()
+    horizon = horizon_days / UNIT_DAYS[unit]
+    params = model.params_
+    alpha = params["alpha"]
+    rate = (params["r"] + f) / (alpha + t_)
+    return pa.table(
+        {
+            "frequency": histories.column("frequency"),
+            "recency": histories.column("recency"),
+            "T": histories.column("T"),
+            "expected_purchases": model.predict_purchases(horizon, f, r, t_),
+            "p_alive": model.predict_alive(f, r, t_),
+            "discounted_purchases": discounted_purchases(
+                model,
+                f,
+                r,
+                t_,
+                horizon=max(1, round(horizon_days / (DAYS_PER_YEAR / 12))),
+                periods_per_year=DAYS_PER_YEAR / UNIT_DAYS[unit],
+                discount_rate=discount_rate,
+            ),
+            "expected_gap": 1.0 / np.maximum(rate, 1e-12),
+        }
+    )
+
+
+def score(
+    workspace: Workspace,
+    *,
+    engine: EngineName = "duckdb",
+    model: ModelName = "bgnbd",
+    until: date | None = None,
+    unit: Unit = "week",
+    horizon_days: int = 365,
+    discount_rate: float = 0.10,
+    margin: float = 1.0,
+    merge_day: bool = True,
+    progress: Callable[[str], None] | None = None,
+    engine_options: dict[str, object] | None = None,
+) -> ScoreReport:
+    """Fit the models on the store's orders and (re)build ``customer_scores``."""
+    _check(model, unit, horizon_days, discount_rate, margin)
+    until = until or last_order_day(workspace)
+    as_of = datetime.combine(until + timedelta(days=1), datetime.min.time())
+    report = ScoreReport(engine, until, unit, horizon_days, discount_rate, margin)
+    step = _Stopwatch(report, progress)
+    eng = engine_for(workspace, engine, **(engine_options or {}))
+    try:
+        with step("summary"):
+            histories, spend = summarize(eng, until=until, unit=unit, merge_day=merge_day)
+        if histories.num_rows == 0:
+            raise InputError(f"No completed orders on or before {until}: nothing to score.")
+        with step("fit"):
+            purchase, spend_model = fit_models(histories, spend, model)
+        report.purchase_model, report.spend_model = purchase, spend_model
+        if spend_model is None:
+            raise InputError("Too few repeat customers (< 3) to fit the spend model.")
+        with step("predict"):
+            eng.put(
+                "_predictions",
+                predictions(
+                    purchase,
+                    histories,
+                    unit=unit,
+                    horizon_days=horizon_days,
+                    discount_rate=discount_rate,
+                ),
+            )
+        with step("write"):
+            sp = spend_model.params_
+            report.rows = eng.write(
+                "customer_scores",
+                "customer_scores",
+                as_of=as_of,
+                p=sp["p"],
+                q=sp["q"],
+                gamma=sp["gamma"],
+                margin=margin,
+                min_motivator_items=MIN_MOTIVATOR_ITEMS,
+                response_hours=int(d.POOR_TICKET_RESPONSE_HOURS),
+                resolution_days=int(d.POOR_TICKET_RESOLUTION_DAYS),
+                poor_csat=d.POOR_TICKET_MAX_CSAT,
+                connected_index=float(d.CONNECTION_THRESHOLD),
+            )
+        eng.drop("_summary")
+        eng.drop("_predictions")
+    finally:
+        eng.close()
+    return report
+
+
+class _Stopwatch:
+    def __init__(self, report: ScoreReport, progress: Callable[[str], None] | None) -> None:
+        self.report, self.progress = report, progress
+
+    def __call__(self, name: str) -> _Stopwatch:
+        self.name = name
+        return self
+
+    def __enter__(self) -> None:
+        if self.progress:
+            self.progress(self.name)
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.report.timings[self.name] = time.perf_counter() - self.started
+
+
+def export_table(workspace: Workspace, table: str, out: str | Path) -> int:
+    """Write a workspace table to CSV or Parquet (by the file's extension)."""
+    path = Path(out)
+    fmt = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"--out must end in .csv or .parquet; got {path.name!r}.")
+    exists = workspace.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchall()[0][0]
+    if not exists:
+        raise InputError(f"There is no {table} table yet: run `legame score` first.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
+    tmp = path.with_name(path.name + ".partial")
+    workspace.con.execute(f"COPY \"{table}\" TO '{tmp}' ({options})")
+    tmp.replace(path)  # a reader never sees a half-written file
+    return workspace.count(table)

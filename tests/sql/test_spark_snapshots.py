@@ -1,0 +1,58 @@
+"""The Spark SQL that SQLGlot makes of every query is pinned: a change shows up in review.
+
+Regenerate after an intended change with ``LEGAME_UPDATE_SNAPSHOTS=1 pytest tests/sql``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import sqlglot
+
+from legame import sql
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+#: One value for every parameter any query takes.
+PARAMS: dict[str, sql.Param] = {
+    "until": datetime(2025, 12, 31),
+    "end": datetime(2025, 12, 31),
+    "unit_days": 7.0,
+    "merge_day": True,
+    "as_of": datetime(2026, 1, 1),
+    "p": 6.0,
+    "q": 4.0,
+    "gamma": 20.0,
+    "margin": 1.0,
+    "min_motivator_items": 5,
+    "response_hours": 48,
+    "resolution_days": 7,
+    "poor_csat": 2,
+    "connected_index": 70.0,
+    "day": date(2025, 12, 31),
+}
+
+
+@pytest.mark.parametrize("name", sql.names())
+def test_spark_translation_matches_the_snapshot(name: str) -> None:
+    rendered = sql.render(name, **PARAMS)
+    spark = sql.spark(rendered)
+    path = SNAPSHOTS / f"{name}.spark.sql"
+    if os.environ.get("LEGAME_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(spark + "\n")
+    assert path.exists(), f"no snapshot for {name}: run with LEGAME_UPDATE_SNAPSHOTS=1"
+    assert spark + "\n" == path.read_text()
+
+
+@pytest.mark.parametrize("name", sql.names())
+def test_every_query_parses_as_duckdb_sql(name: str) -> None:
+    sqlglot.parse_one(sql.render(name, **PARAMS), read="duckdb")
+
+
+def test_render_refuses_free_text_and_missing_parameters() -> None:
+    with pytest.raises(ValueError, match="short words"):
+        sql.literal("x'; DROP TABLE orders; --")
+    with pytest.raises(ValueError, match="needs the parameter"):
+        sql.render("customer_summary")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 
 from tests.conftest import run_legame
 
@@ -31,5 +32,6 @@ def test_demo_json_and_rerun_start_from_a_fresh_workspace(tmp_path) -> None:
     first = json.loads(run_legame("demo", "--dir", folder, "--customers", "800", "--json").stdout)
     second = json.loads(run_legame("demo", "--dir", folder, "--customers", "800", "--json").stdout)
     assert first["loaded"] == second["loaded"]
-    assert first["total_clv"] == second["total_clv"]
+    # Same simulation and fit; DuckDB's parallel sums may differ in the last bits.
+    assert first["total_clv"] == pytest.approx(second["total_clv"], rel=1e-9)
     assert set(first["stages_s"]) >= {"simulate", "ingest", "score"}

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from tests.conftest import run_legame
 
 from legame.errors import StoreError
 from legame.store import Workspace, migrate, resolve_db
 from legame.store.schema import META_COLUMNS, TABLES
+from tests.conftest import run_legame
 
 
 def test_fresh_workspace_has_every_canonical_table_with_the_schema_columns(ws: Workspace) -> None:

@@ -63,7 +63,10 @@ def run_demo(
         _tick(on_step)
     for suffix in ("", ".wal"):
         Path(str(result.db) + suffix).unlink(missing_ok=True)
+    from legame.engage.policy import write_default_policy
+
     with Workspace.create(result.db) as ws:
+        write_default_policy(folder)
         with stage("ingest", len(LOAD_ORDER)):
             for table in LOAD_ORDER:
                 report = ingest(ws, table, [sim.paths[table]])

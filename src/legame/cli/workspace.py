@@ -14,8 +14,16 @@ from legame.store.erasure import forget as forget_customer
 
 def init(db: DbOption = None, json: JsonOption = False) -> None:
     """Create a workspace (an embedded DuckDB file) holding the canonical tables."""
+    from legame.engage.policy import write_default_policy
+
     with Workspace.create(db) as ws:
-        payload = {"db": str(ws.path), "schema_version": ws.version, "tables": ws.counts()}
+        policy = write_default_policy(ws.path.parent)
+        payload = {
+            "db": str(ws.path),
+            "schema_version": ws.version,
+            "tables": ws.counts(),
+            "policy": str(policy),
+        }
     if json:
         print_json(payload)
     else:

@@ -1,0 +1,33 @@
+-- check.sql: everything the contact rules need about one customer, in one round trip.
+-- Each part is a point lookup by customer (ART indexes of migration 0002). DuckDB uses
+-- an index only when the scan's pushed-down filter is the key alone, so other filters are
+-- either OR-ed (not pushed down) or left to the caller; a test pins the index scans.
+--   0 messages: sends since the longest cap window, complaints and unsubscribes since
+--     their cooldowns began (t1 = sent_at, t2 = complained_at, t3 = unsubscribed_at);
+--   1 consent events, every channel (text = channel, t1 = at, status), filtered by the
+--     caller: a filter on channel here would stop DuckDB from using the index;
+--   2 the customer's tickets (t1 = opened, t2 = resolved; a customer has few, and a
+--     filter on their times would stop the index scan);
+--   3 the customer's time zone; 4 the campaign's kind.
+SELECT 0 AS part, channel AS text, sent_at AS t1, complained_at AS t2, unsubscribed_at AS t3,
+       NULL AS status
+FROM messages
+WHERE customer_id = $customer
+  AND (sent_at > $since_send OR complained_at > $since_complaint
+       OR unsubscribed_at > $since_unsubscribe)
+UNION ALL
+SELECT 1, channel, "at", NULL, NULL, status
+FROM consents
+WHERE customer_id = $customer
+UNION ALL
+SELECT 2, NULL, opened_at, resolved_at, NULL, NULL
+FROM tickets
+WHERE customer_id = $customer
+UNION ALL
+SELECT 3, time_zone, NULL, NULL, NULL, NULL
+FROM customers
+WHERE customer_id = $customer
+UNION ALL
+SELECT 4, kind, NULL, NULL, NULL, NULL
+FROM campaigns
+WHERE campaign_id = $campaign

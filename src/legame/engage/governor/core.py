@@ -1,0 +1,357 @@
+"""The contact governor: may this send go out now? Log it. Plan a whole audience.
+
+``Governor(workspace, policy)`` reads the log in the workspace on every call (no cache
+that could go stale): ``check`` answers for one send with one point query, ``record``
+logs a send in ``messages`` as one batch, and ``plan`` applies the same rules to a whole
+audience in one set-based query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from legame.engage.governor import messages as m
+from legame.engage.governor.clock import quiet_state, to_utc, zone_for
+from legame.engage.governor.decision import Decision, Reason
+from legame.engage.governor.rules import History, evaluate, next_allowed
+from legame.engage.policy import ALL_CHANNELS, Policy, load_policy, policy_path_for
+from legame.errors import InputError
+from legame.store import Workspace
+
+#: ``_source_file`` of sends logged by ``record`` (and of their batch).
+RECORD_SOURCE = "legame contact record"
+_REASON = pa.struct([("rule", pa.string()), ("message", pa.string()),
+                     ("until", pa.timestamp("us"))])
+
+
+@cache
+def _sql(name: str) -> str:
+    return resources.files("legame.engage.governor").joinpath(name).read_text("utf-8")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A send logged by :meth:`Governor.record`."""
+
+    message_id: str
+    batch_id: int
+    inserted: bool  # False: the same send was already logged under this message id
+    implicit_customer: bool  # True: the customer was not known and was created as implicit
+
+
+class PlanResult(tuple[pa.Table, pa.Table]):
+    """``(allowed, suppressed)``: Arrow tables of the audience rows, in audience order.
+
+    ``allowed`` has ``pos`` (0-based position in the audience) and ``customer_id``;
+    ``suppressed`` adds ``rule`` (the first blocking rule), ``reason`` (its words),
+    ``until`` (when it lifts; null: not by anything in the log), ``rules`` (every blocking
+    rule) and ``reasons`` (every reason, as structs of rule, message and until).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, allowed: pa.Table, suppressed: pa.Table) -> PlanResult:
+        return super().__new__(cls, (allowed, suppressed))
+
+    @property
+    def allowed(self) -> pa.Table:
+        return self[0]
+
+    @property
+    def suppressed(self) -> pa.Table:
+        return self[1]
+
+    def counts(self) -> dict[str, int]:
+        """Rows allowed, suppressed, and suppressed per rule (a row counts for each rule)."""
+        out = {"allowed": self.allowed.num_rows, "suppressed": self.suppressed.num_rows}
+        for rules in self.suppressed.column("rules").to_pylist():
+            for rule in rules:
+                out[rule] = out.get(rule, 0) + 1
+        return out
+
+
+class Governor:
+    """Contact rules of ``policy`` applied to the log in ``workspace``."""
+
+    def __init__(self, workspace: Workspace, policy: Policy) -> None:
+        self.workspace = workspace
+        self.policy = policy
+
+    @classmethod
+    def for_workspace(cls, workspace: Workspace) -> Governor:
+        """A governor with the policy file beside the workspace (defaults if there is none)."""
+        return cls(workspace, load_policy(policy_path_for(workspace.path)))
+
+    def __repr__(self) -> str:
+        return f"<Governor {self.workspace.path} policy={self.policy.source or 'defaults'}>"
+
+    # --- arguments -----------------------------------------------------------------------
+
+    def _channel(self, channel: str) -> str:
+        name = channel.strip().lower() if isinstance(channel, str) else ""
+        known = self.policy.contact.channels
+        if name not in known:
+            where = self.policy.source or "the default policy"
+            raise InputError(f"Unknown channel {channel!r}; the channels in {where} are: "
+                             f"{', '.join(known)}. Add it to [contact] channels if it is real.")
+        return name
+
+    @staticmethod
+    def _customer(customer_id: object) -> str:
+        text = str(customer_id).strip() if customer_id is not None else ""
+        if not text:
+            raise InputError(f"customer_id must be a non-empty identifier; got {customer_id!r}.")
+        return text
+
+    # --- check ---------------------------------------------------------------------------
+
+    def check(
+        self,
+        customer_id: str,
+        channel: str,
+        at: datetime | str | None = None,
+        *,
+        transactional: bool = False,
+        campaign_id: str | None = None,
+    ) -> Decision:
+        """May ``customer_id`` get a message on ``channel`` at ``at`` (default: now)?
+
+        Transactional sends (``transactional=True``, or a campaign whose kind is
+        transactional) skip what the policy exempts them from, never a withdrawn consent.
+        """
+        at = to_utc(at)
+        channel = self._channel(channel)
+        history, kind = self.history(self._customer(customer_id), channel, at, campaign_id)
+        tx = transactional or kind == "transactional"
+        contact = self.policy.contact
+        reasons = evaluate(contact, history, at, transactional=tx)
+        later = next_allowed(contact, history, at, reasons, transactional=tx)
+        return Decision(not reasons, reasons, later, at, tx)
+
+    def history(self, customer_id: str, channel: str, at: datetime,
+                campaign_id: str | None = None) -> tuple[History, str | None]:
+        """What the log says about one customer that can matter at ``at`` or later, and the
+        campaign's kind (None if no such campaign)."""
+        c = self.policy.contact
+        longest = max((cap.days for cap in c.caps_for(channel)), default=0)
+        rows = self.workspace.con.execute(_sql("check.sql"), {
+            "customer": customer_id,
+            "since_send": at - timedelta(days=longest),
+            "since_complaint": at - timedelta(days=c.cooldown.after_complaint_days),
+            "since_unsubscribe": at - timedelta(days=c.cooldown.after_unsubscribe_days),
+            "campaign": campaign_id,
+        }).fetchall()
+        h = History(channel)
+        kind = None
+        for part, text, t1, t2, t3, status in rows:
+            if part == 0:
+                h.sends.append((t1, text))
+                if t2 is not None:
+                    h.complaints.append(t2)
+                if t3 is not None and text == channel:
+                    h.unsubscribes.append(t3)
+            elif part == 1:
+                if text == channel:
+                    h.consents.append((t1, status))
+            elif part == 2:
+                h.tickets.append((t1, t2))
+            elif part == 3:
+                h.time_zone = text
+            else:
+                kind = text
+        return h.sort(), kind
+
+    # --- record --------------------------------------------------------------------------
+
+    def record(
+        self,
+        customer_id: str,
+        channel: str,
+        at: datetime | str | None,
+        *,
+        campaign_id: str | None = None,
+        message_id: str | None = None,
+    ) -> Recorded:
+        """Log a send in ``messages``, as one batch in one transaction.
+
+        Without ``message_id`` the send is named ``legame-<batch id>``. Recording the same
+        message id again with the same values is a no-op counted as a duplicate (safe to
+        retry); with other values it is an error. An unknown customer is created as
+        implicit, as ingestion does.
+        """
+        at = to_utc(at, name="at")
+        channel = self._channel(channel)
+        customer = self._customer(customer_id)
+        campaign = (campaign_id or "").strip() or None
+        con = self.workspace.con
+        with self.workspace.transaction():
+            batch_id = int(con.execute("SELECT nextval('batch_seq')").fetchall()[0][0])
+            mid = (message_id or "").strip() or f"legame-{batch_id}"
+            same = con.execute(
+                "SELECT customer_id, channel, sent_at, campaign_id FROM messages "
+                "WHERE message_id = ?",
+                [mid],
+            ).fetchall()
+            if same and same[0] != (customer, channel, at, campaign):
+                raise InputError(
+                    f"message_id {mid!r} is already logged for another send "
+                    f"(customer {same[0][0]}, {same[0][1]}, {same[0][2]}); use another id."
+                )
+            inserted = not same
+            if inserted:
+                con.execute(
+                    "INSERT INTO messages (message_id, customer_id, campaign_id, channel, sent_at, "
+                    "_batch_id, _source_file) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [mid, customer, campaign, channel, at, batch_id, RECORD_SOURCE],
+                )
+            implicit = len(con.execute(
+                "INSERT INTO customers (customer_id, implicit, _batch_id, _source_file) "
+                "SELECT ?, true, ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM customers WHERE customer_id = ?) RETURNING customer_id",
+                [customer, batch_id, RECORD_SOURCE, customer],
+            ).fetchall())
+            con.execute(
+                "INSERT INTO batches VALUES (?, 'messages', ?, NULL, NULL, ?, now()::TIMESTAMP, "
+                "now()::TIMESTAMP, 1, ?, 0, ?, 0, ?)",
+                [batch_id, RECORD_SOURCE, json.dumps({"message_id": mid}), int(inserted),
+                 int(not inserted), implicit],
+            )
+        return Recorded(mid, batch_id, inserted, bool(implicit))
+
+    # --- plan ----------------------------------------------------------------------------
+
+    def plan(
+        self,
+        audience_customer_ids: Iterable[str] | pa.Array | pa.ChunkedArray,
+        channel: str,
+        at: datetime | str | None = None,
+        *,
+        campaign_id: str | None = None,
+        transactional: bool = False,
+    ) -> PlanResult:
+        """Apply the rules to every planned send (one per audience row) at ``at``, set-based.
+
+        Rows are planned in audience order; a customer listed several times gets several
+        sends, each counted against the caps, so no cap is ever exceeded within the plan.
+        The result equals checking and recording the rows one at a time (a test pins it).
+        """
+        at = to_utc(at)
+        channel = self._channel(channel)
+        ids = _audience(audience_customer_ids)
+        con = self.workspace.con
+        kind = None
+        if campaign_id is not None:
+            found = con.execute("SELECT kind FROM campaigns WHERE campaign_id = ?",
+                                [campaign_id]).fetchall()
+            kind = found[0][0] if found else None
+        tx = transactional or kind == "transactional"
+        c = self.policy.contact
+        exempt = c.transactional
+        caps = [] if tx and exempt.exempt_from_caps else list(c.caps_for(channel))
+        audience = pa.table({"pos": pa.array(range(len(ids)), pa.int64()), "customer_id": ids})
+        names = ("_gov_audience", "_gov_caps", "_gov_zones")
+        try:
+            con.register("_gov_audience", audience)
+            con.register("_gov_caps", pa.table({
+                "idx": pa.array(range(len(caps)), pa.int64()),
+                "channel": pa.array([None if k.channel == ALL_CHANNELS else k.channel
+                                     for k in caps], pa.string()),
+                "days": pa.array([k.days for k in caps], pa.int32()),
+                "lim": pa.array([k.limit for k in caps], pa.int64()),
+                "label": pa.array([m.channel_label(k.channel) for k in caps], pa.string()),
+            }))
+            con.register("_gov_zones", self._zones(at))
+            result = con.sql(_sql("plan.sql"), params={
+                "at": at,
+                "channel": channel,
+                "consent_required": not tx and channel in c.require_consent,
+                "complaint_days": c.cooldown.after_complaint_days,
+                "unsubscribe_days": c.cooldown.after_unsubscribe_days,
+                "ticket_open": c.cooldown.while_ticket_open,
+                "ticket_days": c.cooldown.after_ticket_resolved_days,
+                "cooldowns": not (tx and exempt.exempt_from_cooldowns),
+                "quiet": c.quiet_hours.enabled and not (tx and exempt.exempt_from_quiet_hours),
+                "max_days": max((k.days for k in caps), default=0),
+                "when": m.WHEN,
+                "t_withdrawn": m.CONSENT_WITHDRAWN,
+                "t_missing": m.CONSENT_MISSING,
+                "t_complaint": m.COMPLAINT,
+                "t_unsubscribe": m.UNSUBSCRIBE,
+                "t_ticket_open": m.TICKET_OPEN,
+                "t_ticket_resolved": m.TICKET_RESOLVED,
+                "t_cap": m.CAP,
+                "t_cap_zero": m.CAP_ZERO,
+            }).to_arrow_table()
+        finally:
+            for name in names:
+                con.unregister(name)
+        return _split(result)
+
+    def _zones(self, at: datetime) -> pa.Table:
+        """Quiet hours at ``at`` for every time zone of the customers (and '' = none)."""
+        q = self.policy.contact.quiet_hours
+        keys = [row[0] for row in self.workspace.con.execute(
+            "SELECT DISTINCT coalesce(c.time_zone, '') FROM customers c "
+            "WHERE c.customer_id IN (SELECT customer_id FROM _gov_audience)").fetchall()]
+        keys = sorted(set(keys) | {""})
+        until: list[datetime | None] = []
+        words: list[str | None] = []
+        for key in keys:
+            state = quiet_state(q, zone_for(key or None, q.default_time_zone), at)
+            until.append(state.until)
+            words.append(None if state.until is None else m.QUIET.format(
+                f"{q.start:%H:%M}", f"{q.end:%H:%M}", state.zone, f"{state.local:%H:%M}"))
+        return pa.table({"zone_key": pa.array(keys, pa.string()),
+                         "until": pa.array(until, pa.timestamp("us")),
+                         "message": pa.array(words, pa.string())})
+
+
+def _audience(ids: Iterable[str] | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The audience as a string array of trimmed customer ids; an empty id is an error."""
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    array = ids if isinstance(ids, pa.Array) else pa.array(
+        [None if v is None else str(v) for v in ids], pa.string())
+    array = pc.utf8_trim_whitespace(array.cast(pa.string()))
+    blank = pc.or_kleene(pc.is_null(array), pc.equal(array, ""))
+    if pc.any(blank).as_py():
+        first = pc.index(blank, True).as_py()
+        raise InputError(f"Audience row {first + 1} has an empty customer_id; every row needs one.")
+    return array
+
+
+def _split(result: pa.Table) -> PlanResult:
+    reasons = result.column("reasons")
+    blocked = pc.greater(pc.list_value_length(reasons), 0)
+    allowed = result.filter(pc.invert(blocked)).select(["pos", "customer_id"])
+    sup = result.filter(blocked)
+    every = sup.column("reasons").combine_chunks().cast(pa.list_(_REASON))
+    first = pc.list_element(every, 0)
+    flat = pc.list_flatten(every)
+    offsets = np.concatenate([[0], np.cumsum(pc.list_value_length(every).to_numpy())])
+    suppressed = pa.table({
+        "pos": sup.column("pos"),
+        "customer_id": sup.column("customer_id"),
+        "rule": pc.struct_field(first, "rule"),
+        "reason": pc.struct_field(first, "message"),
+        "until": pc.struct_field(first, "until"),
+        "rules": pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
+                                          pc.struct_field(flat, "rule")),
+        "reasons": every,
+    })
+    return PlanResult(allowed, suppressed)
+
+
+def reasons_of(row: dict[str, Any]) -> list[Reason]:
+    """A suppressed row's reasons (from ``suppressed.to_pylist()``) as :class:`Reason`s."""
+    return [Reason(r["rule"], r["message"], r["until"]) for r in row["reasons"]]

@@ -1,0 +1,544 @@
+"""The workspace policy file, ``legame.toml``: brand values, contact rules, gratitude triggers.
+
+The file lives beside the workspace's DuckDB file (:func:`policy_path_for`); ``legame init``
+writes it with every key at its default and a comment (:func:`write_default_policy`), and
+``docs/policy.md`` documents it key by key. Rules are declarative data: numbers, names and
+clock times. Nothing in the file is ever evaluated as an expression or as code.
+
+:func:`load_policy` reads and validates the file into frozen dataclasses. A key that is
+missing takes its default; a key that legame does not know is an error (a typo must not be
+silently ignored); a bad value is an error naming the file, the section, the key and the
+value::
+
+    legame.toml: [contact.caps] email.per_7_days must be a whole number ≥ 0; got 'two'
+
+Tables of caps and the ``channels`` list are taken as a whole: writing ``[contact.caps]``
+replaces every default cap, so a default cap can be removed by leaving it out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from legame.errors import InputError
+
+#: The policy file's name, in the workspace's folder.
+POLICY_FILE = "legame.toml"
+#: In ``[contact.caps]``, the key that caps sends across every channel together.
+ALL_CHANNELS = "all"
+_DEFAULT_TEMPLATE = "policy_default.toml"
+_CHANNEL = re.compile(r"^[a-z][a-z0-9_-]*$")
+_WINDOW = re.compile(r"^per_([1-9][0-9]*)_days?$")
+#: The longest window or pause in days (100 years): longer ones are surely typos.
+MAX_DAYS = 36_500
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+# --- the policy, as frozen dataclasses ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cap:
+    """At most ``limit`` sends in any rolling ``days``-day window, on ``channel`` (or all)."""
+
+    channel: str  # a channel name, or ALL_CHANNELS
+    days: int
+    limit: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel}.per_{self.days}_days"
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """No sends from ``start`` to ``end`` (wall-clock, in the customer's own time zone)."""
+
+    enabled: bool
+    start: time
+    end: time
+    default_time_zone: str
+
+    def is_quiet(self, local: time) -> bool:
+        """Whether a local wall-clock time falls in the quiet hours."""
+        if not self.enabled:
+            return False
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+@dataclass(frozen=True)
+class Cooldowns:
+    """Pauses after signs that the customer wants to be left alone."""
+
+    after_complaint_days: int
+    after_unsubscribe_days: int
+    while_ticket_open: bool
+    after_ticket_resolved_days: int
+
+
+@dataclass(frozen=True)
+class TransactionalExemptions:
+    """What transactional messages skip. A withdrawn consent is never skipped."""
+
+    exempt_from_caps: bool
+    exempt_from_quiet_hours: bool
+    exempt_from_cooldowns: bool
+
+
+@dataclass(frozen=True)
+class ContactPolicy:
+    """The ``[contact]`` section: consent, caps, quiet hours, cooldowns, exemptions."""
+
+    channels: tuple[str, ...]
+    require_consent: tuple[str, ...]  # channels where marketing needs a recorded consent
+    caps: tuple[Cap, ...]
+    quiet_hours: QuietHours
+    cooldown: Cooldowns
+    transactional: TransactionalExemptions
+
+    def caps_for(self, channel: str) -> tuple[Cap, ...]:
+        """The caps a send on ``channel`` counts against: its own, then across channels."""
+        own = sorted((c for c in self.caps if c.channel == channel), key=lambda c: c.days)
+        across = sorted((c for c in self.caps if c.channel == ALL_CHANNELS), key=lambda c: c.days)
+        return (*own, *across)
+
+
+@dataclass(frozen=True)
+class GratitudeTrigger:
+    """One trigger of the gratitude program: on or off, and its numeric parameters."""
+
+    name: str
+    enabled: bool
+    params: tuple[tuple[str, float | int | tuple[int, ...]], ...]
+
+    def __getitem__(self, key: str) -> float | int | tuple[int, ...]:
+        return dict(self.params)[key]
+
+
+@dataclass(frozen=True)
+class GratitudePolicy:
+    """The ``[gratitude]`` section (used by the gratitude program)."""
+
+    holdout_share: float
+    seed: int
+    triggers: tuple[GratitudeTrigger, ...]
+
+    def trigger(self, name: str) -> GratitudeTrigger:
+        for trigger in self.triggers:
+            if trigger.name == name:
+                return trigger
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A whole ``legame.toml``, validated. ``source`` is the file it came from (or None)."""
+
+    values: tuple[str, ...]
+    contact: ContactPolicy
+    gratitude: GratitudePolicy
+    source: str | None = field(default=None, compare=False)
+
+
+# --- the declared keys: type, default, bounds (one table gives every error one wording) ---
+
+
+@dataclass(frozen=True)
+class Key:
+    """One scalar key: how its value is checked, its default, and its documentation."""
+
+    check: Callable[[Any], Any]  # returns the parsed value or raises _Bad(requirement)
+    default: Any
+    doc: str = ""
+
+
+class _Bad(Exception):
+    """A value that does not meet its requirement (the message is the requirement)."""
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad("true or false")
+    return value
+
+
+def _whole(lo: int = 0, hi: int | None = None) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if (isinstance(value, bool) or not isinstance(value, int) or value < lo
+                or (hi is not None and value > hi)):
+            raise _Bad(f"a whole number ≥ {lo}" if hi is None
+                       else f"a whole number from {lo} to {hi}")
+        return value
+
+    return check
+
+
+def _share(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
+        raise _Bad("a number from 0 up to (not including) 1")
+    return float(value)
+
+
+def _amount(value: Any) -> float:
+    if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+            or value < 0):
+        raise _Bad("a number ≥ 0")
+    return float(value)
+
+
+def _clock(value: Any) -> time:
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if not match:
+        raise _Bad('a 24-hour clock time "HH:MM", such as "21:00"')
+    return time(int(match[1]), int(match[2]))
+
+
+def _zone(value: Any) -> str:
+    if not isinstance(value, str) or not valid_zone(value):
+        raise _Bad('an IANA time zone such as "Europe/Rome"')
+    return value
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _Bad("a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _channels(value: Any) -> tuple[str, ...]:
+    if (not isinstance(value, list) or not value
+            or not all(isinstance(v, str) and _CHANNEL.match(v) for v in value)):
+        raise _Bad('a non-empty list of lower-case channel names, such as ["email", "sms"]')
+    if ALL_CHANNELS in value:
+        raise _Bad(f"a list of channel names without {ALL_CHANNELS!r} (it means every channel)")
+    if len(set(value)) != len(value):
+        raise _Bad("a list of channel names without repeats")
+    return tuple(value)
+
+
+def _consent_channels(value: Any) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) and _CHANNEL.match(v) for v in value):
+        return tuple(value)
+    raise _Bad('true, false, or a list of channel names such as ["email", "sms"]')
+
+
+def _ascending(value: Any) -> tuple[int, ...]:
+    if (not isinstance(value, list)
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+            or sorted(set(value)) != value):
+        raise _Bad("a list of whole numbers > 0 in increasing order, such as [1, 3, 5]")
+    return tuple(value)
+
+
+ROOT_KEYS: dict[str, Key] = {
+    "values": Key(_texts, (), "brand values, used by the message check"),
+}
+CONTACT_KEYS: dict[str, Key] = {
+    "channels": Key(_channels, ("email", "sms", "push", "phone", "post"),
+                    "the channels legame knows; any other name is refused as a typo"),
+    "require_consent": Key(_consent_channels, True,
+                           "marketing needs a recorded consent (true, false, or channels)"),
+}
+QUIET_KEYS: dict[str, Key] = {
+    "enabled": Key(_bool, True, "whether quiet hours apply"),
+    "start": Key(_clock, time(21, 0), "start of the quiet hours, local wall-clock time"),
+    "end": Key(_clock, time(8, 0), "end of the quiet hours, local wall-clock time"),
+    "default_time_zone": Key(_zone, "Europe/Rome", "zone for customers without a valid one"),
+}
+COOLDOWN_KEYS: dict[str, Key] = {
+    "after_complaint_days": Key(_whole(0, MAX_DAYS), 90, "no marketing anywhere after a complaint"),
+    "after_unsubscribe_days": Key(_whole(0, MAX_DAYS), 365, "no marketing on a channel after it"),
+    "while_ticket_open": Key(_bool, True, "no marketing while a support ticket is open"),
+    "after_ticket_resolved_days": Key(_whole(0, MAX_DAYS), 3, "no marketing after a ticket"),
+}
+TRANSACTIONAL_KEYS: dict[str, Key] = {
+    "exempt_from_caps": Key(_bool, True, "transactional sends skip the caps"),
+    "exempt_from_quiet_hours": Key(_bool, True, "transactional sends skip the quiet hours"),
+    "exempt_from_cooldowns": Key(_bool, True, "transactional sends skip the cooldowns"),
+}
+#: Default caps: channel -> {days: limit}.
+DEFAULT_CAPS: dict[str, dict[int, int]] = {
+    "email": {7: 2, 30: 6},
+    "sms": {7: 1, 30: 3},
+    "push": {7: 2},
+    ALL_CHANNELS: {7: 3, 30: 8},
+}
+GRATITUDE_KEYS: dict[str, Key] = {
+    "holdout_share": Key(_share, 0.1, "share of eligible customers randomly held out"),
+    "seed": Key(_whole(), 20240601, "seed of the random holdout assignment"),
+}
+TRIGGER_KEYS: dict[str, dict[str, Key]] = {
+    "fee_forgiveness": {
+        "enabled": Key(_bool, True),
+        "min_tenure_days": Key(_whole(), 730, "customer for at least this many days"),
+        "min_orders": Key(_whole(), 3, "with at least this many completed orders"),
+        "max_amount": Key(_amount, 30.0, "forgive fees up to this amount"),
+        "max_per_year": Key(_whole(), 1, "at most this many forgiven fees a year"),
+    },
+    "service_recovery": {
+        "enabled": Key(_bool, True),
+        "min_resolution_hours": Key(_whole(), 72, "a ticket that took this long or longer"),
+        "max_csat": Key(_whole(1, 5), 2, "or was rated this or lower (1-5)"),
+        "min_effort": Key(_whole(1, 7), 6, "or cost this much effort or more (1-7)"),
+        "within_days": Key(_whole(1), 14, "act within this many days of the failure"),
+    },
+    "milestone_thanks": {
+        "enabled": Key(_bool, True),
+        "tenure_years": Key(_ascending, (1, 3, 5, 10), "anniversaries to thank for"),
+        "order_counts": Key(_ascending, (10, 25, 50, 100), "order counts to thank for"),
+    },
+    "referral_thanks": {
+        "enabled": Key(_bool, True),
+        "within_days": Key(_whole(1), 30, "thank within this many days of the referral"),
+    },
+    "detractor_callback": {
+        "enabled": Key(_bool, True),
+        "max_nps": Key(_whole(0, 10), 6, "NPS answers this low are detractors (0-6)"),
+        "within_days": Key(_whole(1), 7, "call back within this many days of the answer"),
+    },
+}
+_SECTIONS = ("quiet_hours", "cooldown", "transactional", "caps")
+
+
+def key_paths() -> list[str]:
+    """Every key of the policy file as ``section.key`` (what ``docs/policy.md`` documents)."""
+    paths = list(ROOT_KEYS)
+    paths += [f"contact.{k}" for k in CONTACT_KEYS]
+    paths += ["contact.caps"]
+    paths += [f"contact.quiet_hours.{k}" for k in QUIET_KEYS]
+    paths += [f"contact.cooldown.{k}" for k in COOLDOWN_KEYS]
+    paths += [f"contact.transactional.{k}" for k in TRANSACTIONAL_KEYS]
+    paths += [f"gratitude.{k}" for k in GRATITUDE_KEYS]
+    for name, keys in TRIGGER_KEYS.items():
+        paths += [f"gratitude.triggers.{name}.{k}" for k in keys]
+    return paths
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+class _Reader:
+    """Walks the parsed TOML against the declared keys, naming the file in every error."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, section: str, key: str, text: str) -> InputError:
+        where = f"[{section}] " if section else ""
+        return InputError(f"{self.file}: {where}{key} {text}")
+
+    def bad(self, section: str, key: str, requirement: str, value: Any) -> InputError:
+        return self.fail(section, key, f"must be {requirement}; got {_show(value)}")
+
+    def table(self, data: Mapping[str, Any], section: str, key: str) -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.bad(section, key, f"a table ([{_join(section, key)}])", value)
+        return value
+
+    def only(self, data: Mapping[str, Any], section: str, known: list[str]) -> None:
+        for key in data:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise self.fail(section, repr(key), f"is not a policy key; {hint}"
+                                f"the keys here are: {', '.join(known)}.")
+
+    def scalars(self, data: Mapping[str, Any], section: str,
+                keys: dict[str, Key]) -> dict[str, Any]:
+        out = {}
+        for name, spec in keys.items():
+            if name not in data:
+                out[name] = spec.default
+                continue
+            try:
+                out[name] = spec.check(data[name])
+            except _Bad as exc:
+                raise self.bad(section, name, str(exc), data[name]) from None
+        return out
+
+
+def _join(section: str, key: str) -> str:
+    return f"{section}.{key}" if section else key
+
+
+def _show(value: Any) -> str:
+    """A value as the TOML user wrote it: strings quoted, booleans lower-case."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    return repr(value)
+
+
+def valid_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone known to this system."""
+    if not name or name != name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _contact(r: _Reader, data: Mapping[str, Any]) -> ContactPolicy:
+    r.only(data, "contact", [*CONTACT_KEYS, *_SECTIONS])
+    top = r.scalars(data, "contact", CONTACT_KEYS)
+    channels: tuple[str, ...] = top["channels"]
+    consent = top["require_consent"]
+    if consent is True:
+        consent = channels
+    elif consent is False:
+        consent = ()
+    else:
+        _known_channels(r, "contact", "require_consent", consent, channels)
+    quiet = _sub(r, data, "quiet_hours", QUIET_KEYS)
+    if quiet["start"] == quiet["end"]:
+        raise r.fail("contact.quiet_hours", "end",
+                     f"must differ from start (both are {quiet['end']:%H:%M}); "
+                     "to turn quiet hours off, set enabled = false")
+    return ContactPolicy(
+        channels=channels,
+        require_consent=tuple(consent),
+        caps=_caps(r, data, channels),
+        quiet_hours=QuietHours(**quiet),
+        cooldown=Cooldowns(**_sub(r, data, "cooldown", COOLDOWN_KEYS)),
+        transactional=TransactionalExemptions(**_sub(r, data, "transactional", TRANSACTIONAL_KEYS)),
+    )
+
+
+def _sub(r: _Reader, data: Mapping[str, Any], name: str, keys: dict[str, Key]) -> dict[str, Any]:
+    table = r.table(data, "contact", name)
+    r.only(table, f"contact.{name}", list(keys))
+    return r.scalars(table, f"contact.{name}", keys)
+
+
+def _known_channels(r: _Reader, section: str, key: str, names: tuple[str, ...],
+                    channels: tuple[str, ...]) -> None:
+    for name in names:
+        if name not in channels:
+            raise r.fail(section, key, f"names the channel {name!r}, which is not in [contact] "
+                         f"channels ({', '.join(channels)}); add it there or fix the name")
+
+
+def _caps(r: _Reader, data: Mapping[str, Any], channels: tuple[str, ...]) -> tuple[Cap, ...]:
+    section = "contact.caps"
+    if "caps" not in data:
+        return tuple(sorted((Cap(ch, days, limit) for ch, windows in DEFAULT_CAPS.items()
+                             for days, limit in windows.items()
+                             if ch == ALL_CHANNELS or ch in channels),
+                            key=lambda c: (c.channel, c.days)))
+    table = r.table(data, "contact", "caps")
+    caps: list[Cap] = []
+    for channel, windows in table.items():
+        if channel != ALL_CHANNELS and channel not in channels:
+            known = [*channels, ALL_CHANNELS]
+            close = difflib.get_close_matches(channel, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise r.fail(section, repr(channel), f"is not a channel; {hint}the caps are set per "
+                         f"channel of [contact] channels ({', '.join(channels)}) or for "
+                         f"{ALL_CHANNELS!r} (every channel together).")
+        if not isinstance(windows, dict):
+            raise r.bad(section, channel, "a table of windows such as "
+                        "{ per_7_days = 2, per_30_days = 6 }", windows)
+        for window, limit in windows.items():
+            match = _WINDOW.match(window)
+            if not match:
+                raise r.fail(section, f"{channel}.{window}", "is not a cap window; write "
+                             "per_N_days (N a whole number of days ≥ 1), such as per_7_days")
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+                raise r.bad(section, f"{channel}.{window}", "a whole number ≥ 0", limit)
+            days = int(match[1])
+            if days > MAX_DAYS:
+                raise r.fail(section, f"{channel}.{window}", f"is longer than {MAX_DAYS} days")
+            if any(c.channel == channel and c.days == days for c in caps):
+                raise r.fail(section, f"{channel}.{window}", f"repeats the {days}-day window")
+            caps.append(Cap(channel, days, limit))
+    return tuple(sorted(caps, key=lambda c: (c.channel, c.days)))
+
+
+def _gratitude(r: _Reader, data: Mapping[str, Any]) -> GratitudePolicy:
+    r.only(data, "gratitude", [*GRATITUDE_KEYS, "triggers"])
+    top = r.scalars(data, "gratitude", GRATITUDE_KEYS)
+    table = r.table(data, "gratitude", "triggers")
+    r.only(table, "gratitude.triggers", list(TRIGGER_KEYS))
+    triggers = []
+    for name, keys in TRIGGER_KEYS.items():
+        section = f"gratitude.triggers.{name}"
+        given = r.table(table, "gratitude.triggers", name)
+        r.only(given, section, list(keys))
+        values = r.scalars(given, section, keys)
+        enabled = values.pop("enabled")
+        triggers.append(GratitudeTrigger(name, enabled, tuple(values.items())))
+    return GratitudePolicy(top["holdout_share"], top["seed"], tuple(triggers))
+
+
+def parse_policy(data: Mapping[str, Any], *, file: str = POLICY_FILE) -> Policy:
+    """Validate parsed TOML (a dict) into a :class:`Policy`; errors name ``file``."""
+    r = _Reader(file)
+    r.only(data, "", [*ROOT_KEYS, "contact", "gratitude"])
+    values = r.scalars(data, "", ROOT_KEYS)["values"]
+    return Policy(
+        values=values,
+        contact=_contact(r, r.table(data, "", "contact")),
+        gratitude=_gratitude(r, r.table(data, "", "gratitude")),
+    )
+
+
+def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
+    """The policy in ``path``; the defaults when ``path`` is None or the file does not exist."""
+    if path is None or not Path(path).exists():
+        return parse_policy({})
+    file = str(path)
+    try:
+        with Path(path).open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{file}: not valid TOML: {exc}. Fix the line it names.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{file}: cannot read the policy file: {exc}") from None
+    return replace(parse_policy(data, file=file), source=file)
+
+
+DEFAULT_POLICY: Policy = load_policy(None)
+
+
+def policy_path_for(db_path: str | os.PathLike[str]) -> Path:
+    """Where a workspace's policy file lives: ``legame.toml`` beside its DuckDB file."""
+    return Path(db_path).parent / POLICY_FILE
+
+
+def default_policy_text() -> str:
+    """The commented ``legame.toml`` that ``legame init`` writes (every key at its default)."""
+    return resources.files("legame.engage").joinpath(_DEFAULT_TEMPLATE).read_text("utf-8")
+
+
+def write_default_policy(folder: str | os.PathLike[str]) -> Path:
+    """Write the commented default ``legame.toml`` into ``folder`` unless one exists.
+
+    Returns the policy file's path either way; an existing file is never overwritten.
+    """
+    path = Path(folder) / POLICY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as fh:
+            fh.write(default_policy_text())
+    except FileExistsError:
+        pass
+    return path

@@ -13,9 +13,11 @@ import typer
 from rich.markup import escape
 
 from legame import __version__
+from legame.cli import contact as _contact
 from legame.cli import demo as _demo
 from legame.cli import ingest as _ingest
 from legame.cli import measure as _measure
+from legame.cli import serve as _serve
 from legame.cli import simulate as _simulate
 from legame.cli import workspace as _workspace
 from legame.cli._common import err_console
@@ -49,7 +51,7 @@ def _root(
     _state["debug"] = debug
 
 
-for module in (_workspace, _ingest, _simulate, _measure, _demo):
+for module in (_workspace, _ingest, _simulate, _measure, _contact, _demo, _serve):
     module.register(app)
 
 

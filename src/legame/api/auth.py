@@ -1,0 +1,35 @@
+"""Bearer API keys as a FastAPI dependency: 401 without a valid key, 403 without the role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from legame.api.keys import ApiKey, Role, verify
+
+bearer = HTTPBearer(auto_error=False, description="An API key from `legame keys create`.")
+
+
+def require(role: Role) -> Callable[..., ApiKey]:
+    """A dependency that admits keys whose role is ``role`` or higher."""
+
+    def dependency(
+        request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+    ) -> ApiKey:
+        key = None
+        if credentials is not None and credentials.scheme.lower() == "bearer":
+            with request.app.state.store.session() as ws:
+                key = verify(ws, credentials.credentials)
+        if key is None:
+            raise HTTPException(
+                401,
+                "A valid API key is required: Authorization: Bearer KEY.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not key.allows(role):
+            raise HTTPException(403, f"This needs the {role} role; the key is {key.role}.")
+        return key
+
+    return dependency

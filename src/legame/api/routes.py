@@ -1,0 +1,233 @@
+"""The /api/v1 endpoints: parse the request, call the library, return its data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+
+from legame.api import schemas as s
+from legame.api.auth import require
+from legame.api.errors import ERROR_RESPONSES
+from legame.api.keys import ApiKey
+from legame.errors import InputError
+from legame.store.schema import TABLES
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+Viewer = Annotated[ApiKey, Depends(require("viewer"))]
+Analyst = Annotated[ApiKey, Depends(require("analyst"))]
+Admin = Annotated[ApiKey, Depends(require("admin"))]
+TableName = Literal[tuple(TABLES)]  # type: ignore[valid-type]
+#: Uploads larger than this are refused with 413 (LEGAME_MAX_UPLOAD_MB to change).
+MAX_UPLOAD_MB = int(os.environ.get("LEGAME_MAX_UPLOAD_MB", "200"))
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.store
+
+
+def utc(value: Any) -> Any:
+    """The store keeps naive UTC; the API says so explicitly (RFC 3339 with +00:00)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    if isinstance(value, dict):
+        return {k: utc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [utc(v) for v in value]
+    return value
+
+
+@router.get("/overview", response_model=s.Overview, tags=["aggregates"])
+def get_overview(request: Request, _: Viewer) -> dict[str, Any]:
+    """NPS with its monthly trend, CLV distribution, value at risk, segments."""
+    from legame.views import overview
+
+    with _store(request).session() as ws:
+        data = overview(ws)
+    data["nps_trend"] = [{**g, "group": g.pop("month")} for g in data["nps_trend"]]
+    return data
+
+
+@router.get("/nps", response_model=s.NpsReport, tags=["aggregates"])
+def get_nps(
+    request: Request, _: Viewer, by: Literal["month", "segment", "channel"] | None = None
+) -> dict[str, Any]:
+    """NPS with the adjusted-Wald 95% interval, overall and (with ``by``) per group."""
+    from legame.metrics.nps import nps_report
+
+    with _store(request).session() as ws:
+        data = nps_report(ws, by)
+    if by:
+        data["groups"] = [{**g, "group": str(g.pop(by))} for g in data["groups"]]
+    return data
+
+
+@router.get("/segments", response_model=list[s.Segment], tags=["aggregates"])
+def get_segments(request: Request, _: Viewer) -> list[dict[str, Any]]:
+    """Customers, revenue, CLV, P(alive) and NPS mix per RFM segment."""
+    from legame.views import overview
+
+    with _store(request).session() as ws:
+        return overview(ws)["segments"]
+
+
+@router.get("/customers", response_model=s.CustomerPage, tags=["customers"])
+def get_customers(
+    request: Request,
+    _: Analyst,
+    q: Annotated[str | None, Query(max_length=200, description="Part of the id or e-mail.")] = None,
+    segment: Annotated[str | None, Query(max_length=50)] = None,
+    churn_risk: Literal["low", "medium", "high"] | None = None,
+    nps_category: Literal["promoter", "passive", "detractor"] | None = None,
+    min_clv: Annotated[float | None, Query(ge=0, le=1e15)] = None,
+    sort: Literal["clv", "revenue", "p_alive", "last_order_at", "customer_id"] = "clv",
+    descending: bool = True,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Customer scores, filtered and paginated."""
+    from legame.views import list_customers
+
+    with _store(request).session() as ws:
+        return utc(
+            list_customers(
+                ws,
+                q=q,
+                segment=segment,
+                churn_risk=churn_risk,
+                nps_category=nps_category,
+                min_clv=min_clv,
+                sort=sort,
+                descending=descending,
+                page=page,
+                page_size=page_size,
+            )
+        )
+
+
+@router.get("/customers/{customer_id}", response_model=s.Customer360, tags=["customers"])
+def get_customer(request: Request, customer_id: str, _: Analyst) -> dict[str, Any]:
+    """The customer 360: profile, scores, and the timeline of orders, tickets, surveys,
+    messages, gestures, fees and referrals."""
+    from legame.views import customer_360
+
+    with _store(request).session() as ws:
+        return utc(customer_360(ws, customer_id))
+
+
+@router.delete("/customers/{customer_id}", response_model=s.Erased, tags=["customers"])
+def delete_customer(request: Request, customer_id: str, _: Admin) -> dict[str, Any]:
+    """Erase the customer from every table (one transaction, audited without personal data)."""
+    from legame.store.erasure import forget
+
+    with _store(request).session() as ws:
+        return {"customer_id": customer_id, "rows_removed": forget(ws, customer_id)}
+
+
+@router.post("/contact/check", response_model=s.ContactDecision, tags=["engagement"])
+def post_contact_check(request: Request, body: s.ContactCheckIn, _: Analyst) -> dict[str, Any]:
+    """May this customer get a message on this channel now (or at ``at``)?"""
+    from legame.engage.governor import Governor
+
+    with _store(request).session() as ws:
+        decision = Governor.for_workspace(ws).check(
+            body.customer_id,
+            body.channel,
+            body.at,
+            transactional=body.transactional,
+            campaign_id=body.campaign_id,
+        )
+    return decision.to_dict()
+
+
+@router.post("/messages/check", response_model=s.MessageVerdict, tags=["engagement"])
+def post_message_check(request: Request, body: s.MessageCheckIn, _: Analyst) -> dict[str, Any]:
+    """Does this draft convey the brand's values, or is it pushy, incentive-only or empty?"""
+    from legame.engage.message import check_message
+    from legame.engage.policy import load_policy, policy_path_for
+
+    values = body.values
+    if values is None:
+        values = list(load_policy(policy_path_for(_store(request).path)).values)
+    return check_message(body.text, values, language=body.language).to_dict()
+
+
+@router.post("/ingest/{table}", response_model=s.IngestReport, tags=["data"])
+def post_ingest(
+    request: Request,
+    table: TableName,
+    _: Admin,
+    file: Annotated[UploadFile, File(description="CSV, Parquet or JSON Lines.")],
+    map: Annotated[list[str] | None, Query(description="FIELD=COLUMN, repeatable.")] = None,
+    delimiter: Annotated[str | None, Query(min_length=1, max_length=2)] = None,
+    decimal: Literal[".", ","] = ".",
+    date_format: Annotated[str | None, Query(max_length=50)] = None,
+    encoding: Annotated[str | None, Query(max_length=30)] = None,
+) -> dict[str, Any]:
+    """Load an uploaded file into a table: the same rules and answer as `legame ingest`."""
+    from legame.ingest import ReadOptions, ingest, parse_mapping
+    from legame.ingest.readers import format_of
+
+    name = Path(file.filename or "upload.csv").name
+    format_of(Path(name))  # unknown extensions are refused before reading the body
+    options = ReadOptions(
+        mapping=parse_mapping(map or []),
+        delimiter=delimiter,
+        decimal=decimal,
+        date_format=date_format,
+        encoding=encoding,
+    )
+    folder = Path(tempfile.mkdtemp(prefix="legame-upload-"))
+    try:
+        path = folder / name
+        _save(file, path)
+        with _store(request).session() as ws:
+            return ingest(ws, table, [path], options).to_dict()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _save(upload: UploadFile, path: Path) -> None:
+    limit = MAX_UPLOAD_MB * 1024 * 1024
+    written = 0
+    with path.open("wb") as out:
+        while chunk := upload.file.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                from fastapi import HTTPException
+
+                raise HTTPException(413, f"The file is larger than {MAX_UPLOAD_MB} MB.")
+            out.write(chunk)
+    if written == 0:
+        raise InputError(f"{path.name}: the uploaded file is empty.")
+
+
+@router.get("/policy", response_model=s.Policy, tags=["policy"])
+def get_policy(request: Request, _: Admin) -> dict[str, Any]:
+    """The workspace's legame.toml."""
+    from legame.engage.policy import policy_path_for
+
+    path = policy_path_for(_store(request).path)
+    return {"path": str(path), "text": path.read_text(encoding="utf-8") if path.exists() else ""}
+
+
+@router.put("/policy", response_model=s.Policy, tags=["policy"])
+def put_policy(request: Request, body: s.PolicyIn, _: Admin) -> dict[str, Any]:
+    """Replace legame.toml; refused (422, file unchanged) unless it validates."""
+    from legame.engage.policy import load_policy, policy_path_for
+
+    path = policy_path_for(_store(request).path)
+    tmp = path.with_name(path.name + ".new")
+    tmp.write_text(body.text, encoding="utf-8")
+    try:
+        load_policy(tmp)
+    except InputError:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return {"path": str(path), "text": body.text}

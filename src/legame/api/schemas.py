@@ -1,0 +1,216 @@
+"""Response and request bodies of the HTTP API (they make the OpenAPI schema exact)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    schema_version: int
+
+
+class NpsResult(BaseModel):
+    nps: float | None
+    n: int
+    promoters: float | None
+    passives: float | None
+    detractors: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class NpsGroup(NpsResult):
+    group: str
+
+
+class NpsReport(NpsResult):
+    by: str | None = None
+    groups: list[NpsGroup] | None = None
+
+
+class Segment(BaseModel):
+    segment: str
+    customers: int
+    revenue: float | None
+    clv: float | None
+    mean_p_alive: float | None
+    promoters: int
+    detractors: int
+
+
+class RiskTier(BaseModel):
+    churn_risk: str
+    customers: int
+    revenue_12m: float | None
+    clv: float | None
+
+
+class HistogramBin(BaseModel):
+    clv_from: float
+    clv_to: float
+    customers: int
+
+
+class Overview(BaseModel):
+    nps: NpsResult
+    nps_trend: list[NpsGroup]
+    customers: int
+    scored: bool
+    segments: list[Segment]
+    risk: list[RiskTier]
+    clv_histogram: list[HistogramBin]
+    total_clv: float | None
+    value_at_risk: float | None
+
+
+class Scores(BaseModel):
+    """One customer's row of customer_scores (see docs/scores.md)."""
+
+    model_config = ConfigDict(extra="allow")
+    customer_id: str
+
+
+class CustomerPage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    customers: list[Scores]
+
+
+class Profile(BaseModel):
+    customer_id: str
+    created_at: datetime | None
+    email: str | None
+    phone: str | None
+    country: str | None
+    language: str | None
+    time_zone: str | None
+    implicit: bool
+
+
+class TimelineEvent(BaseModel):
+    at: datetime | None
+    kind: Literal["order", "ticket", "survey", "message", "gesture", "charge", "referral"]
+    id: str
+    detail: str | None
+    value: float | None
+
+
+class Customer360(BaseModel):
+    profile: Profile
+    scores: Scores | None
+    timeline: list[TimelineEvent]
+
+
+class Erased(BaseModel):
+    customer_id: str
+    rows_removed: dict[str, int]
+
+
+class ContactCheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str = Field(min_length=1, max_length=200)
+    channel: str = Field(min_length=1, max_length=50)
+    at: datetime | None = Field(None, description="ISO 8601; without an offset it is UTC.")
+    transactional: bool = False
+    campaign_id: str | None = Field(None, max_length=200)
+
+
+class ContactReason(BaseModel):
+    rule: Literal["consent", "cooldown", "cap", "quiet_hours"]
+    message: str
+    until: str | None
+
+
+class ContactDecision(BaseModel):
+    allowed: bool
+    reasons: list[ContactReason]
+    next_allowed_at: str | None
+    at: str | None
+    transactional: bool
+
+
+class MessageCheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=200_000, description="Subject line, then the body.")
+    values: list[str] | None = Field(
+        None, description="Brand values; default: the policy file's values."
+    )
+    language: Literal["it", "es", "en"] | None = None
+
+
+class ValueScore(BaseModel):
+    value: str
+    score: float
+
+
+class MessageFlag(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    code: str
+
+
+class MessageVerdict(BaseModel):
+    verdict: Literal["send", "rethink"]
+    language: str | None
+    values: list[ValueScore]
+    flags: list[MessageFlag]
+    reasons: list[str]
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    claim: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    method: str
+    verdict: Literal["supported", "not_supported", "contradicted", "insufficient_data"]
+    summary: str
+
+
+class FileReport(BaseModel):
+    path: str
+    batch_id: int | None
+    format: str | None
+    read: int
+    inserted: int
+    updated: int
+    duplicates: int
+    rejected: int
+    implicit_customers: int
+    error: str | None
+
+
+class IngestReport(BaseModel):
+    table: str
+    files: list[FileReport]
+    read: int
+    inserted: int
+    updated: int
+    duplicates: int
+    rejected: int
+    implicit_customers: int
+    batch_id: int | list[int]
+    failed_files: int
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    path: str
+    text: str
+
+
+class PolicyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=100_000, description="The whole legame.toml.")
+
+
+def as_dict(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump()

@@ -1,0 +1,11 @@
+"""What the surfaces show, as plain data: one function per page or endpoint.
+
+The HTTP API, the dashboard and the HTML report all call these and only format the
+result, so a number on a page is the number the API returns.
+"""
+
+from legame.views.customers import customer_360, list_customers
+from legame.views.engagement import engagement
+from legame.views.overview import overview
+
+__all__ = ["customer_360", "engagement", "list_customers", "overview"]

@@ -198,3 +198,16 @@ def test_every_error_has_one_shape(client, keys) -> None:
         assert set(body) == {"error"}
         assert set(body["error"]) == {"code", "message", "details"}
         assert body["error"]["message"]
+
+
+def test_gestures_plan_and_results(client, keys) -> None:
+    plan = client.get("/api/v1/gestures/plan", headers=auth(keys["analyst"]))
+    assert plan.status_code == 200
+    for row in plan.json():
+        assert row["arm"] in {"treatment", "holdout"} and row["trigger"]
+    assert client.get("/api/v1/gestures/plan", headers=auth(keys["viewer"])).status_code == 403
+    res = client.get("/api/v1/gestures/results", headers=auth(keys["viewer"])).json()
+    pooled = next(r for r in res["by_trigger"] if r["trigger"] == "all")
+    assert pooled["treatment"]["gestures"] > 0 and pooled["holdout"]["gestures"] > 0
+    diff = pooled["spend_diff"]
+    assert diff["ci_low"] <= diff["estimate"] <= diff["ci_high"]

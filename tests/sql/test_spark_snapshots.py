@@ -6,7 +6,7 @@ Regenerate after an intended change with ``LEGAME_UPDATE_SNAPSHOTS=1 pytest test
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -31,8 +31,29 @@ PARAMS: dict[str, sql.Param] = {
     "resolution_days": 7,
     "poor_csat": 2,
     "connected_index": 70.0,
-    "day": date(2025, 12, 31),
+    "fee_kinds": ("late_fee",),
+    "max_amount": 30.0,
+    "within_days": 30,
+    "min_unresolved_days": 3,
+    "min_resolution_hours": 72,
+    "max_csat": 2,
+    "min_effort": 6,
+    "order_counts": (5, 10),
+    "tenure_years": (1, 3),
+    "max_nps": 6,
+    "followup_days": 180,
+    "window_days": 30,
+    "window_start": datetime(2025, 7, 4),
+    "mid_from": 5,
+    "high_from": 9,
 }
+
+
+def test_every_query_parameter_has_a_sample_value() -> None:
+    import re
+
+    used = {m for name in sql.names() for m in re.findall(r"\$([a-z_]+)", sql.text(name))}
+    assert used <= set(PARAMS), f"add sample values for {sorted(used - set(PARAMS))}"
 
 
 @pytest.mark.parametrize("name", sql.names())

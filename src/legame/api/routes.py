@@ -157,6 +157,35 @@ def post_message_check(request: Request, body: s.MessageCheckIn, _: Analyst) -> 
     return check_message(body.text, values, language=body.language).to_dict()
 
 
+@router.get("/gestures/plan", response_model=list[s.ProposedGesture], tags=["engagement"])
+def get_gesture_plan(
+    request: Request, _: Analyst, at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The gestures the gratitude program proposes now (or at ``at``), with random arms."""
+    from legame.engage.gratitude import plan
+
+    with _store(request).session() as ws:
+        return utc(plan(ws, at=_naive(at)).to_pylist())
+
+
+@router.get("/gestures/results", response_model=s.GestureResults, tags=["engagement"])
+def get_gesture_results(
+    request: Request, _: Viewer, at: datetime | None = None
+) -> dict[str, Any]:
+    """Treatment against holdout per trigger: retention, spend and NPS, with intervals."""
+    from legame.engage.gratitude import results
+
+    with _store(request).session() as ws:
+        return utc(results(ws, at=_naive(at)))
+
+
+def _naive(at: datetime | None) -> datetime | None:
+    """An instant as the store keeps it: naive UTC."""
+    if at is None or at.tzinfo is None:
+        return at
+    return at.astimezone(UTC).replace(tzinfo=None)
+
+
 @router.post("/ingest/{table}", response_model=s.IngestReport, tags=["data"])
 def post_ingest(
     request: Request,

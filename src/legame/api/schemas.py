@@ -185,6 +185,7 @@ class FileReport(BaseModel):
     duplicates: int
     rejected: int
     implicit_customers: int
+    fees_waived: int
     error: str | None
 
 
@@ -197,6 +198,7 @@ class IngestReport(BaseModel):
     duplicates: int
     rejected: int
     implicit_customers: int
+    fees_waived: int
     batch_id: int | list[int]
     failed_files: int
 
@@ -214,3 +216,51 @@ class PolicyIn(BaseModel):
 
 def as_dict(model: BaseModel) -> dict[str, Any]:
     return model.model_dump()
+
+
+class ProposedGesture(BaseModel):
+    gesture_id: str
+    customer_id: str
+    kind: str
+    reason: str
+    given_at: datetime
+    cost: float
+    arm: Literal["treatment", "holdout"]
+    trigger: str
+    event_key: str
+    event_at: datetime | None
+    detail: str | None
+
+
+class Difference(BaseModel):
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class ArmSummary(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    gestures: int
+    retention: float | None
+    spend: float | None
+    nps: float | None
+    nps_answers: int
+
+
+class TriggerResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    trigger: str
+    treatment: ArmSummary
+    holdout: ArmSummary
+    retention_diff: Difference
+    spend_diff: Difference
+    nps_diff: Difference
+    value_per_cost: Difference
+
+
+class GestureResults(BaseModel):
+    as_of: datetime
+    followup_days: int
+    gestures_with_followup: int
+    by_trigger: list[TriggerResult]
+    nps_note: str

@@ -15,6 +15,7 @@ from rich.markup import escape
 from legame import __version__
 from legame.cli import contact as _contact
 from legame.cli import demo as _demo
+from legame.cli import gestures as _gestures
 from legame.cli import ingest as _ingest
 from legame.cli import measure as _measure
 from legame.cli import serve as _serve
@@ -51,7 +52,7 @@ def _root(
     _state["debug"] = debug
 
 
-for module in (_workspace, _ingest, _simulate, _measure, _contact, _demo, _serve):
+for module in (_workspace, _ingest, _simulate, _measure, _contact, _gestures, _demo, _serve):
     module.register(app)
 
 

@@ -282,35 +282,44 @@ GRATITUDE_KEYS: dict[str, Key] = {
     "holdout_share": Key(_share, 0.1, "share of eligible customers randomly held out"),
     "seed": Key(_whole(), 20240601, "seed of the random holdout assignment"),
 }
+def _trigger(**keys: Key) -> dict[str, Key]:
+    """A trigger's keys: whether it is on, then its own parameters."""
+    return {"enabled": Key(_bool, True, "whether the trigger proposes gestures"), **keys}
+
+
 TRIGGER_KEYS: dict[str, dict[str, Key]] = {
-    "fee_forgiveness": {
-        "enabled": Key(_bool, True),
-        "min_tenure_days": Key(_whole(), 730, "customer for at least this many days"),
-        "min_orders": Key(_whole(), 3, "with at least this many completed orders"),
-        "max_amount": Key(_amount, 30.0, "forgive fees up to this amount"),
-        "max_per_year": Key(_whole(), 1, "at most this many forgiven fees a year"),
-    },
-    "service_recovery": {
-        "enabled": Key(_bool, True),
-        "min_resolution_hours": Key(_whole(), 72, "a ticket that took this long or longer"),
-        "max_csat": Key(_whole(1, 5), 2, "or was rated this or lower (1-5)"),
-        "min_effort": Key(_whole(1, 7), 6, "or cost this much effort or more (1-7)"),
-        "within_days": Key(_whole(1), 14, "act within this many days of the failure"),
-    },
-    "milestone_thanks": {
-        "enabled": Key(_bool, True),
-        "tenure_years": Key(_ascending, (1, 3, 5, 10), "anniversaries to thank for"),
-        "order_counts": Key(_ascending, (10, 25, 50, 100), "order counts to thank for"),
-    },
-    "referral_thanks": {
-        "enabled": Key(_bool, True),
-        "within_days": Key(_whole(1), 30, "thank within this many days of the referral"),
-    },
-    "detractor_callback": {
-        "enabled": Key(_bool, True),
-        "max_nps": Key(_whole(0, 10), 6, "NPS answers this low are detractors (0-6)"),
-        "within_days": Key(_whole(1), 7, "call back within this many days of the answer"),
-    },
+    "fee_forgiveness": _trigger(
+        fee_kinds=Key(_texts, ("late_fee",), "the charge kinds that can be forgiven"),
+        min_tenure_days=Key(_whole(), 180, "customer for at least this many days ..."),
+        min_orders=Key(_whole(), 3, "... with at least this many completed orders before it"),
+        min_clv=Key(_amount, 0.0, "or a CLV at least this high (0: not used)"),
+        max_amount=Key(_amount, 30.0, "forgive fees up to this amount"),
+        max_per_year=Key(_whole(), 1, "at most this many forgiven fees a year per customer"),
+        within_days=Key(_whole(1), 30, "act within this many days of the charge"),
+    ),
+    "service_recovery": _trigger(
+        min_unresolved_days=Key(_whole(1), 3, "a ticket still open after this many days"),
+        min_resolution_hours=Key(_whole(), 72, "or resolved after this many hours or more"),
+        max_csat=Key(_whole(1, 5), 2, "or rated this or lower (1-5)"),
+        min_effort=Key(_whole(1, 7), 6, "or cost this much effort or more (1-7)"),
+        within_days=Key(_whole(1), 14, "act within this many days of the ticket"),
+        cost=Key(_amount, 10.0, "what a recovery gesture costs"),
+    ),
+    "milestone_thanks": _trigger(
+        tenure_years=Key(_ascending, (1, 3, 5, 10), "anniversaries to thank for"),
+        order_counts=Key(_ascending, (5, 10, 25, 50, 100), "order counts to thank for"),
+        within_days=Key(_whole(1), 30, "thank within this many days of the milestone"),
+        cost=Key(_amount, 2.0, "what a thank-you costs"),
+    ),
+    "referral_thanks": _trigger(
+        within_days=Key(_whole(1), 30, "thank within this many days of the referral"),
+        cost=Key(_amount, 5.0, "what a thank-you for a referral costs"),
+    ),
+    "detractor_callback": _trigger(
+        max_nps=Key(_whole(0, 10), 6, "NPS answers this low are detractors (0-6)"),
+        within_days=Key(_whole(1), 7, "call back within this many days of the answer"),
+        cost=Key(_amount, 8.0, "what a call costs (a person's time)"),
+    ),
 }
 _SECTIONS = ("quiet_hours", "cooldown", "transactional", "caps")
 

@@ -58,6 +58,7 @@ class IngestReport:
             "duplicates": self.total("duplicates"),
             "rejected": self.total("rejected"),
             "implicit_customers": self.total("implicit_customers"),
+            "fees_waived": self.total("fees_waived"),
             # One file is one batch: its id; several files: the list of their ids.
             "batch_id": ids[0] if len(ids) == 1 else ids,
             "failed_files": len(self.failed),

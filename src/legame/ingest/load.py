@@ -38,6 +38,7 @@ class FileReport:
     duplicates: int = 0
     rejected: int = 0
     implicit_customers: int = 0
+    fees_waived: int = 0
     error: str | None = None
 
     def to_dict(self) -> dict[str, object]:
@@ -219,6 +220,8 @@ def _write(
         [batch_id, file],
     )
     report.implicit_customers = _implicit_customers(con, table, batch_id, file)
+    if name == "gestures":
+        report.fees_waived = _waive_fees(con, batch_id)
     con.execute(
         "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, now()::TIMESTAMP, "
         "?, ?, ?, ?, ?, ?)",
@@ -273,6 +276,29 @@ def _implicit_customers(
         [batch_id, file],
     )
     return _one(con, "SELECT count(*) FROM customers") - before
+
+
+def _waive_fees(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+    """Fee-waiver gestures given (treatment arm) in this batch forgive their charge
+    (``event_key = 'charge:<charge_id>'``): set ``waived_at``, recorded in row_changes."""
+    waivers = (
+        "FROM gestures g WHERE g._batch_id = ? AND g.kind = 'fee_waiver' "
+        "AND g.arm = 'treatment' AND g.given_at IS NOT NULL "
+        "AND g.event_key = 'charge:' || c.charge_id AND c.waived_at IS NULL"
+    )
+    con.execute(
+        "INSERT INTO row_changes SELECT ?, 'charges', c.charge_id, [c.customer_id], "
+        "now()::TIMESTAMP, json_object('waived_at', NULL), "
+        "json_object('waived_at', (SELECT min(g.given_at) " + waivers + ")) "
+        "FROM charges c WHERE EXISTS (SELECT 1 " + waivers + ")",
+        [batch_id, batch_id, batch_id],
+    )
+    return _one(
+        con,
+        "UPDATE charges c SET waived_at = (SELECT min(g.given_at) " + waivers + ") "
+        "WHERE EXISTS (SELECT 1 " + waivers + ")",
+        [batch_id, batch_id],
+    )
 
 
 def table_named(name: str) -> Table:

@@ -18,7 +18,7 @@ import sqlglot
 
 from legame.errors import InputError
 
-Param = date | datetime | int | float | str
+Param = date | datetime | int | float | str | tuple[int | float | str, ...]
 
 _WORD = re.compile(r"^[A-Za-z0-9_.:\- ]*$")
 
@@ -42,7 +42,8 @@ def names() -> list[str]:
 
 
 def literal(value: Param) -> str:
-    """A SQL literal for a parameter value, portable to Spark through SQLGlot."""
+    """A SQL literal for a parameter value, portable to Spark through SQLGlot (a tuple
+    becomes a parenthesised list, for ``x IN $param``)."""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
@@ -55,6 +56,8 @@ def literal(value: Param) -> str:
         return repr(float(value))
     if isinstance(value, str) and _WORD.match(value):
         return "'" + value + "'"
+    if isinstance(value, tuple) and value:
+        return "(" + ", ".join(literal(v) for v in value) + ")"  # for `x IN $param`
     raise InputError(f"query parameters are dates, numbers or short words; got {value!r}")
 
 

@@ -18,6 +18,7 @@ from legame.cli import demo as _demo
 from legame.cli import gestures as _gestures
 from legame.cli import ingest as _ingest
 from legame.cli import measure as _measure
+from legame.cli import message as _message
 from legame.cli import serve as _serve
 from legame.cli import simulate as _simulate
 from legame.cli import workspace as _workspace
@@ -52,7 +53,7 @@ def _root(
     _state["debug"] = debug
 
 
-for module in (_workspace, _ingest, _simulate, _measure, _contact, _gestures, _demo, _serve):
+for module in (_workspace, _ingest, _simulate, _measure, _contact, _gestures, _message, _demo, _serve):
     module.register(app)
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from legame.ingest import ingest
 from legame.store import Workspace
@@ -30,7 +31,7 @@ class DemoResult:
     stages: dict[str, float] = field(default_factory=dict)
     loaded: dict[str, int] = field(default_factory=dict)
     rejected: int = 0
-    summary: dict[str, object] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 Stage = Callable[[str, int], None]  # (stage name, steps in it) -> None, called at start
@@ -82,7 +83,7 @@ def run_demo(
     return result
 
 
-def _summary(ws: Workspace, scored: dict[str, object]) -> dict[str, object]:
+def _summary(ws: Workspace, scored: dict[str, Any]) -> dict[str, Any]:
     from legame.metrics.nps import nps_report
 
     clv, at_risk, high = ws.con.execute(

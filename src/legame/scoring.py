@@ -15,7 +15,7 @@ The steps, each in the engine except the fits:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -209,7 +209,7 @@ def score(
     margin: float = 1.0,
     merge_day: bool = True,
     progress: Callable[[str], None] | None = None,
-    engine_options: dict[str, object] | None = None,
+    engine_options: Mapping[str, object] | None = None,
 ) -> ScoreReport:
     """Fit the models on the store's orders and (re)build ``customer_scores``."""
     _check(model, unit, horizon_days, discount_rate, margin)

@@ -211,3 +211,12 @@ def test_gestures_plan_and_results(client, keys) -> None:
     assert pooled["treatment"]["gestures"] > 0 and pooled["holdout"]["gestures"] > 0
     diff = pooled["spend_diff"]
     assert diff["ci_low"] <= diff["estimate"] <= diff["ci_high"]
+
+
+def test_the_ingest_endpoint_accepts_exactly_the_canonical_tables() -> None:
+    from typing import get_args
+
+    from legame.api.routes import TableName
+    from legame.store.schema import TABLES
+
+    assert get_args(TableName) == tuple(TABLES)

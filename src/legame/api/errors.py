@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -39,10 +40,10 @@ class ErrorBody(BaseModel):
 
 
 def error_response(
-    status: int, message: str, details: Any = None, headers: dict[str, str] | None = None
+    status: int, message: str, details: Any = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     body = {"error": {"code": _CODES.get(status, "error"), "message": message, "details": details}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
 
 
 def status_of(exc: LegameError) -> int:

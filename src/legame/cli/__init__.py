@@ -53,7 +53,9 @@ def _root(
     _state["debug"] = debug
 
 
-for module in (_workspace, _ingest, _simulate, _measure, _contact, _gestures, _message, _demo, _serve):
+COMMANDS = (_workspace, _ingest, _simulate, _measure, _contact, _gestures, _message, _demo,
+            _serve)
+for module in COMMANDS:
     module.register(app)
 
 

@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from legame.cli._common import JsonOption, console, err_console, print_json
 
@@ -32,7 +39,7 @@ def demo(
         console=err_console,
         disable=json,
     ) as bar:
-        tasks: list[int] = []
+        tasks: list[TaskID] = []
 
         def on_stage(name: str, steps: int) -> None:
             tasks.append(bar.add_task(name, total=steps))

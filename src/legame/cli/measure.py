@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -19,6 +19,11 @@ from legame.cli._common import (
     print_json,
 )
 from legame.errors import InputError
+
+if TYPE_CHECKING:
+    from legame.engine import EngineName
+    from legame.metrics.nps import NpsBy
+    from legame.scoring import ModelName, Unit
 
 clv_app = typer.Typer(help="Customer lifetime value models.", no_args_is_help=True)
 export_app = typer.Typer(help="Export tables to CSV or Parquet.", no_args_is_help=True)
@@ -72,10 +77,10 @@ def clv_fit(
     with open_workspace(db) as ws:
         cutoff, purchase, spend_model = fit_store(
             ws,
-            model=model,
+            model=cast("ModelName", model),
             until=_date(until),
-            unit=unit,
-            merge_day=_merge(merge),  # type: ignore[arg-type]
+            unit=cast("Unit", unit),
+            merge_day=_merge(merge),
         )
     payload = {
         "model": model,
@@ -150,10 +155,10 @@ def score(
             task = bar.add_task("start", total=None)
             report = run(
                 ws,
-                engine=engine,
-                model=model,
+                engine=cast("EngineName", engine),
+                model=cast("ModelName", model),
                 until=_date(until),
-                unit=unit,  # type: ignore[arg-type]
+                unit=cast("Unit", unit),
                 horizon_days=horizon,
                 discount_rate=discount,
                 margin=margin,
@@ -186,7 +191,7 @@ def nps(
     from legame.metrics.nps import nps_report
 
     with open_workspace(db, read_only=True) as ws:
-        payload = nps_report(ws, by)  # type: ignore[arg-type]
+        payload = nps_report(ws, cast("NpsBy | None", by))
     if json:
         print_json(payload)
         return

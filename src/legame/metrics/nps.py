@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from legame.engine import DuckDBEngine
 from legame.errors import InputError
@@ -74,11 +74,11 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> NPS:
 NpsBy = Literal["month", "segment", "channel"]
 
 
-def nps_report(workspace: Workspace, by: NpsBy | None = None) -> dict[str, object]:
+def nps_report(workspace: Workspace, by: NpsBy | None = None) -> dict[str, Any]:
     """Overall NPS and, with ``by``, one entry per month, RFM segment or purchase channel."""
     engine = DuckDBEngine(workspace)
     overall = _from_rows(engine.query("nps_overall").to_pylist())[0][1]
-    payload: dict[str, object] = dict(overall.to_dict())
+    payload: dict[str, Any] = dict(overall.to_dict())
     if by is not None:
         if by not in ("month", "segment", "channel"):
             raise InputError(f"--by must be month, segment or channel; got {by!r}.")
@@ -92,7 +92,7 @@ def nps_report(workspace: Workspace, by: NpsBy | None = None) -> dict[str, objec
     return payload
 
 
-def _from_rows(rows: list[dict[str, object]]) -> list[tuple[str, NPS]]:
+def _from_rows(rows: list[dict[str, Any]]) -> list[tuple[str, NPS]]:
     return [
         (
             str(row["grp"]),

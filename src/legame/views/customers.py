@@ -34,7 +34,8 @@ def list_customers(
         raise InputError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}.")
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InputError(f"page must be >= 1 and page_size 1-{MAX_PAGE_SIZE}.")
-    where, params = ["true"], []
+    where: list[str] = ["true"]
+    params: list[object] = []
     if q:
         where.append("(s.customer_id ILIKE ? OR c.email ILIKE ?)")
         params += [f"%{q}%", f"%{q}%"]

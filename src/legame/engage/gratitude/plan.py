@@ -10,7 +10,9 @@ again.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -110,7 +112,7 @@ def plan(ws: Workspace, policy: Policy | None = None, *, at: datetime | None = N
     return pa.concat_tables(parts)
 
 
-def _sql_params(name: str, params: dict[str, object]) -> dict[str, object]:
+def _sql_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
     keep = {
         "fee_forgiveness": ("fee_kinds", "max_amount", "within_days"),
         "service_recovery": (
@@ -128,17 +130,17 @@ def _sql_params(name: str, params: dict[str, object]) -> dict[str, object]:
 
 
 def _fee_eligible(
-    ws: Workspace, rows: pa.Table, params: dict[str, object], at: datetime
+    ws: Workspace, rows: pa.Table, params: Mapping[str, Any], at: datetime
 ) -> pa.Table:
     """Long good history (tenure and orders) or high CLV, and at most max_per_year."""
     if rows.num_rows == 0:
         return rows
     customers = rows.column("customer_id").to_pylist()
     ok = (
-        (rows.column("prior_orders").to_numpy() >= int(params["min_orders"]))  # type: ignore[call-overload]
+        (rows.column("prior_orders").to_numpy() >= int(params["min_orders"]))
         & (rows.column("tenure_days").to_numpy() >= int(params["min_tenure_days"]))
-    )  # type: ignore[call-overload]
-    min_clv = float(params["min_clv"])  # type: ignore[arg-type]
+    )
+    min_clv = float(params["min_clv"])
     if min_clv > 0:
         scored = ws.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'customer_scores'"
@@ -162,7 +164,7 @@ def _fee_eligible(
             [at],
         ).fetchall()
     )
-    budget = {c: int(params["max_per_year"]) - already.get(c, 0) for c in set(customers)}  # type: ignore[call-overload]
+    budget = {c: int(params["max_per_year"]) - already.get(c, 0) for c in set(customers)}
     keep = []
     for i, customer in enumerate(customers):  # rows come ordered by charge time
         if ok[i] and budget[customer] > 0:
@@ -172,14 +174,14 @@ def _fee_eligible(
 
 
 def _proposals(
-    rows: pa.Table, name: str, params: dict[str, object], program: GratitudePolicy, at: datetime
+    rows: pa.Table, name: str, params: Mapping[str, Any], program: GratitudePolicy, at: datetime
 ) -> pa.Table:
     keys = rows.column("event_key").to_pylist()
     arms = [assign_arm(program.seed, name, k, program.holdout_share) for k in keys]
     if name == "fee_forgiveness":
         costs = rows.column("amount").to_pylist()
     else:
-        costs = [float(params["cost"])] * len(keys)  # type: ignore[arg-type]
+        costs = [float(params["cost"])] * len(keys)
     costs = [0.0 if arm == "holdout" else float(c) for c, arm in zip(costs, arms, strict=True)]
     details = rows.column("detail").to_pylist()
     n = len(keys)

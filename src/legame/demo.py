@@ -43,14 +43,16 @@ def run_demo(
     *,
     customers: int = 5000,
     seed: int = 0,
+    db: Path | None = None,
     on_stage: Stage | None = None,
     on_step: Step | None = None,
 ) -> DemoResult:
-    """Simulate into ``folder/data``, build ``folder/legame.duckdb`` afresh, run the stages."""
+    """Simulate into ``folder/data``, build the workspace (``folder/legame.duckdb`` unless
+    ``db`` says otherwise) afresh, and run every stage."""
     from legame.simulate import simulate
 
     folder.mkdir(parents=True, exist_ok=True)
-    result = DemoResult(folder, folder / "legame.duckdb", folder / "data")
+    result = DemoResult(folder, db or folder / "legame.duckdb", folder / "data")
 
     def stage(name: str, steps: int) -> _Timer:
         if on_stage:
@@ -67,7 +69,7 @@ def run_demo(
     from legame.engage.policy import write_default_policy
 
     with Workspace.create(result.db) as ws:
-        write_default_policy(folder)
+        write_default_policy(result.db.parent)
         with stage("ingest", len(LOAD_ORDER)):
             for table in LOAD_ORDER:
                 report = ingest(ws, table, [sim.paths[table]])

@@ -26,6 +26,10 @@ def demo(
         int, typer.Option("--customers", min=100, help="Customers to simulate.")
     ] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed of the simulation.")] = 0,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Workspace file to (re)create (default: DIR/legame.duckdb)."),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Simulate a business, load it into a fresh workspace and run every stage."""

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from legame.ingest import ingest
+from legame.insights import FINDING_IDS, compute_findings
+from legame.insights.saved import save_findings
 from legame.store import Workspace
 from legame.store.schema import TABLES
 
@@ -32,6 +34,7 @@ class DemoResult:
     loaded: dict[str, int] = field(default_factory=dict)
     rejected: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 Stage = Callable[[str, int], None]  # (stage name, steps in it) -> None, called at start
@@ -81,7 +84,11 @@ def run_demo(
 
             scored = score(ws)
             _tick(on_step)
+        with stage("findings", len(FINDING_IDS)):
+            found = compute_findings(ws, seed=seed, on_finding=lambda _: _tick(on_step))
+            save_findings(ws, found)
         result.summary = _summary(ws, scored.to_dict())
+        result.findings = [f.to_dict() for f in found]
     return result
 
 

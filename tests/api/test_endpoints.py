@@ -220,3 +220,15 @@ def test_the_ingest_endpoint_accepts_exactly_the_canonical_tables() -> None:
     from legame.store.schema import TABLES
 
     assert get_args(TableName) == tuple(TABLES)
+
+
+def test_findings_are_the_ones_the_demo_computed_and_admins_recompute(client, keys) -> None:
+    stored = client.get("/api/v1/findings", headers=auth(keys["viewer"])).json()
+    assert len(stored) == 7 and len({f["id"] for f in stored}) == 7
+    for f in stored:
+        assert f["verdict"] in {"supported", "not_supported", "contradicted", "insufficient_data"}
+        assert f["claim"] and f["summary"] and f["computed_at"]
+    assert client.post("/api/v1/findings", headers=auth(keys["analyst"])).status_code == 403
+    again = client.post("/api/v1/findings", headers=auth(keys["admin"])).json()
+    assert [f["id"] for f in again] == [f["id"] for f in stored]
+    assert [f["estimate"] for f in again] == [f["estimate"] for f in stored]

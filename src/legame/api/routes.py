@@ -22,8 +22,16 @@ Viewer = Annotated[ApiKey, Depends(require("viewer"))]
 Analyst = Annotated[ApiKey, Depends(require("analyst"))]
 Admin = Annotated[ApiKey, Depends(require("admin"))]
 TableName = Literal[
-    "customers", "orders", "tickets", "survey_responses", "campaigns", "messages", "consents",
-    "charges", "gestures", "referrals",
+    "customers",
+    "orders",
+    "tickets",
+    "survey_responses",
+    "campaigns",
+    "messages",
+    "consents",
+    "charges",
+    "gestures",
+    "referrals",
 ]
 #: Uploads larger than this are refused with 413 (LEGAME_MAX_UPLOAD_MB to change).
 MAX_UPLOAD_MB = int(os.environ.get("LEGAME_MAX_UPLOAD_MB", "200"))
@@ -76,6 +84,28 @@ def get_segments(request: Request, _: Viewer) -> list[dict[str, Any]]:
 
     with _store(request).session() as ws:
         return overview(ws)["segments"]
+
+
+@router.get("/findings", response_model=list[s.Finding], tags=["aggregates"])
+def get_findings(request: Request, _: Viewer) -> list[dict[str, Any]]:
+    """The latest findings: each seed claim tested on this data (empty before the first
+    `legame findings` or `POST /api/v1/findings`)."""
+    from legame.views import findings
+
+    with _store(request).session() as ws:
+        return utc(findings(ws))
+
+
+@router.post("/findings", response_model=list[s.Finding], tags=["aggregates"])
+def post_findings(request: Request, _: Admin) -> list[dict[str, Any]]:
+    """Recompute every finding on the current data and keep them."""
+    from legame.insights import compute_findings
+    from legame.insights.saved import save_findings
+    from legame.views import findings
+
+    with _store(request).session() as ws:
+        save_findings(ws, compute_findings(ws))
+        return utc(findings(ws))
 
 
 @router.get("/customers", response_model=s.CustomerPage, tags=["customers"])
@@ -171,9 +201,7 @@ def get_gesture_plan(
 
 
 @router.get("/gestures/results", response_model=s.GestureResults, tags=["engagement"])
-def get_gesture_results(
-    request: Request, _: Viewer, at: datetime | None = None
-) -> dict[str, Any]:
+def get_gesture_results(request: Request, _: Viewer, at: datetime | None = None) -> dict[str, Any]:
     """Treatment against holdout per trigger: retention, spend and NPS, with intervals."""
     from legame.engage.gratitude import results
 

@@ -173,6 +173,9 @@ class Finding(BaseModel):
     method: str
     verdict: Literal["supported", "not_supported", "contradicted", "insufficient_data"]
     summary: str
+    causal: bool
+    details: dict[str, Any]
+    computed_at: datetime | None = None
 
 
 class FileReport(BaseModel):

@@ -15,6 +15,7 @@ from rich.markup import escape
 from legame import __version__
 from legame.cli import contact as _contact
 from legame.cli import demo as _demo
+from legame.cli import findings as _findings
 from legame.cli import gestures as _gestures
 from legame.cli import ingest as _ingest
 from legame.cli import measure as _measure
@@ -53,8 +54,8 @@ def _root(
     _state["debug"] = debug
 
 
-COMMANDS = (_workspace, _ingest, _simulate, _measure, _contact, _gestures, _message, _demo,
-            _serve)
+COMMANDS = (_workspace, _ingest, _simulate, _measure, _findings, _contact, _gestures,
+            _message, _demo, _serve)
 for module in COMMANDS:
     module.register(app)
 

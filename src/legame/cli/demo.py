@@ -65,6 +65,7 @@ def demo(
                 "loaded": result.loaded,
                 "rejected": result.rejected,
                 "stages_s": {k: round(v, 2) for k, v in result.stages.items()},
+                "findings": result.findings,
                 **s,
             }
         )
@@ -84,10 +85,23 @@ def demo(
         f"{s['value_at_risk'] or 0:,.0f} ({s['high_risk_customers']:,} high-risk customers' "
         "last-12-month revenue)."
     )
+    console.print("\n[bold]Findings[/bold]: the seed articles' claims, tested on this data")
+    for f in result.findings:
+        colour = _COLOURS.get(f["verdict"], "white")
+        console.print(f"  [{colour}]{f['verdict']:<17}[/{colour}] {f['id']}: {f['summary']}")
     console.print(
-        f"Workspace: {result.db}   data: {result.data}/   took {sum(result.stages.values()):.1f} s"
+        f"\nWorkspace: {result.db}   data: {result.data}/   "
+        f"took {sum(result.stages.values()):.1f} s"
     )
     console.print(f"Next: legame --help; legame nps --by month --db {result.db}")
+
+
+_COLOURS = {
+    "supported": "green",
+    "contradicted": "red",
+    "not_supported": "yellow",
+    "insufficient_data": "dim",
+}
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ result, so a number on a page is the number the API returns.
 
 from legame.views.customers import customer_360, list_customers
 from legame.views.engagement import engagement
+from legame.views.findings import findings
 from legame.views.overview import overview
 
-__all__ = ["customer_360", "engagement", "list_customers", "overview"]
+__all__ = ["customer_360", "engagement", "findings", "list_customers", "overview"]

@@ -35,6 +35,7 @@ class DemoResult:
     rejected: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    report: Path | None = None
 
 
 Stage = Callable[[str, int], None]  # (stage name, steps in it) -> None, called at start
@@ -87,6 +88,11 @@ def run_demo(
         with stage("findings", len(FINDING_IDS)):
             found = compute_findings(ws, seed=seed, on_finding=lambda _: _tick(on_step))
             save_findings(ws, found)
+        with stage("report", 1):
+            from legame.report import write_report
+
+            result.report = write_report(ws, folder / "report.html")
+            _tick(on_step)
         result.summary = _summary(ws, scored.to_dict())
         result.findings = [f.to_dict() for f in found]
     return result

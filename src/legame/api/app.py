@@ -13,6 +13,7 @@ from legame.api import errors
 from legame.api.routes import router
 from legame.api.schemas import Health
 from legame.api.state import Store
+from legame.web import mount_web
 
 
 def create_app(db: str | Path) -> FastAPI:
@@ -42,4 +43,5 @@ def create_app(db: str | Path) -> FastAPI:
             return {"status": "ok", "version": __version__, "schema_version": ws.version}
 
     app.include_router(router)
+    mount_web(app)
     return app

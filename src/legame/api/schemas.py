@@ -175,6 +175,8 @@ class Finding(BaseModel):
     summary: str
     causal: bool
     details: dict[str, Any]
+    null: float
+    margin: float
     computed_at: datetime | None = None
 
 

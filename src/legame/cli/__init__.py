@@ -20,6 +20,7 @@ from legame.cli import gestures as _gestures
 from legame.cli import ingest as _ingest
 from legame.cli import measure as _measure
 from legame.cli import message as _message
+from legame.cli import report as _report
 from legame.cli import serve as _serve
 from legame.cli import simulate as _simulate
 from legame.cli import workspace as _workspace
@@ -55,7 +56,7 @@ def _root(
 
 
 COMMANDS = (_workspace, _ingest, _simulate, _measure, _findings, _contact, _gestures,
-            _message, _demo, _serve)
+            _message, _report, _demo, _serve)
 for module in COMMANDS:
     module.register(app)
 

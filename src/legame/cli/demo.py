@@ -66,6 +66,7 @@ def demo(
                 "rejected": result.rejected,
                 "stages_s": {k: round(v, 2) for k, v in result.stages.items()},
                 "findings": result.findings,
+                "report": str(result.report),
                 **s,
             }
         )
@@ -89,11 +90,14 @@ def demo(
     for f in result.findings:
         colour = _COLOURS.get(f["verdict"], "white")
         console.print(f"  [{colour}]{f['verdict']:<17}[/{colour}] {f['id']}: {f['summary']}")
+    console.print(f"\nReport (one file, opens offline): {result.report}")
     console.print(
-        f"\nWorkspace: {result.db}   data: {result.data}/   "
-        f"took {sum(result.stages.values()):.1f} s"
+        f"Workspace: {result.db}   data: {result.data}/   took {sum(result.stages.values()):.1f} s"
     )
-    console.print(f"Next: legame --help; legame nps --by month --db {result.db}")
+    console.print(
+        f"Next: legame serve --db {result.db} (dashboard at http://127.0.0.1:8000/, sign in "
+        f"with a key from `legame keys create --role admin --db {result.db}`)"
+    )
 
 
 _COLOURS = {

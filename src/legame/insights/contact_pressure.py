@@ -29,6 +29,8 @@ from legame.insights.context import Context, numbers
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
 
 ID = "contact_pressure"
+#: No effect: a ratio of 1.
+NULL = 1.0
 CLAIM = ("Bombarding customers with messages backfires: more contact does not build the "
          "relationship, it drives customers away (seeds 000 and 003).")
 METHOD = ("Per-message unsubscribe rate by contact pressure (messages in the 30 days before "

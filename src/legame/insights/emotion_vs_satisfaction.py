@@ -29,6 +29,8 @@ from legame.insights.finding import Finding, insufficient, verdict_from_interval
 from legame.insights.panel import panel
 
 ID = "emotion_vs_satisfaction"
+#: No effect: a ratio of 1.
+NULL = 1.0
 CLAIM = ("Emotionally connected customers are worth about twice as much as highly satisfied "
          "customers (seed 004).")
 METHOD = ("Ratio of mean revenue in the 180 days before the as-of date: customers whose latest "

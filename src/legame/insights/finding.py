@@ -38,6 +38,10 @@ class Finding:
     summary: str
     causal: bool = False
     details: dict[str, Any] = field(default_factory=dict)
+    #: The value meaning "no effect" (1 for a ratio, 0 for a difference), and the margin
+    #: around it within which a claim of "no relation" holds (0 when the claim has none).
+    null: float = 0.0
+    margin: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (non-finite numbers become ``None``)."""

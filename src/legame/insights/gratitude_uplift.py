@@ -28,6 +28,8 @@ from legame.insights.context import Context, numbers
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
 
 ID = "gratitude_uplift"
+#: No effect: a difference of 0.
+NULL = 0.0
 CLAIM = ("Gratitude, not points or vouchers, builds loyalty: when the brand is loyal to its "
          "customers (e.g. forgives a fee), they stay (seed 002).")
 METHOD = ("Randomized holdout: 180-day retention after each gesture with full follow-up, "

@@ -31,6 +31,8 @@ from legame.insights.finding import Finding, Verdict, insufficient, verdict_from
 from legame.insights.panel import panel
 
 ID = "high_spend_is_not_loyalty"
+#: No effect: a difference of 0.
+NULL = 0.0
 CLAIM = ("High spend does not mean loyalty: the biggest spenders are not the most loyal "
          "customers (seed 001).")
 METHOD = ("Retention (an order in the 180 days before the as-of date) of the top minus the "
@@ -38,6 +40,7 @@ METHOD = ("Retention (an order in the 180 days before the as-of date) of the top
           "(2,000 resamples of customers, terciles recomputed); gaps under 5 points count as "
           "no material relation.")
 SPEND_MARGIN = 0.05
+MARGIN = SPEND_MARGIN  # the claim of no relation holds within it
 MIN_CUSTOMERS = 150
 MIN_PER_CLASS = 20
 TERCILES = ("bottom", "middle", "top")

@@ -25,6 +25,8 @@ from legame.insights.context import Context, days, numbers
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
 
 ID = "promoters_and_word_of_mouth"
+#: No effect: a ratio of 1.
+NULL = 1.0
 CLAIM = ("Promoters are the customers who recommend the business to friends: they drive word "
          "of mouth (seed 003).")
 METHOD = ("Referrals per customer-year from each customer's first survey answer to the as-of "

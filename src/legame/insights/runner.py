@@ -92,4 +92,4 @@ def _run(module: ModuleType, ctx: Context) -> Finding:
                 summary=f"This finding could not be computed ({error}); the others are "
                         "unaffected. Run with --debug or report it.")
     result.details["seconds"] = round(time.perf_counter() - started, 3)
-    return result
+    return replace(result, null=module.NULL, margin=getattr(module, "MARGIN", 0.0))

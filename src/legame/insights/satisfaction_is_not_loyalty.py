@@ -28,6 +28,8 @@ from legame.insights.finding import Finding, Verdict, insufficient, verdict_from
 from legame.insights.panel import panel
 
 ID = "satisfaction_is_not_loyalty"
+#: No effect: a difference of 0.
+NULL = 0.0
 CLAIM = ("Customer satisfaction is not a reliable indicator of loyalty: it reflects the latest "
          "interaction, not the bond (seed 001).")
 METHOD = ("AUC for predicting retention (an order in the 180 days before the as-of date) from "
@@ -35,6 +37,7 @@ METHOD = ("AUC for predicting retention (an order in the 180 days before the as-
           "percentile bootstrap (2,000 resamples of customers); differences within +-0.02 "
           "count as none.")
 AUC_MARGIN = 0.02
+MARGIN = AUC_MARGIN  # the claim of no relation holds within it
 MIN_CUSTOMERS = 100
 MIN_PER_CLASS = 20
 

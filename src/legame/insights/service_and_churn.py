@@ -54,6 +54,8 @@ from legame.insights.dropout_model import DropoutData, LatentDropoutFitter
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
 
 ID = "service_and_churn"
+#: No effect: a ratio of 1.
+NULL = 1.0
 CLAIM = ("Poor customer service is the main cause of customers leaving: slow, unresolved or "
          "badly rated support drives them away (seed 001).")
 METHOD = ("Latent-dropout survival model (BG/NBD with covariates on the dropout hazard at each "

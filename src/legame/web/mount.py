@@ -1,0 +1,33 @@
+"""What :func:`legame.web.mount_web` adds to the app: routes, static files, error pages."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from legame.web import auth, pages
+from legame.web.respond import PageError, SignInRequired, error_page, to_signin
+
+STATIC = Path(str(resources.files("legame.web").joinpath("static")))
+
+
+def mount(app: FastAPI) -> None:
+    app.include_router(auth.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    async def _page_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageError)
+        session = getattr(request.state, "web_session", None)
+        return error_page(request, exc.status, exc.message, session)
+
+    async def _signin(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        return to_signin(exc.next_path)
+
+    app.add_exception_handler(PageError, _page_error)
+    app.add_exception_handler(SignInRequired, _signin)

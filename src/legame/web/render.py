@@ -1,0 +1,50 @@
+"""Jinja2 templates, shared by the dashboard and the report.
+
+Templates get ``t`` (a message), ``label`` (a data value's label) and the number and
+date filters of the page's language; charts go in with the ``chart`` macro of
+``_macros.html`` as JSON (``to_json`` escapes ``<``, ``>`` and ``&`` so no data can close
+the script element it sits in).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from legame import __version__
+from legame.web.i18n import FAMILIES, LANGUAGES, Catalogue
+
+
+def to_json(value: Any) -> Markup:
+    """JSON safe to place inside ``<script type="application/json">``."""
+    text = json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("legame.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["to_json"] = to_json
+    env.globals["version"] = __version__
+    env.globals["languages"] = LANGUAGES
+    env.globals["families"] = FAMILIES
+    return env
+
+
+def render_template(name: str, c: Catalogue, **context: Any) -> str:
+    """Render ``templates/<name>`` in the language of ``c``."""
+    return environment().get_template(name).render(
+        lang=c.lang, c=c, t=c.t, label=c.label, num=c.num, pct=c.pct, signed=c.signed,
+        date=c.date, datetime=c.datetime, vega_locale=c.vega_locale(), **context
+    )

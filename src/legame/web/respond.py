@@ -1,0 +1,116 @@
+"""Turning a page into an HTTP response: its language, its headers, its error pages.
+
+Pages are HTML even when they fail: a missing page, a role that is not enough or a form
+without its CSRF token get an HTML error page in the page's language (the JSON error
+shape is the API's, under ``/api/v1``). A page that needs a session redirects to the
+sign-in form instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from legame.web.i18n import LANGUAGES, Catalogue, catalogue, negotiate
+from legame.web.render import render_template
+from legame.web.sessions import WebSession
+
+LANG_COOKIE = "legame_lang"
+#: Scripts only from the server itself (vega-embed runs with its expression interpreter,
+#: so no eval); inline styles for Vega's tooltips; nothing else leaves the page.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+#: The pages, in the navigation's order: path, catalogue key, role needed.
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("/", "nav.overview", "viewer"),
+    ("/customers", "nav.customers", "analyst"),
+    ("/findings", "nav.findings", "viewer"),
+    ("/engagement", "nav.engagement", "viewer"),
+    ("/messages/check", "nav.message_check", "analyst"),
+)
+
+
+class PageError(Exception):
+    """An HTML error page: ``status`` and the catalogue key of what to say."""
+
+    def __init__(self, status: int, message: str = "") -> None:
+        super().__init__(message or f"error.{status}")
+        self.status = status
+        self.message = message or f"error.{status}"
+
+
+class SignInRequired(Exception):
+    """The page needs a session: redirect to the sign-in form, then back."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def language(request: Request) -> Catalogue:
+    lang = negotiate(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                     request.headers.get("accept-language"))
+    return catalogue(lang)
+
+
+def secure(request: Request) -> bool:
+    """Whether cookies get ``Secure``: the page was served over https."""
+    return request.url.scheme == "https"
+
+
+def page(request: Request, template: str, *, session: WebSession | None,
+         status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page in the request's language, with the navigation the role allows."""
+    c = language(request)
+    nav = [
+        {"path": path, "key": key, "current": _current(request.url.path, path)}
+        for path, key, role in NAV
+        if session is not None and session.key.allows(role)  # type: ignore[arg-type]
+    ]
+    switch = [{"code": code, "url": str(request.url.include_query_params(lang=code)),
+               "current": code == c.lang} for code in LANGUAGES]
+    html = render_template(template, c, session=session, nav=nav, switch=switch,
+                           path=request.url.path, **context)
+    response = HTMLResponse(html, status_code=status, headers=HEADERS)
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, path="/",
+                            samesite="lax", secure=secure(request), httponly=True)
+    return response
+
+
+def _current(here: str, path: str) -> bool:
+    return here == path if path == "/" else here == path or here.startswith(f"{path}/")
+
+
+def error_page(request: Request, status: int, message: str,
+               session: WebSession | None = None) -> HTMLResponse:
+    return page(request, "error.html", session=session, status=status, status_code=status,
+                message_key=message)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def to_signin(next_path: str) -> Response:
+    return redirect(f"/signin?next={quote(next_path, safe='/?=&')}")
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to return to after signing in; anything else (another site,
+    ``//host``, a scheme) goes to the overview."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

@@ -25,7 +25,8 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-dev system-deps
 
-# Java for the Spark engine tests; installed with apt-get only where missing.
+# Java for the Spark engine tests and Chromium for the browser tests; apt-get installs
+# them only where missing.
 system-deps:
 	@bash scripts/system-deps.sh
 

@@ -17,7 +17,7 @@ def test_summary_in_the_engine_matches_the_published_cdnow_summary(cdnow_db, tmp
     """The customer_summary query (calibration to 1997-09-30, weeks, same-day purchases
     merged) gives the frequency/recency/T of cdnow_customers_summary.csv (2 decimals) and
     the zbar of cdnow_customers_summary_with_transactions.csv."""
-    from tests.measure.conftest import SHARED
+    from tests.conftest import SHARED
 
     with Workspace.open(cdnow_db, read_only=True) as ws:
         engine = DuckDBEngine(ws)

@@ -34,7 +34,7 @@ def test_every_finding_has_the_documented_shape(planted: Planted) -> None:
     for f in planted.findings.values():
         d = f.to_dict()
         assert set(d) == {"id", "claim", "estimate", "ci_low", "ci_high", "n", "method",
-                          "verdict", "summary", "details", "causal"}
+                          "verdict", "summary", "details", "causal", "null", "margin"}
         assert d["verdict"] in VERDICTS
         assert re.search(r"\(seeds? 00\d", d["claim"])
         assert d["n"] > 0

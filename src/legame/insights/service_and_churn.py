@@ -133,7 +133,7 @@ def histories(ctx: Context) -> ServiceHistories:
     """Purchase histories with the per-purchase covariates, from the workspace."""
     purchases = ctx.fetch("finding_service_purchases")
     tickets = ctx.fetch("finding_service_tickets")
-    gestures = ctx.fetch("finding_gestures", followup_days=d.GRATITUDE_FOLLOWUP_DAYS)
+    gestures = ctx.fetch("gratitude_results", followup_days=d.GRATITUDE_FOLLOWUP_DAYS)
     as_of = ctx.as_of_day
     ids = np.asarray(purchases["customer_id"].to_pylist(), dtype=object)
     customers, cust = np.unique(ids, return_inverse=True) if ids.size else (

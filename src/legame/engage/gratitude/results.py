@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from legame.engage.gratitude.plan import latest_activity
 from legame.engine import DuckDBEngine
@@ -53,6 +54,25 @@ def results(ws: Workspace, *, at: datetime | None = None, seed: int = 0) -> dict
     table = DuckDBEngine(ws).query(
         "gratitude_results", as_of=at, followup_days=d.GRATITUDE_FOLLOWUP_DAYS
     )
+    by_trigger = compare_arms(table, np.random.default_rng(seed))
+    return {
+        "as_of": at,
+        "followup_days": d.GRATITUDE_FOLLOWUP_DAYS,
+        "gestures_with_followup": sum(
+            r["treatment"]["gestures"] + r["holdout"]["gestures"]
+            for r in by_trigger
+            if r["trigger"] == "all"
+        ),
+        "by_trigger": by_trigger,
+        "nps_note": "NPS compares the customers who answered in the follow-up: an "
+        "association, not a randomized effect.",
+    }
+
+
+def compare_arms(table: pa.Table, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Treatment against holdout for all gestures (``trigger == "all"``, first) and per
+    trigger, from the rows of ``gratitude_results.sql``; gestures without their whole
+    follow-up are left out."""
     full = table.column("full_followup").to_numpy() > 0
     arm = np.asarray(table.column("arm").to_pylist(), dtype=object)[full]
     holdout = arm == "holdout"
@@ -72,27 +92,24 @@ def results(ws: Workspace, *, at: datetime | None = None, seed: int = 0) -> dict
     }
     groups = {"all": np.ones(customers.size, dtype=bool)}
     groups.update({str(t): trigger == t for t in sorted(set(trigger.tolist()))})
-    out: list[dict[str, Any]] = []
-    if customers.size:
-        _, unit = np.unique(customers, return_inverse=True)
-        n_units = int(unit.max()) + 1
-        sums = np.concatenate(
-            [_per_unit(unit, n_units, holdout, values, sel) for sel in groups.values()], axis=1
-        )
-        rng = np.random.default_rng(seed)
-        reps = np.concatenate([w @ sums for w in stats.count_chunks(rng, n_units)])
-        point = sums.sum(axis=0)
-        for g, name in enumerate(groups):
-            cols = slice(2 * _W * g, 2 * _W * (g + 1))
-            out.append({"trigger": name, **_compare(point[cols], reps[:, cols])})
-    return {
-        "as_of": at,
-        "followup_days": d.GRATITUDE_FOLLOWUP_DAYS,
-        "gestures_with_followup": int(customers.size),
-        "by_trigger": out,
-        "nps_note": "NPS compares the customers who answered in the follow-up: an "
-        "association, not a randomized effect.",
-    }
+    if not customers.size:
+        return [{"trigger": "all", **_compare(np.zeros(2 * _W), np.zeros((0, 2 * _W)))}]
+    _, unit = np.unique(customers, return_inverse=True)
+    n_units = int(unit.max()) + 1
+    sums = np.concatenate(
+        [_per_unit(unit, n_units, holdout, values, sel) for sel in groups.values()], axis=1
+    )
+    reps = np.concatenate([w @ sums for w in stats.count_chunks(rng, n_units)])
+    point = sums.sum(axis=0)
+    return [
+        {
+            "trigger": name,
+            **_compare(
+                point[2 * _W * g : 2 * _W * (g + 1)], reps[:, 2 * _W * g : 2 * _W * (g + 1)]
+            ),
+        }
+        for g, name in enumerate(groups)
+    ]
 
 
 def _per_unit(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from legame.engage.gratitude import results
 from legame.insights import definitions as d
 from legame.store import Workspace
 from legame.views._store import has_table, records
@@ -11,7 +12,8 @@ from legame.views._store import has_table, records
 
 def engagement(ws: Workspace) -> dict[str, Any]:
     """Contact pressure (customers and unsubscribes per band of sends in 30 days) and the
-    gestures' arms (n, 180-day retention and spend after the gesture, cost)."""
+    gestures' arms per trigger (n, 180-day retention and spend after the gesture with 95%
+    intervals, cost), from the gratitude program's results."""
     window = d.CONTACT_PRESSURE_WINDOW_DAYS
     pressure = records(
         ws,
@@ -27,21 +29,25 @@ def engagement(ws: Workspace) -> dict[str, Any]:
                count(unsubscribed_at) / count(*) AS unsubscribe_rate
         FROM sends GROUP BY 1 ORDER BY min(prior)""",
     )
-    follow = d.GRATITUDE_FOLLOWUP_DAYS
-    arms = records(
-        ws,
-        f"""
-        SELECT coalesce(g.trigger, 'manual') AS trigger, g.arm, count(*) AS gestures,
-               avg(CASE WHEN o.orders > 0 THEN 1.0 ELSE 0.0 END) AS retention_180d,
-               avg(coalesce(o.revenue, 0)) AS spend_180d, sum(CAST(g.cost AS DOUBLE)) AS cost
-        FROM gestures g LEFT JOIN LATERAL (
-            SELECT count(*) AS orders, sum(CAST(amount AS DOUBLE)) AS revenue FROM orders
-            WHERE customer_id = g.customer_id AND status = 'completed'
-              AND ordered_at > g.given_at AND ordered_at <= g.given_at + INTERVAL {follow} DAY
-        ) o ON true
-        WHERE g.given_at IS NOT NULL
-          AND g.given_at <= (SELECT max(ordered_at) FROM orders) - INTERVAL {follow} DAY
-        GROUP BY 1, 2 ORDER BY 1, 2""",
+    arms = (
+        [
+            {
+                "trigger": row["trigger"],
+                "arm": arm,
+                "gestures": row[arm]["gestures"],
+                "retention_180d": row[arm]["retention"],
+                "spend_180d": row[arm]["spend"],
+                "cost": row[arm].get("cost", 0.0),
+                **_interval("retention_180d", row[arm].get("retention_ci")),
+                **_interval("spend_180d", row[arm].get("spend_ci")),
+            }
+            for row in results(ws)["by_trigger"]
+            if row["trigger"] != "all"
+            for arm in ("holdout", "treatment")
+            if row[arm]["gestures"]
+        ]
+        if ws.count("gestures")
+        else []
     )
     customers = (
         records(
@@ -65,3 +71,8 @@ def _band(expr: str) -> str:
         for name, lo, hi in d.CONTACT_BANDS
     )
     return f"CASE {whens} END"
+
+
+def _interval(name: str, ci: list[float | None] | None) -> dict[str, float | None]:
+    low, high = ci if ci else (None, None)
+    return {f"{name}_ci_low": low, f"{name}_ci_high": high}

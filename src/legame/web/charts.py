@@ -190,7 +190,8 @@ def gesture_arms(rows: Sequence[Row], c: Catalogue, *, measure: str = "retention
         layers.append({"transform": [{"filter": "datum.ci_low != null"}],
                        "mark": {"type": "errorbar", "ticks": True, "color": "#333"},
                        "encoding": {"x": x, "xOffset": offset,
-                                    "y": {"field": "ci_low", "type": "quantitative"},
+                                    "y": {"field": "ci_low", "type": "quantitative",
+                                          "title": title},
                                     "y2": {"field": "ci_high"},
                                     "tooltip": [*tips, _tip("t_ci", c.t("chart.interval95"))]}})
     return _spec(220, data={"values": values}, layer=layers)

@@ -159,6 +159,12 @@ def _compare(point: FloatArray, reps: FloatArray) -> dict[str, Any]:
             "nps_answers": int(point[_W + 4]),
         },
     }
+    if len(reps):
+        boot_arms = _rates(reps)
+        for k, arm in enumerate(("treatment", "holdout")):
+            for name in ("retention", "spend"):
+                lo, hi = stats.percentile_interval(boot_arms[name][k])
+                base[arm][f"{name}_ci"] = [_num(lo), _num(hi)]
     if min(treated, held) < MIN_PER_ARM:
         empty = Difference(None, None, None).to_dict()
         return {

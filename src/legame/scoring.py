@@ -8,12 +8,16 @@ The steps, each in the engine except the fits:
    monetary value) pairs fit Gamma-Gamma;
 3. predictions once per distinct history (expected purchases in the horizon, P(alive),
    discounted expected purchases for CLV), put back as ``_predictions``;
-4. ``customer_scores`` joins it all with NPS, CSAT, CES, emotional connection, service and
+4. where the RFM quintiles start (by selection over the keys, in O(customers), instead of
+   three sorts of all customers), put back as the one-row ``_rfm_cuts``;
+5. ``customer_scores`` joins it all with NPS, CSAT, CES, emotional connection, service and
    contact pressure, in one atomic replace of the table.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,11 +27,13 @@ from typing import Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from legame.engine import DuckDBEngine, Engine, EngineName, engine_for
 from legame.errors import InputError
 from legame.insights import definitions as d
-from legame.models import BetaGeo, GammaGamma, ParetoNBD, discounted_purchases
+from legame.models import BetaGeo, GammaGamma, ParetoNBD
+from legame.models.clv import horizon_predictions
 from legame.store import Workspace
 
 Unit = Literal["day", "week"]
@@ -36,6 +42,17 @@ UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0}
 DAYS_PER_YEAR = 365.25
 #: Survey answers need at least this many of the ten motivator items for an index.
 MIN_MOTIVATOR_ITEMS = 5
+#: DuckDB's memory budget for the summary and the write of ``score`` (beyond it, DuckDB
+#: spills to the workspace's temporary folder): 50 million orders score within about 3.5 GiB
+#: at 3GB, at some cost in time; raise it on a machine with memory to spare.
+SCORE_MEMORY_LIMIT = os.environ.get("LEGAME_SCORE_MEMORY_LIMIT", "3GB")
+if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", SCORE_MEMORY_LIMIT, re.IGNORECASE):
+    raise InputError(
+        f"LEGAME_SCORE_MEMORY_LIMIT={SCORE_MEMORY_LIMIT!r} is not a size such as 3GB or 512MB."
+    )
+#: The RFM scores: quintiles of these _summary columns (ties broken by customer_id).
+RFM_KEYS = {"r": "last_order_at", "f": "frequency", "m": "revenue"}
+QUINTILES = 5
 
 
 @dataclass(frozen=True)
@@ -172,26 +189,27 @@ def predictions(
     f = histories.column("frequency").to_numpy().astype(float)
     r = histories.column("recency").to_numpy()
     t_ = histories.column("T").to_numpy()
-    horizon = horizon_days / UNIT_DAYS[unit]
     params = model.params_
     alpha = params["alpha"]
     rate = (params["r"] + f) / (alpha + t_)
+    expected, alive, discounted = horizon_predictions(
+        model,
+        f,
+        r,
+        t_,
+        t=horizon_days / UNIT_DAYS[unit],
+        horizon=max(1, round(horizon_days / (DAYS_PER_YEAR / 12))),
+        periods_per_year=DAYS_PER_YEAR / UNIT_DAYS[unit],
+        discount_rate=discount_rate,
+    )
     return pa.table(
         {
             "frequency": histories.column("frequency"),
             "recency": histories.column("recency"),
             "T": histories.column("T"),
-            "expected_purchases": model.predict_purchases(horizon, f, r, t_),
-            "p_alive": model.predict_alive(f, r, t_),
-            "discounted_purchases": discounted_purchases(
-                model,
-                f,
-                r,
-                t_,
-                horizon=max(1, round(horizon_days / (DAYS_PER_YEAR / 12))),
-                periods_per_year=DAYS_PER_YEAR / UNIT_DAYS[unit],
-                discount_rate=discount_rate,
-            ),
+            "expected_purchases": expected,
+            "p_alive": alive,
+            "discounted_purchases": discounted,
             "expected_gap": 1.0 / np.maximum(rate, 1e-12),
         }
     )
@@ -217,7 +235,10 @@ def score(
     as_of = datetime.combine(until + timedelta(days=1), datetime.min.time())
     report = ScoreReport(engine, until, unit, horizon_days, discount_rate, margin)
     step = _Stopwatch(report, progress)
-    eng = engine_for(workspace, engine, **(engine_options or {}))
+    options = dict(engine_options or {})
+    if engine == "duckdb":
+        options.setdefault("memory_limit", SCORE_MEMORY_LIMIT)
+    eng = engine_for(workspace, engine, **options)
     try:
         with step("summary"):
             histories, spend = summarize(eng, until=until, unit=unit, merge_day=merge_day)
@@ -240,6 +261,7 @@ def score(
                 ),
             )
         with step("write"):
+            eng.put("_rfm_cuts", rfm_cuts(eng.query("rfm_keys")))
             sp = spend_model.params_
             report.rows = eng.write(
                 "customer_scores",
@@ -255,11 +277,59 @@ def score(
                 poor_csat=d.POOR_TICKET_MAX_CSAT,
                 connected_index=float(d.CONNECTION_THRESHOLD),
             )
-        eng.drop("_summary")
-        eng.drop("_predictions")
+        for name in ("_summary", "_predictions", "_rfm_cuts"):
+            eng.drop(name)
     finally:
         eng.close()
     return report
+
+
+def quintile_starts(n: int, buckets: int = QUINTILES) -> list[int]:
+    """0-based positions where buckets 2.. start under ``NTILE(buckets)`` over ``n`` rows:
+    the first ``n % buckets`` buckets hold one row more than the others."""
+    size, extra = divmod(n, buckets)
+    return [(b - 1) * size + min(b - 1, extra) for b in range(2, buckets + 1)]
+
+
+def rfm_cuts(keys: pa.Table) -> pa.Table:
+    """One row: for each RFM key (``r2`` .. ``r5``, ``f2`` .. , ``m2`` .. , each with its
+    ``_id``), the (key, customer_id) at which that quintile starts in the order
+    (key, customer_id), or NULLs where there are fewer customers than quintiles.
+
+    A customer's score is then 1 + the number of cuts at or below its (key, customer_id),
+    exactly ``NTILE(5) OVER (ORDER BY key, customer_id)``. Each cut is found by selection:
+    the key at that position (``np.partition``), then, among the customers sharing that
+    key, the customer_id at the remaining offset (Arrow's nth-element), so the cost is
+    linear in the customers rather than three sorts of them.
+    """
+    ids = keys.column("customer_id").combine_chunks()
+    n = keys.num_rows
+    starts = quintile_starts(n)
+    present = [s for s in starts if s < n]
+    columns: dict[str, pa.Array] = {}
+    for score, name in RFM_KEYS.items():
+        column = keys.column(name).combine_chunks()
+        plain = column.cast(pa.int64()) if pa.types.is_timestamp(column.type) else column
+        order = plain.to_numpy(zero_copy_only=False)
+        nth = np.partition(order, present) if present else order
+        for bucket, start in enumerate(starts, start=2):
+            cut: pa.Array = pa.nulls(1, column.type)
+            who = None
+            if start < n:
+                key = nth[start]
+                tied = np.flatnonzero(order == key)
+                offset = start - int(np.count_nonzero(order < key))
+                group = ids.take(pa.array(tied))
+                who = group[0 if tied.size == 1 else _nth_smallest(group, offset)].as_py()
+                cut = column.take(pa.array(tied[:1]))
+            columns[f"{score}{bucket}"] = cut
+            columns[f"{score}{bucket}_id"] = pa.array([who], type=pa.string())
+    return pa.table(columns)
+
+
+def _nth_smallest(values: pa.Array, offset: int) -> int:
+    """The index in ``values`` of its ``offset``-th smallest element (0-based)."""
+    return int(pc.partition_nth_indices(values, pivot=offset)[offset].as_py())
 
 
 class _Stopwatch:

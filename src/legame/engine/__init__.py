@@ -22,7 +22,7 @@ __all__ = ["DuckDBEngine", "Engine", "EngineName", "engine_for"]
 def engine_for(workspace: Workspace, name: EngineName = "duckdb", **options: object) -> Engine:
     """The engine called ``name`` over ``workspace`` (Spark is imported only when asked)."""
     if name == "duckdb":
-        return DuckDBEngine(workspace)
+        return DuckDBEngine(workspace, **options)  # type: ignore[arg-type]
     if name == "spark":
         from legame.engine.spark_engine import SparkEngine
 

@@ -1,24 +1,39 @@
-"""The default engine: the queries run inside the workspace's own DuckDB connection."""
+"""The default engine: the queries run inside the workspace's own DuckDB connection.
+
+Tables that ``keep`` and ``write`` make are built with ``preserve_insertion_order`` off for
+the statement: their rows have no meaningful order (readers sort), and without it DuckDB
+builds them on every thread instead of funnelling the result through one. With a
+``memory_limit`` those statements also run within that budget (DuckDB spills to the
+workspace's temporary folder beyond it); the connection's own settings come back after.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
 import pyarrow as pa
 
 from legame import sql
 from legame.engine.base import Engine
 from legame.sql import Param
+from legame.store import Workspace
 
 
 class DuckDBEngine(Engine):
     name = "duckdb"
 
+    def __init__(self, workspace: Workspace, *, memory_limit: str | None = None) -> None:
+        super().__init__(workspace)
+        self.memory_limit = memory_limit
+
     def run(self, statement: str) -> pa.Table:
         return self.workspace.con.sql(statement).to_arrow_table()
 
     def keep(self, name: str, query: str, **params: Param) -> None:
-        self.workspace.con.execute(
-            f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql.render(query, **params)}'
-        )
+        with self._bulk() as con:
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql.render(query, **params)}')
 
     def put(self, name: str, table: pa.Table) -> None:
         con = self.workspace.con
@@ -32,6 +47,23 @@ class DuckDBEngine(Engine):
         self.workspace.con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
     def write(self, table: str, query: str, **params: Param) -> int:
-        with self.workspace.transaction() as con:
+        with self._bulk(), self.workspace.transaction() as con:
             con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {sql.render(query, **params)}')
             return int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
+
+    @contextmanager
+    def _bulk(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Unordered, and within the memory limit if there is one; settings restored after."""
+        con = self.workspace.con
+        wanted = {"preserve_insertion_order": "false"}
+        if self.memory_limit is not None:
+            wanted["memory_limit"] = f"'{self.memory_limit}'"
+        saved = {name: con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+                 for name in wanted}
+        for name, value in wanted.items():
+            con.execute(f"SET {name} = {value}")
+        try:
+            yield con
+        finally:
+            for name, value in saved.items():
+                con.execute(f"SET {name} = '{value}'")

@@ -214,8 +214,10 @@ def drop_zero_weights(weights: FloatArray, *columns: FloatArray) -> list[FloatAr
 def factorize(values: FloatArray) -> tuple[FloatArray, IntArray]:
     """Distinct values (sorted) and, for each row, the index of its value.
 
-    Small non-negative whole numbers (frequencies, days) are grouped by counting in O(n);
-    anything else is sorted.
+    Small non-negative whole numbers (frequencies, days) are grouped by counting in O(n).
+    Other values that repeat a lot (times in weeks: a few thousand distinct among millions) are
+    looked up, by binary search, among the distinct values of a strided sample completed with
+    those it missed; anything else is sorted.
     """
     if values.size:
         lo, hi = float(values.min()), float(values.max())
@@ -225,8 +227,69 @@ def factorize(values: FloatArray) -> tuple[FloatArray, IntArray]:
                 present = np.bincount(as_int, minlength=int(hi) + 1) > 0
                 position = np.cumsum(present) - 1
                 return np.flatnonzero(present).astype(np.float64), position[as_int]
+        if values.size > _SAMPLE_FACTORIZE:
+            found = _factorize_by_lookup(values)
+            if found is not None:
+                return found
     uniques, codes = np.unique(values, return_inverse=True)
     return uniques, codes.reshape(-1).astype(np.intp, copy=False)
+
+
+_SAMPLE_FACTORIZE = 1 << 16
+
+
+def _factorize_by_lookup(values: FloatArray) -> tuple[FloatArray, IntArray] | None:
+    """``factorize`` by lookup among few distinct values; None when they are many."""
+    candidates = np.unique(values[:: values.size // _SAMPLE_FACTORIZE])
+    if candidates.size > _SAMPLE_FACTORIZE // 4:
+        return None
+    codes, found = _lookup(candidates, values)
+    if not found.all():
+        extra = np.unique(values[~found])
+        if extra.size > _SAMPLE_FACTORIZE // 4:
+            return None
+        candidates = np.union1d(candidates, extra)
+        codes, found = _lookup(candidates, values)
+    return candidates, codes
+
+
+def _lookup(candidates: FloatArray, values: FloatArray) -> tuple[IntArray, NDArray[np.bool_]]:
+    """Each value's index in the sorted ``candidates``, and whether it is there exactly.
+
+    When the candidates sit on a regular grid (times in weeks are whole days / 7), the index
+    is arithmetic: (value - first) / step, through a table from grid points to candidates;
+    otherwise it is a binary search. Either way a value is found only if equal to its
+    candidate.
+    """
+    table = _grid_table(candidates, values.size)
+    if table is not None:
+        step = float(np.min(np.diff(candidates)))
+        point = np.rint((values - candidates[0]) / step)
+        np.clip(point, 0, table.size - 1, out=point)
+        codes = table[point.astype(np.intp)]
+        found = codes >= 0
+        np.maximum(codes, 0, out=codes)
+    else:
+        codes = np.minimum(np.searchsorted(candidates, values), candidates.size - 1)
+        found = np.ones(values.size, dtype=bool)
+    found &= candidates[codes] == values
+    return codes.astype(np.intp, copy=False), found
+
+
+def _grid_table(candidates: FloatArray, n: int) -> IntArray | None:
+    """grid point -> candidate index (-1 where none), when the candidates are whole multiples
+    of their smallest gap above the first one and the grid is not much larger than ``n``."""
+    if candidates.size < 2:
+        return None
+    step = float(np.min(np.diff(candidates)))
+    offsets = (candidates - candidates[0]) / step
+    points = np.rint(offsets)
+    if not (step > 0 and points[-1] <= 4 * n + 1024
+            and np.all(np.abs(offsets - points) < 1e-6)):
+        return None
+    table = np.full(int(points[-1]) + 1, -1, dtype=np.intp)
+    table[points.astype(np.intp)] = np.arange(candidates.size)
+    return table
 
 
 def factorize_pairs(codes_a: IntArray, n_a: int, codes_b: IntArray, n_b: int) -> tuple[IntArray,
@@ -240,6 +303,13 @@ def factorize_pairs(codes_a: IntArray, n_a: int, codes_b: IntArray, n_b: int) ->
         return np.flatnonzero(present), position[key]
     uniques, codes = np.unique(key, return_inverse=True)
     return uniques, codes.reshape(-1).astype(np.intp, copy=False)
+
+
+def dot(a: FloatArray, b: FloatArray) -> float:
+    """a @ b without BLAS. OpenBLAS runs dot products of more than about ten thousand
+    elements on all its threads, which then spin between calls: twice the CPU for the same
+    wall time, taken from whatever else the machine runs."""
+    return float(np.einsum("i,i->", a, b))
 
 
 def shaped(values: FloatArray, shape: tuple[int, ...]) -> FloatArray | float:

@@ -7,7 +7,9 @@ and reports standard errors on the natural scale by the delta method.
    sample of customers (a multinomial draw over the rows, seeded), whose likelihood costs a
    fraction of the full one; otherwise on all rows.
 2. **Newton on all rows.** From there, Newton steps with the Hessian of the full log-likelihood
-   (central differences of the analytic gradient, or second differences of the value when a
+   (analytic where a model provides it: then one pass over the rows gives the value, the
+   gradient and the Hessian, and a fit on millions of rows takes three or four passes; otherwise
+   forward differences of the analytic gradient, or second differences of the value when a
    model has no gradient), with backtracking. It stops when the Newton decrement says the
    log-likelihood can rise by less than ``tol``; a negative-definite Hessian at that point,
    and parameters away from the bounds, mean "converged".
@@ -40,6 +42,8 @@ class LogLikelihood(ABC):
     n_rows: int
     total_weight: float
     has_gradient: bool = False
+    #: True when ``value_and_grad`` also computes the analytic Hessian (see ``hessian``).
+    has_hessian: bool = False
 
     @abstractmethod
     def value(self, phi: FloatArray) -> float:
@@ -48,6 +52,11 @@ class LogLikelihood(ABC):
     def value_and_grad(self, phi: FloatArray) -> tuple[float, FloatArray]:
         """Value and gradient (with respect to phi); central differences by default."""
         return self.value(phi), _central_gradient(self.value, phi)
+
+    def hessian(self, phi: FloatArray) -> FloatArray:
+        """The analytic Hessian (with respect to phi) where ``has_hessian``: a by-product of
+        the last ``value_and_grad`` pass when that was at ``phi``, else one more pass."""
+        raise NotImplementedError
 
     @abstractmethod
     def take(self, rows: NDArray[np.intp], weights: FloatArray) -> LogLikelihood:
@@ -98,9 +107,13 @@ class _Objective:
         return v - self.penalty(phi), g - pen_grad
 
     def hessian(self, phi: FloatArray, grad: FloatArray) -> FloatArray:
-        """Forward differences of the gradient (k gradient passes) or, for a model without an
-        analytic gradient, forward second differences of the value (k(k+3)/2 + 1 passes)."""
+        """The analytic Hessian where the model has one; else forward differences of the
+        gradient (k gradient passes) or, for a model without an analytic gradient, forward
+        second differences of the value (k(k+3)/2 + 1 passes)."""
         k = phi.size
+        if self.lik.has_hessian:
+            pen = 4 * self.scale * self.penalizer * np.exp(2 * phi)
+            return self.lik.hessian(phi) - np.diag(pen)
         if self.lik.has_gradient:
             h = 1e-6
             cols = []
@@ -138,6 +151,19 @@ def _lbfgs(obj: _Objective, phi0: FloatArray, max_iter: int) -> FloatArray:
     return np.asarray(res.x, dtype=np.float64)
 
 
+def _warm_start(obj: _Objective, phi: FloatArray, *, tol: float, max_iter: int) -> FloatArray:
+    """Where Newton on all rows starts: with an analytic Hessian, Newton itself from the
+    initial guess (a dozen passes, and no LAPACK: L-BFGS-B's small factorizations wake all
+    of OpenBLAS's threads, which then spin through the rest of the fit); L-BFGS when the
+    model has no Hessian or Newton does not get there (the likelihood is not concave
+    everywhere in log parameters)."""
+    if obj.lik.has_hessian:
+        newton = _newton_exact(obj, phi, tol=tol, max_iter=max_iter, polished=True)
+        if newton.converged:
+            return newton.phi
+    return _lbfgs(obj, phi, max_iter)
+
+
 def _sample(lik: LogLikelihood, rows: int, rng: np.random.Generator) -> LogLikelihood:
     w = lik.row_weights()
     counts = rng.multinomial(rows, w / w.sum())
@@ -146,11 +172,23 @@ def _sample(lik: LogLikelihood, rows: int, rng: np.random.Generator) -> LogLikel
 
 
 def _negative_definite(H: FloatArray) -> bool:
-    try:
-        np.linalg.cholesky(-H)
-    except np.linalg.LinAlgError:
+    """Whether -H has a Cholesky factor: unrolled here for these few parameters, since
+    LAPACK's (OpenBLAS) wakes all its threads even for a 4 x 4 matrix."""
+    A = -np.asarray(H, dtype=np.float64)
+    if not np.all(np.isfinite(A)):
         return False
-    return bool(np.all(np.isfinite(H)))
+    k = A.shape[0]
+    L = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i + 1):
+            rest = A[i, j] - float(np.sum(L[i, :j] * L[j, :j]))
+            if i == j:
+                if not rest > 0:
+                    return False
+                L[i, i] = np.sqrt(rest)
+            else:
+                L[i, j] = rest / L[j, j]
+    return True
 
 
 def maximize(lik: LogLikelihood, phi0: FloatArray, *, penalizer: float, tol: float,
@@ -159,13 +197,16 @@ def maximize(lik: LogLikelihood, phi0: FloatArray, *, penalizer: float, tol: flo
     full = _Objective(lik, penalizer)
     phi = np.clip(np.asarray(phi0, dtype=np.float64), -_AT_BOUND, _AT_BOUND)
     if lik.n_rows > sample_rows:
-        phi = _lbfgs(_Objective(_sample(lik, sample_rows, rng), penalizer), phi, max_iter)
+        phi = _warm_start(_Objective(_sample(lik, sample_rows, rng), penalizer), phi,
+                          tol=tol, max_iter=max_iter)
     else:
-        phi = _lbfgs(full, phi, max_iter)
+        phi = _warm_start(full, phi, tol=tol, max_iter=max_iter)
+    polished = lik.n_rows <= sample_rows
+    if lik.has_hessian:
+        return _newton_exact(full, phi, tol=tol, max_iter=max_iter, polished=polished)
     reason = f"no Newton step met the tolerance tol={tol:g} within max_iter={max_iter}"
     converged = False
     H: FloatArray | None = None
-    polished = lik.n_rows <= sample_rows
     previous = np.inf
     iterations = 0
     with np.errstate(all="ignore"):
@@ -181,8 +222,7 @@ def maximize(lik: LogLikelihood, phi0: FloatArray, *, penalizer: float, tol: flo
                 if not polished:  # the sample's optimum is not close enough: L-BFGS on all rows
                     phi, polished, H = _lbfgs(full, phi, max_iter), True, None
                     continue
-                reason = ("the log-likelihood is flat or curved upwards in some direction "
-                          "(Hessian not negative definite): a parameter is not identified")
+                reason = _NOT_IDENTIFIED
                 break
             step = np.linalg.solve(-H, g)
             decrement = float(g @ step)
@@ -196,10 +236,7 @@ def maximize(lik: LogLikelihood, phi0: FloatArray, *, penalizer: float, tol: flo
             else:
                 trial = phi
             phi = np.clip(trial, -LOG_BOUND, LOG_BOUND)
-            # Converged when the log-likelihood can rise by less than tol, or when the
-            # decrement has stopped shrinking at a level far below one standard error (the
-            # floating-point noise floor of a sum over millions of rows).
-            if decrement / 2 < tol or (decrement < 1e-4 and decrement > 0.25 * previous):
+            if _small(decrement, previous, tol):
                 converged = True
                 break
             previous = decrement
@@ -211,6 +248,69 @@ def maximize(lik: LogLikelihood, phi0: FloatArray, *, penalizer: float, tol: flo
             reason = "the Hessian at the optimum is not negative definite"
     if H is None:
         H = np.full((phi.size, phi.size), np.nan)
+    return _result(full, phi, f if converged else np.nan, H, converged, iterations, reason)
+
+
+_NOT_IDENTIFIED = ("the log-likelihood is flat or curved upwards in some direction "
+                   "(Hessian not negative definite): a parameter is not identified")
+
+
+def _small(decrement: float, previous: float, tol: float) -> bool:
+    """Converged when the log-likelihood can rise by less than tol, or when the decrement has
+    stopped shrinking at a level far below one standard error (the floating-point noise floor
+    of a sum over millions of rows)."""
+    return decrement / 2 < tol or (decrement < 1e-4 and decrement > 0.25 * previous)
+
+
+def _newton_exact(full: _Objective, phi: FloatArray, *, tol: float, max_iter: int,
+                  polished: bool) -> FitResult:
+    """Newton with the model's analytic Hessian: each pass over the rows gives the value, the
+    gradient and the Hessian, and the pass that accepts a step is the next iteration's.
+    Convergence is judged at the current point, so value, parameters and Hessian agree."""
+    reason = f"no Newton step met the tolerance tol={tol:g} within max_iter={max_iter}"
+    converged = False
+    previous = np.inf
+    iterations = 0
+    with np.errstate(all="ignore"):
+        f, g = full.value_and_grad(phi)
+        H = full.hessian(phi, g)
+        while iterations < max_iter:
+            iterations += 1
+            if not (np.isfinite(f) and np.all(np.isfinite(g))):
+                reason = "the log-likelihood is not finite at the current parameters"
+                break
+            if not _negative_definite(H):
+                if not polished:  # the sample's optimum is not close enough: L-BFGS on all rows
+                    phi, polished = _lbfgs(full, phi, max_iter), True
+                    f, g = full.value_and_grad(phi)
+                    H = full.hessian(phi, g)
+                    continue
+                reason = _NOT_IDENTIFIED
+                break
+            step = np.linalg.solve(-H, g)
+            decrement = float(g @ step)
+            if _small(decrement, previous, tol):
+                converged = True
+                break
+            t = 1.0
+            while t > 1e-6:
+                trial = np.clip(phi + t * step, -LOG_BOUND, LOG_BOUND)
+                ft, gt = full.value_and_grad(trial)
+                if np.isfinite(ft) and ft >= f - 1e-12 * abs(f):
+                    break
+                t *= 0.5
+            else:
+                reason = "no step along the Newton direction raised the log-likelihood"
+                break
+            phi, f, g = trial, ft, gt
+            H = full.hessian(phi, g)
+            previous = decrement
+    return _result(full, phi, f, H, converged, iterations, reason)
+
+
+def _result(full: _Objective, phi: FloatArray, f: float, H: FloatArray, converged: bool,
+            iterations: int, reason: str) -> FitResult:
+    """The fit's outcome; ``f`` is the penalised objective at ``phi`` when ``converged``."""
     if converged and np.any(np.abs(phi) >= _AT_BOUND):
         converged = False
         reason = "a parameter ran to the edge of its range (it tends to 0 or infinity)"
@@ -218,7 +318,7 @@ def maximize(lik: LogLikelihood, phi0: FloatArray, *, penalizer: float, tol: flo
         reason = ""
         loglik = f + full.penalty(phi)
     else:
-        loglik = lik.value(phi)
+        loglik = full.lik.value(phi)
     return FitResult(phi=phi, loglik=float(loglik), hessian=H, converged=converged,
                      iterations=iterations, reason=reason)
 

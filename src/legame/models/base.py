@@ -263,8 +263,10 @@ class PurchaseModel(BaseModel):
     def _alive(self, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
         raise NotImplementedError
 
-    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray
-                        ) -> Callable[[float], FloatArray]:
+    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
+                        alive: FloatArray | None = None) -> Callable[[float], FloatArray]:
+        """t -> expected purchases in (T, T+t] per row; ``alive`` is ``_alive(x, t_x, T)``
+        when the caller has it already."""
         raise NotImplementedError
 
     def _per_row_purchases(self, x: FloatArray, t_x: FloatArray, T: FloatArray,

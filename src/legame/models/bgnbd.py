@@ -11,8 +11,9 @@ Log-likelihood of one history, in log space (FHL 2005, eq. 6 rearranged)::
            + [x > 0] softplus(ln a - ln(b+x-1) + (r+x)(ln(alpha+T) - ln(alpha+t_x)))
 
 Only the softplus term needs a pass over the rows; everything else is computed once per
-distinct frequency or distinct T and multiplied by the summed weights. The gradient is
-analytic; the row pass runs in cache-sized blocks.
+distinct frequency or distinct T and multiplied by the summed weights. The gradient and the
+Hessian are analytic and come out of the same pass, which runs in cache-sized blocks over the
+repeat customers' distinct histories, gathering the per-frequency and per-time terms.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, polygamma
 
 from . import _inputs as inp
 from ._inputs import FloatArray, IntArray
@@ -29,12 +30,14 @@ from ._optimize import LogLikelihood
 from ._special import one_minus_exp_ratio
 from .base import PurchaseModel
 
-_BLOCK = 1 << 15
+# Rows per block of the likelihood pass: a block's dozen work arrays stay in the L2 cache.
+_BLOCK = 1 << 13
 
 
 class _BetaGeoLikelihood(LogLikelihood):
     n_params = 4
     has_gradient = True
+    has_hessian = True
 
     def __init__(self, x: FloatArray, t_x: FloatArray, T: FloatArray, w: FloatArray) -> None:
         self._raw = (x, t_x, T, w)
@@ -51,6 +54,7 @@ class _BetaGeoLikelihood(LogLikelihood):
         self.p_Ti: IntArray = Ti[repeat]
         self.p_ti: IntArray = ti
         self.p_w: FloatArray = w[repeat]
+        self._hessian_at: tuple[FloatArray, FloatArray] | None = None
 
     def row_weights(self) -> FloatArray:
         return self._raw[3]
@@ -62,45 +66,112 @@ class _BetaGeoLikelihood(LogLikelihood):
     def value(self, phi: FloatArray) -> float:
         return self.value_and_grad(phi)[0]
 
+    def hessian(self, phi: FloatArray) -> FloatArray:
+        if self._hessian_at is None or not np.array_equal(self._hessian_at[0], phi):
+            self.value_and_grad(phi)
+        assert self._hessian_at is not None
+        return self._hessian_at[1]
+
     def value_and_grad(self, phi: FloatArray) -> tuple[float, FloatArray]:
-        r, alpha, a, b = np.exp(phi)
+        theta = np.exp(phi)
+        r, alpha, a, b = theta
         N, ux, Wx = self.total_weight, self.ux, self.Wx
         c_x = r + ux
         lT = np.log(alpha + self.uT)
+        E1 = 1.0 / (alpha + self.uT)
         ll = (Wx @ (gammaln(c_x) + betaln(a, b + ux))
               - N * (gammaln(r) - r * np.log(alpha) + betaln(a, b))
               - r * (self.WT @ lT) - self.WxT @ lT)
-        # Row pass over the repeat customers: the softplus term and its weighted sigmoid.
+        rows = self._row_pass(r, alpha, a, b, lT, E1)
+        ll += rows.softplus
+        psi_ab = digamma(a + b)
+        psi_abx = digamma(a + b + ux)
+        g_r = Wx @ digamma(c_x) - N * digamma(r) + N * np.log(alpha) - self.WT @ lT + rows.g[0]
+        g_alpha = N * r / alpha - (r * self.WT + self.WxT) @ E1 + rows.g[1]
+        g_a = Wx @ (digamma(a) - psi_abx) - N * (digamma(a) - psi_ab) + rows.g[2] / a
+        g_b = Wx @ (digamma(b + ux) - psi_abx) - N * (digamma(b) - psi_ab) - rows.g[3]
+        grad = np.array([g_r, g_alpha, g_a, g_b])
+        # Hessian in theta: the rows' s(1-s) du du' and s d2u terms, then the closed-form part.
+        du = np.array([1.0, 1.0, 1.0 / a, -1.0])  # du/dtheta = rows' U scaled by these
+        H = rows.M * np.outer(du, du)
+        t1_ab, t1_abx = _trigamma(a + b), _trigamma(a + b + ux)
+        H[0, 0] += Wx @ _trigamma(c_x) - N * _trigamma(r)
+        h_ra = N / alpha - self.WT @ E1 + rows.dE
+        H[0, 1] += h_ra
+        H[1, 0] += h_ra
+        H[1, 1] += -N * r / alpha**2 + (r * self.WT + self.WxT) @ (E1 * E1) + rows.c_dF
+        H[2, 2] += (Wx @ (_trigamma(a) - t1_abx) - N * (_trigamma(a) - t1_ab)
+                    - rows.g[2] / a**2)
+        h_ab = N * t1_ab - Wx @ t1_abx
+        H[2, 3] += h_ab
+        H[3, 2] += h_ab
+        H[3, 3] += (Wx @ (_trigamma(b + ux) - t1_abx) - N * (_trigamma(b) - t1_ab)
+                    + rows.inv2)
+        # phi = log theta: d2/dphi2 = diag(theta) H diag(theta) + diag(theta * grad).
+        self._hessian_at = (phi.copy(), H * np.outer(theta, theta) + np.diag(theta * grad))
+        return float(ll), grad * theta
+
+    def _row_pass(self, r: float, alpha: float, a: float, b: float, lT: FloatArray,
+                  E1: FloatArray) -> _RowSums:
+        """Sums over the repeat rows of softplus(u) and of its derivatives, where
+        u = ln a - ln(b+x-1) + (r+x)(ln(alpha+T) - ln(alpha+t_x)).
+
+        With s = sigmoid(u) and U = (du/dr, du/dalpha, a du/da, -du/db) = (D, (r+x) dE, 1,
+        1/(b+x-1)), D = ln(alpha+T) - ln(alpha+t_x), dE = 1/(alpha+T) - 1/(alpha+t_x):
+        g = sum w s U, M = sum w s(1-s) U U', and the s-weighted second derivatives of u.
+        """
+        ux = self.ux
         with np.errstate(divide="ignore", invalid="ignore"):
-            lbx = np.where(ux > 0, np.log(b + ux - 1), 0.0)
-        A_x = np.log(a) - lbx
+            inv_bx = np.where(ux > 0, 1.0 / (b + ux - 1), 0.0)
+            A_x = np.where(ux > 0, np.log(a) - np.log(b + ux - 1), 0.0)
+        c_x = r + ux
         ltx = np.log(alpha + self.utx)
-        E1, E2 = 1.0 / (alpha + self.uT), 1.0 / (alpha + self.utx)
-        s_sp = s1 = s2 = 0.0
-        Sx = np.zeros(ux.size)
+        E2 = 1.0 / (alpha + self.utx)
+        E1s, E2s = E1 * E1, E2 * E2
+        out = _RowSums()
         for lo in range(0, self.p_w.size, _BLOCK):
             sl = slice(lo, lo + _BLOCK)
             xi, Ti, ti, w = self.p_xi[sl], self.p_Ti[sl], self.p_ti[sl], self.p_w[sl]
-            dD = lT[Ti] - ltx[ti]
+            D = lT[Ti] - ltx[ti]
             cx = c_x[xi]
-            u = A_x[xi] + cx * dD
+            u = A_x[xi] + cx * D
             e = np.exp(-np.abs(u))
-            s_sp += w @ (np.maximum(u, 0.0) + np.log1p(e))
-            ws = w * np.where(u >= 0, 1.0, e) / (1.0 + e)
-            s1 += ws @ dD
-            s2 += (ws * cx) @ (E1[Ti] - E2[ti])
-            Sx += np.bincount(xi, ws, minlength=ux.size)
-        ll += s_sp
-        psi_ab = digamma(a + b)
-        psi_abx = digamma(a + b + ux)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inv_bx = np.where(ux > 0, 1.0 / (b + ux - 1), 0.0)
-        g_r = Wx @ digamma(c_x) - N * digamma(r) + N * np.log(alpha) - self.WT @ lT + s1
-        g_alpha = N * r / alpha - (r * self.WT + self.WxT) @ E1 + s2
-        g_a = Wx @ (digamma(a) - psi_abx) - N * (digamma(a) - psi_ab) + Sx.sum() / a
-        g_b = (Wx @ (digamma(b + ux) - psi_abx) - N * (digamma(b) - psi_ab) - Sx @ inv_bx)
-        grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
-        return float(ll), grad
+            q = 1.0 / (1.0 + e)
+            out.softplus += float(w @ (np.maximum(u, 0.0) + np.log1p(e)))
+            ws = w * np.where(u >= 0, q, e * q)  # w s
+            ws2 = w * (e * q * q)  # w s (1 - s)
+            dE = E1[Ti] - E2[ti]
+            cdE = cx * dE
+            inv = inv_bx[xi]
+            wD, wC, wI = ws2 * D, ws2 * cdE, ws2 * inv
+            out.g += (ws @ D, ws @ cdE, ws.sum(), ws @ inv)
+            out.M += np.array([
+                [wD @ D, wD @ cdE, wD.sum(), wD @ inv],
+                [0.0, wC @ cdE, wC.sum(), wC @ inv],
+                [0.0, 0.0, ws2.sum(), wI.sum()],
+                [0.0, 0.0, 0.0, wI @ inv],
+            ])
+            out.dE += float(ws @ dE)
+            out.c_dF += float((ws * cx) @ (E2s[ti] - E1s[Ti]))
+            out.inv2 += float((ws * inv) @ inv)
+        out.M = np.triu(out.M) + np.triu(out.M, 1).T
+        return out
+
+
+class _RowSums:
+    """What the row pass of the BG/NBD likelihood adds up (see ``_row_pass``)."""
+
+    def __init__(self) -> None:
+        self.softplus = 0.0
+        self.g = np.zeros(4)
+        self.M = np.zeros((4, 4))
+        self.dE = 0.0
+        self.c_dF = 0.0
+        self.inv2 = 0.0
+
+
+def _trigamma(v: FloatArray | float) -> FloatArray:
+    return np.asarray(polygamma(1, v), dtype=np.float64)
 
 
 def _h(x: FloatArray, T: FloatArray, t: FloatArray | float, r: float, alpha: float, a: float,
@@ -179,8 +250,8 @@ class BetaGeo(PurchaseModel):
         the number of rows, not with the weights.
         """
         x, t_x, T_, w = self._fit_histories(frequency, recency, T, weights)
-        mean_T = max(float(w @ T_ / w.sum()), 1e-6)
-        mean_x = max(float(w @ x / w.sum()), 0.05)
+        mean_T = max(inp.dot(w, T_) / float(w.sum()), 1e-6)
+        mean_x = max(inp.dot(w, x) / float(w.sum()), 0.05)
         start = np.array([1.0, mean_T / mean_x / 4, 1.0, 2.0])
         self._fit_likelihood(_BetaGeoLikelihood(x, t_x, T_, w), start)
         return self
@@ -202,15 +273,16 @@ class BetaGeo(PurchaseModel):
                  + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
         return np.where(x > 0, expit(-u), 1.0)
 
-    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray
-                        ) -> Callable[[float], FloatArray]:
+    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
+                        alive: FloatArray | None = None) -> Callable[[float], FloatArray]:
         """E[purchases in (T, T+t] | history] (FHL 2005, eq. 10) as a function of scalar t.
 
         The hypergeometric part depends on (x, T, t) only: it is evaluated once per distinct
         (frequency, T) pair and spread back to the rows.
         """
         r, alpha, a, b = self._theta("predict_purchases")
-        alive = self._alive(x, t_x, T)
+        if alive is None:
+            alive = self._alive(x, t_x, T)
         ux, xi = inp.factorize(x)
         uT, Ti = inp.factorize(T)
         keys, pair = inp.factorize_pairs(xi, ux.size, Ti, uT.size)

@@ -21,6 +21,7 @@ distinct (frequency, T), then each month costs a few array operations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -93,25 +94,65 @@ def discounted_purchases(
     per distinct history and multiplying per customer is how ``legame score`` scales.
     """
     where = _where
-    if not (isinstance(horizon, int | np.integer) and not isinstance(horizon, bool)
-            and 1 <= horizon <= 1200):
-        raise inp.fail(where, "horizon", "be a whole number of months in [1, 1200]",
-                       f"horizon={horizon!r}")
+    _check_horizon(where, horizon)
     ppy = inp.check_scalar(where, "periods_per_year", periods_per_year, low=0.0, low_open=True)
     d = inp.check_scalar(where, "discount_rate", discount_rate, low=0.0)
-    if not isinstance(purchase_model, PurchaseModel):
-        raise inp.fail(where, "purchase_model", "be a BetaGeo or ParetoNBD model",
-                       type(purchase_model).__name__)
-    purchase_model._check_fitted(where)
+    _check_model(where, purchase_model)
     extra = {} if monetary_value is None else {"monetary_value": monetary_value}
     shape, columns = purchase_model._histories(where, frequency, recency, T, extra)
     x, t_x, T_ = columns[:3]
     curve = purchase_model._purchase_curve(x, t_x, T_)
+    return inp.shaped(_discounted(curve, x.size, horizon, ppy, d), shape)
+
+
+def horizon_predictions(
+    purchase_model: PurchaseModel,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    *,
+    t: float,
+    horizon: int,
+    periods_per_year: float,
+    discount_rate: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """For each history at once: expected purchases in the next ``t`` time units, P(alive),
+    and :func:`discounted_purchases` over ``horizon`` months: the same values as the three
+    calls, with the per-history work (validation, P(alive), the distinct frequency and T
+    values) done once instead of three times."""
+    where = "horizon_predictions"
+    _check_horizon(where, horizon)
+    t_ = inp.check_scalar(where, "t", t, low=0.0)
+    ppy = inp.check_scalar(where, "periods_per_year", periods_per_year, low=0.0, low_open=True)
+    d = inp.check_scalar(where, "discount_rate", discount_rate, low=0.0)
+    _check_model(where, purchase_model)
+    _, (x, t_x, T_) = purchase_model._histories(where, frequency, recency, T)
+    alive = purchase_model._alive(x, t_x, T_)
+    curve = purchase_model._purchase_curve(x, t_x, T_, alive)
+    return curve(t_), alive, _discounted(curve, x.size, horizon, ppy, d)
+
+
+def _check_horizon(where: str, horizon: int) -> None:
+    if not (isinstance(horizon, int | np.integer) and not isinstance(horizon, bool)
+            and 1 <= horizon <= 1200):
+        raise inp.fail(where, "horizon", "be a whole number of months in [1, 1200]",
+                       f"horizon={horizon!r}")
+
+
+def _check_model(where: str, purchase_model: PurchaseModel) -> None:
+    if not isinstance(purchase_model, PurchaseModel):
+        raise inp.fail(where, "purchase_model", "be a BetaGeo or ParetoNBD model",
+                       type(purchase_model).__name__)
+    purchase_model._check_fitted(where)
+
+
+def _discounted(curve: Callable[[float], FloatArray], n: int, horizon: int, ppy: float,
+                d: float) -> FloatArray:
     month = ppy / 12.0
-    total = np.zeros(x.size)
-    before = np.zeros(x.size)
+    total = np.zeros(n)
+    before = np.zeros(n)
     for k in range(1, int(horizon) + 1):
         now = curve(k * month)
         total += (now - before) / (1.0 + d) ** (k / 12.0)
         before = now
-    return inp.shaped(total, shape)
+    return total

@@ -9,14 +9,14 @@ of m_x)
                     + p x ln x - (p x + q) ln(gamma + x m_x).
 
 Only ln(gamma + x m_x) depends on a parameter and a row at once, so one pass over the rows per
-evaluation gives the value and the analytic gradient.
+evaluation gives the value, the analytic gradient and the analytic Hessian.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, gammaln, polygamma
 
 from . import _inputs as inp
 from ._inputs import FloatArray, IntArray
@@ -27,6 +27,7 @@ from .base import BaseModel
 class _GammaGammaLikelihood(LogLikelihood):
     n_params = 3
     has_gradient = True
+    has_hessian = True
 
     def __init__(self, x: FloatArray, m: FloatArray, w: FloatArray) -> None:
         self._raw = (x, m, w)
@@ -36,8 +37,9 @@ class _GammaGammaLikelihood(LogLikelihood):
         self.Wx = np.bincount(xi, w, minlength=self.ux.size)
         self.w, self.wx, self.xm = w, w * x, x * m
         log_m = np.log(m)
-        self.sum_w_log_m = float(w @ log_m)
-        self.sum_wx_log_xm = float(self.wx @ (log_m + np.log(x)))
+        self.sum_w_log_m = inp.dot(w, log_m)
+        self.sum_wx_log_xm = inp.dot(self.wx, log_m + np.log(x))
+        self._hessian_at: tuple[FloatArray, FloatArray] | None = None
 
     def row_weights(self) -> FloatArray:
         return self.w
@@ -49,20 +51,39 @@ class _GammaGammaLikelihood(LogLikelihood):
     def value(self, phi: FloatArray) -> float:
         return self.value_and_grad(phi)[0]
 
+    def hessian(self, phi: FloatArray) -> FloatArray:
+        if self._hessian_at is None or not np.array_equal(self._hessian_at[0], phi):
+            self.value_and_grad(phi)
+        assert self._hessian_at is not None
+        return self._hessian_at[1]
+
     def value_and_grad(self, phi: FloatArray) -> tuple[float, FloatArray]:
-        p, q, gamma = np.exp(phi)
+        theta = np.exp(phi)
+        p, q, gamma = theta
         N, ux, Wx = self.total_weight, self.ux, self.Wx
         px = p * ux
         L = np.log(gamma + self.xm)
         R = 1.0 / (gamma + self.xm)
-        wx_L, w_L = self.wx @ L, self.w @ L
+        wx_L, w_L = inp.dot(self.wx, L), inp.dot(self.w, L)
+        wx_R, w_R = inp.dot(self.wx, R), inp.dot(self.w, R)
+        R *= R
+        wx_R2, w_R2 = inp.dot(self.wx, R), inp.dot(self.w, R)
         ll = (Wx @ (gammaln(px + q) - gammaln(px)) - N * gammaln(q) + N * q * np.log(gamma)
               + p * self.sum_wx_log_xm - self.sum_w_log_m - p * wx_L - q * w_L)
         psi = digamma(px + q)
         g_p = (Wx * ux) @ (psi - digamma(px)) + self.sum_wx_log_xm - wx_L
         g_q = Wx @ psi - N * digamma(q) + N * np.log(gamma) - w_L
-        g_gamma = N * q / gamma - p * (self.wx @ R) - q * (self.w @ R)
-        return float(ll), np.array([g_p * p, g_q * q, g_gamma * gamma])
+        g_gamma = N * q / gamma - p * wx_R - q * w_R
+        grad = np.array([g_p, g_q, g_gamma])
+        t1, t1_x = polygamma(1, px + q), polygamma(1, px)
+        h_pq, h_pg, h_qg = (Wx * ux) @ t1, -wx_R, N / gamma - w_R
+        H = np.array([
+            [(Wx * ux * ux) @ (t1 - t1_x), h_pq, h_pg],
+            [h_pq, Wx @ t1 - N * polygamma(1, q), h_qg],
+            [h_pg, h_qg, -N * q / gamma**2 + p * wx_R2 + q * w_R2],
+        ])
+        self._hessian_at = (phi.copy(), H * np.outer(theta, theta) + np.diag(theta * grad))
+        return float(ll), grad * theta
 
 
 class GammaGamma(BaseModel):
@@ -94,7 +115,7 @@ class GammaGamma(BaseModel):
                            "drop returns-only customers or floor refunds before fitting.")
         w, x, m = inp.drop_zero_weights(w, x, m)
         lik = _GammaGammaLikelihood(x, m, w)
-        mean_m = float(w @ m / w.sum())
+        mean_m = inp.dot(w, m) / float(w.sum())
         self._fit_likelihood(lik, np.array([1.0, 2.0, mean_m]))
         return self
 

@@ -151,10 +151,12 @@ class ParetoNBD(PurchaseModel):
                      * one_minus_exp_ratio(s - 1, np.log1p(t / (beta + T))))
         return self._alive(x, t_x, T) * per_alive
 
-    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray
-                        ) -> Callable[[float], FloatArray]:
+    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
+                        alive: FloatArray | None = None) -> Callable[[float], FloatArray]:
         r, alpha, s, beta = self._theta("predict_purchases")
-        weight = self._alive(x, t_x, T) * (r + x) / (alpha + T)
+        if alive is None:
+            alive = self._alive(x, t_x, T)
+        weight = alive * (r + x) / (alpha + T)
         uT, Ti = inp.factorize(T)
 
         def curve(t: float) -> FloatArray:

@@ -1,15 +1,12 @@
 /* One row per customer: value (orders, RFM, CLV), voice (NPS, CSAT, CES, emotional */
 /* connection), service experience, contact pressure and churn risk. Reads the temporary */
-/* tables _summary (customer_summary) and _predictions (the purchase model's predictions, */
-/* one row per distinct frequency/recency/T history). Columns: docs/scores.md. */
-WITH rfm AS (
-  SELECT
-    customer_id,
-    NTILE(5) OVER (ORDER BY last_order_at NULLS LAST, customer_id NULLS LAST) AS r_score,
-    NTILE(5) OVER (ORDER BY frequency NULLS LAST, customer_id NULLS LAST) AS f_score,
-    NTILE(5) OVER (ORDER BY revenue NULLS LAST, customer_id NULLS LAST) AS m_score
-  FROM _summary
-), answers AS (
+/* tables _summary (customer_summary), _predictions (the purchase model's predictions, */
+/* one row per distinct frequency/recency/T history) and _rfm_cuts (one row: where the */
+/* quintiles 2 to 5 of last order, frequency and revenue start, as key and customer_id, so */
+/* that each score is NTILE(5) OVER (ORDER BY key, customer_id) without sorting all */
+/* customers three times; a NULL cut, with fewer than five customers, starts no quintile). */
+/* Columns: docs/scores.md. */
+WITH answers AS (
   SELECT
     customer_id,
     answered_at,
@@ -168,9 +165,66 @@ WITH rfm AS (
     s.recency,
     s.T,
     s.monetary_value,
-    r.r_score,
-    r.f_score,
-    r.m_score,
+    CASE
+      WHEN NOT s.customer_id IS NULL
+      THEN CAST(1 + CASE
+        WHEN s.last_order_at > q.r2 OR s.last_order_at = q.r2 AND s.customer_id >= q.r2_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.last_order_at > q.r3 OR s.last_order_at = q.r3 AND s.customer_id >= q.r3_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.last_order_at > q.r4 OR s.last_order_at = q.r4 AND s.customer_id >= q.r4_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.last_order_at > q.r5 OR s.last_order_at = q.r5 AND s.customer_id >= q.r5_id
+        THEN 1
+        ELSE 0
+      END AS BIGINT)
+    END AS r_score,
+    CASE
+      WHEN NOT s.customer_id IS NULL
+      THEN CAST(1 + CASE
+        WHEN s.frequency > q.f2 OR s.frequency = q.f2 AND s.customer_id >= q.f2_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.frequency > q.f3 OR s.frequency = q.f3 AND s.customer_id >= q.f3_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.frequency > q.f4 OR s.frequency = q.f4 AND s.customer_id >= q.f4_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.frequency > q.f5 OR s.frequency = q.f5 AND s.customer_id >= q.f5_id
+        THEN 1
+        ELSE 0
+      END AS BIGINT)
+    END AS f_score,
+    CASE
+      WHEN NOT s.customer_id IS NULL
+      THEN CAST(1 + CASE
+        WHEN s.revenue > q.m2 OR s.revenue = q.m2 AND s.customer_id >= q.m2_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.revenue > q.m3 OR s.revenue = q.m3 AND s.customer_id >= q.m3_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.revenue > q.m4 OR s.revenue = q.m4 AND s.customer_id >= q.m4_id
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN s.revenue > q.m5 OR s.revenue = q.m5 AND s.customer_id >= q.m5_id
+        THEN 1
+        ELSE 0
+      END AS BIGINT)
+    END AS m_score,
     p.expected_purchases,
     p.p_alive,
     p.expected_gap,
@@ -205,10 +259,9 @@ WITH rfm AS (
     COALESCE(m.sends_30d_push, 0) AS sends_30d_push,
     COALESCE(m.sends_30d_other, 0) AS sends_30d_other
   FROM customers AS c
+  CROSS JOIN _rfm_cuts AS q
   LEFT JOIN _summary AS s
     ON s.customer_id = c.customer_id
-  LEFT JOIN rfm AS r
-    ON r.customer_id = c.customer_id
   LEFT JOIN _predictions AS p
     ON p.frequency = s.frequency AND p.recency = s.recency AND p.T = s.T
   LEFT JOIN latest_nps AS n

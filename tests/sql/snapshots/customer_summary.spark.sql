@@ -5,11 +5,12 @@
 /* every order is an occasion and times are exact, measured to the end of the until day. */
 /* frequency = occasions - 1; recency, T in units of unit_days days; monetary_value = mean */
 /* spend of the repeat occasions. Two-stage group-by (customer and occasion, then */
-/* customer) is faster than count(DISTINCT). */
+/* customer) is faster than count(DISTINCT). An occasion's start is the start of its day */
+/* (merge_day) or its only order, so the first and last occasions come from the first and */
+/* last orders, and the first occasion is the one holding the first order. */
 WITH occasions AS (
   SELECT
     customer_id,
-    CASE WHEN TRUE THEN DATE_TRUNC('DAY', ordered_at) ELSE ordered_at END AS occasion,
     SUM(CAST(amount AS DOUBLE)) AS spend,
     COUNT(*) AS n_orders,
     MIN(ordered_at) AS first_at,
@@ -21,31 +22,43 @@ WITH occasions AS (
   GROUP BY
     customer_id,
     CASE WHEN TRUE THEN DATE_TRUNC('DAY', ordered_at) ELSE ordered_at END
+), customer_occasions AS (
+  SELECT
+    customer_id,
+    COUNT(*) - 1 AS frequency,
+    MIN(first_at) AS first_order_at,
+    MAX(last_at) AS last_order_at,
+    SUM(spend) AS revenue,
+    MIN_BY(spend, first_at) AS first_spend,
+    SUM(n_orders) AS orders,
+    SUM(
+      CASE
+        WHEN last_at >= CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '364' DAY
+        THEN spend
+        ELSE 0
+      END
+    ) AS revenue_12m
+  FROM occasions
+  GROUP BY
+    customer_id
+), spans AS (
+  SELECT
+    *,
+    CASE WHEN TRUE THEN DATE_TRUNC('DAY', first_order_at) ELSE first_order_at END AS first_occasion,
+    CASE WHEN TRUE THEN DATE_TRUNC('DAY', last_order_at) ELSE last_order_at END AS last_occasion
+  FROM customer_occasions
 )
 SELECT
   customer_id,
-  COUNT(*) - 1 AS frequency,
-  CAST(DATEDIFF(SECOND, MIN(occasion), MAX(occasion)) AS DOUBLE) / 86400 / 7.0 AS recency,
-  CAST(DATEDIFF(SECOND, MIN(occasion), CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)) AS DOUBLE) / 86400 / 7.0 AS T,
-  CASE
-    WHEN COUNT(*) > 1
-    THEN (
-      SUM(spend) - MIN_BY(spend, occasion)
-    ) / (
-      COUNT(*) - 1
-    )
-  END AS monetary_value,
-  SUM(n_orders) AS orders,
-  SUM(spend) AS revenue,
-  SUM(
-    CASE
-      WHEN occasion >= CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '364' DAY
-      THEN spend
-      ELSE 0
-    END
-  ) AS revenue_12m,
-  MIN(first_at) AS first_order_at,
-  MAX(last_at) AS last_order_at
-FROM occasions
-GROUP BY
-  customer_id
+  frequency,
+  CAST(DATEDIFF(SECOND, first_occasion, last_occasion) AS DOUBLE) / 86400 / 7.0 AS recency,
+  CAST(DATEDIFF(SECOND, first_occasion, CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)) AS DOUBLE) / 86400 / 7.0 AS T,
+  CASE WHEN frequency > 0 THEN (
+    revenue - first_spend
+  ) / frequency END AS monetary_value,
+  orders,
+  revenue,
+  revenue_12m,
+  first_order_at,
+  last_order_at
+FROM spans

@@ -1,0 +1,109 @@
+"""The performance work on the score path keeps its results: each fast path against the
+plain computation it replaces."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from legame.models import BetaGeo, ParetoNBD, discounted_purchases
+from legame.models._inputs import factorize
+from legame.models.bgnbd import _BetaGeoLikelihood
+from legame.models.clv import horizon_predictions
+from legame.models.gammagamma import _GammaGammaLikelihood
+from legame.scoring import quintile_starts, rfm_cuts
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 5, 6, 9, 23, 1000])
+def test_quintile_starts_are_where_duckdb_ntile_changes_bucket(n: int) -> None:
+    buckets = [r[0] for r in duckdb.sql(
+        f"SELECT NTILE(5) OVER (ORDER BY i) FROM range({n}) t(i) ORDER BY i").fetchall()]
+    starts = [i for i in range(1, n) if buckets[i] != buckets[i - 1]]
+    assert [s for s in quintile_starts(n) if s < n] == starts
+
+
+@pytest.mark.parametrize("n", [3, 7, 5_000])
+def test_rfm_cuts_reproduce_ntile_over_key_and_customer_id(n: int) -> None:
+    """Many ties (frequency, rounded revenue, same-second orders) and unsorted ids."""
+    rng = np.random.default_rng(n)
+    ids = [f"C{int(v):06d}{'x' if v % 3 else ''}" for v in rng.permutation(n) * 7]
+    keys = pa.table({
+        "customer_id": pa.array(ids),
+        "last_order_at": pa.array(np.datetime64("2025-01-01T00:00:00", "us")
+                                  + rng.integers(0, 50, n).astype("timedelta64[s]")),
+        "frequency": pa.array(rng.poisson(0.7, n), pa.int64()),
+        "revenue": pa.array(np.round(rng.gamma(1.0, 3.0, n), 0)),
+    })
+    con = duckdb.connect()
+    con.register("k", keys)
+    con.register("q", rfm_cuts(keys))
+    score = " + ".join(
+        f"CASE WHEN {c} > q.{s}{b} OR {c} = q.{s}{b} AND customer_id >= q.{s}{b}_id "
+        "THEN 1 ELSE 0 END" for b in range(2, 6) for s, c in [("{s}", "{c}")])
+    got = con.execute(f"""
+        SELECT count(*) FILTER (WHERE r <> r0), count(*) FILTER (WHERE f <> f0),
+               count(*) FILTER (WHERE m <> m0)
+        FROM (SELECT
+            1 + {score.format(s='r', c='last_order_at')} AS r,
+            1 + {score.format(s='f', c='frequency')} AS f,
+            1 + {score.format(s='m', c='revenue')} AS m,
+            NTILE(5) OVER (ORDER BY last_order_at, customer_id) AS r0,
+            NTILE(5) OVER (ORDER BY frequency, customer_id) AS f0,
+            NTILE(5) OVER (ORDER BY revenue, customer_id) AS m0
+        FROM k CROSS JOIN q)""").fetchall()[0]
+    assert got == (0, 0, 0)
+
+
+def test_factorize_looks_up_week_times_like_numpy_unique() -> None:
+    rng = np.random.default_rng(3)
+    days = rng.integers(0, 731, 300_000)
+    for values in (days / 7.0, np.append(days / 7.0, [np.pi, 1e6]), rng.random(100_000),
+                   np.repeat([0.0, 1 / 7, 5 / 7, 1e5 / 7], 30_000)):
+        values = rng.permutation(values)
+        uniques, codes = factorize(values)
+        expected, inverse = np.unique(values, return_inverse=True)
+        assert np.array_equal(uniques, expected)
+        assert np.array_equal(codes, inverse.ravel())
+
+
+def _bg_rows(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
+    T = rng.integers(1, 300, n).astype(float) / 7
+    x = rng.poisson(2.0, n).astype(float)
+    t_x = np.where(x > 0, np.round(T * rng.random(n) * 7) / 7, 0.0)
+    return x, t_x, T, rng.integers(1, 5, n).astype(float)
+
+
+@pytest.mark.parametrize("cls, phi, rows", [
+    (_BetaGeoLikelihood, np.log([0.6, 6.3, 0.79, 3.95]), "bg"),
+    (_BetaGeoLikelihood, np.log([2.0, 40.0, 1.0, 3.0]), "bg"),
+    (_GammaGammaLikelihood, np.log([5.8, 4.0, 20.8]), "gg"),
+])
+def test_analytic_hessians_match_differences_of_the_gradient(cls, phi, rows) -> None:
+    rng = np.random.default_rng(5)
+    if rows == "bg":
+        lik = cls(*_bg_rows(rng, 20_000))
+    else:
+        x = 1.0 + rng.poisson(2.0, 20_000)
+        lik = cls(x, rng.gamma(6.0, 4.0, x.size), np.ones(x.size))
+    H = lik.hessian(phi)
+    h = 1e-5
+    numeric = np.column_stack([
+        (lik.value_and_grad(phi + h * e)[1] - lik.value_and_grad(phi - h * e)[1]) / (2 * h)
+        for e in np.eye(phi.size)])
+    assert np.max(np.abs(H - numeric)) < 1e-6 * np.max(np.abs(numeric))
+
+
+@pytest.mark.parametrize("model", [
+    BetaGeo.from_params({"r": 0.61, "alpha": 6.28, "a": 0.79, "b": 3.96}),
+    ParetoNBD.from_params({"r": 0.55, "alpha": 10.5, "s": 0.6, "beta": 11.7}),
+])
+def test_horizon_predictions_equal_the_three_separate_calls(model) -> None:
+    x, t_x, T, _ = _bg_rows(np.random.default_rng(8), 5_000)
+    expected, alive, discounted = horizon_predictions(
+        model, x, t_x, T, t=52.0, horizon=12, periods_per_year=52.18, discount_rate=0.1)
+    assert np.array_equal(expected, model.predict_purchases(52.0, x, t_x, T))
+    assert np.array_equal(alive, model.predict_alive(x, t_x, T))
+    assert np.array_equal(discounted, discounted_purchases(
+        model, x, t_x, T, horizon=12, periods_per_year=52.18, discount_rate=0.1))

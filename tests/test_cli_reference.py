@@ -11,8 +11,8 @@ from legame.cli import app
 from legame.cli.reference import _commands, cli_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
-#: Commands that never open a workspace (they write files only).
-NO_WORKSPACE = {("simulate",)}
+#: Commands that never open the user's workspace (simulate writes files; bench makes its own).
+NO_WORKSPACE = {("simulate",), ("bench",)}
 
 
 def test_cli_doc_is_the_generated_one() -> None:

@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from legame import __version__
+from legame.cli import bench as _bench
 from legame.cli import contact as _contact
 from legame.cli import demo as _demo
 from legame.cli import findings as _findings
@@ -56,7 +57,7 @@ def _root(
 
 
 COMMANDS = (_workspace, _ingest, _simulate, _measure, _findings, _contact, _gestures,
-            _message, _report, _demo, _serve)
+            _message, _report, _demo, _serve, _bench)
 for module in COMMANDS:
     module.register(app)
 

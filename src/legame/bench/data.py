@@ -1,0 +1,147 @@
+"""The benchmark's inputs, written in chunks: nothing holds the whole input in memory.
+
+* :func:`write_transactions` draws the pure BG/NBD + Gamma-Gamma purchase process
+  (:func:`legame.simulate.transactions`) and writes exactly ``size`` orders (cut at a
+  customer boundary, so every customer's history is whole) to Parquet and CSV.
+* :func:`write_contact_log` writes a seeded contact log (messages and consents) for the
+  contact governor's latency phase.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from legame.simulate.transactions import BLOCK, transactions
+
+#: Customers per chunk drawn from the simulator (about 2.2 million rows per chunk).
+CHUNK_CUSTOMERS = 500_000
+#: Mean orders per customer of the simulator's default world, measured; only used to size
+#: the draw (the cut makes the row count exact whatever the true mean).
+ORDERS_PER_CUSTOMER = 4.45
+
+
+@dataclass(frozen=True)
+class Transactions:
+    """Where one size's orders are, and what they hold."""
+
+    parquet: Path
+    csv: Path
+    rows: int
+    customers: int
+    until: date  # the day of the last order: the cutoff both libraries use
+    parquet_bytes: int
+    csv_bytes: int
+
+    def to_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out.update(parquet=str(self.parquet), csv=str(self.csv), until=self.until.isoformat())
+        return out
+
+
+def write_transactions(size: int, folder: Path, *, seed: int = 0) -> Transactions:
+    """Write the first customers of the simulator's world until ``size`` orders, as
+    ``orders.parquet`` and ``orders.csv`` in ``folder`` (the same rows in both)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parquet, csv = folder / "orders.parquet", folder / "orders.csv"
+    # Draw more customers than needed: the cut stops the stream early.
+    customers = max(BLOCK, math.ceil(1.2 * size / ORDERS_PER_CUSTOMER))
+    rows = kept_customers = 0
+    last = None
+    writers: tuple[pq.ParquetWriter, pacsv.CSVWriter] | None = None
+    try:
+        for chunk in transactions(customers, seed=seed, chunk_customers=CHUNK_CUSTOMERS):
+            part = _cut(chunk, size - rows)
+            if writers is None:
+                writers = (pq.ParquetWriter(parquet, part.schema),
+                           pacsv.CSVWriter(csv, part.schema))
+            for writer in writers:
+                writer.write_table(part)
+            rows += part.num_rows
+            kept_customers += _count_customers(part)
+            stamp = pc.max(part.column("ordered_at")).as_py()
+            last = stamp if last is None or stamp > last else last
+            if part.num_rows < chunk.num_rows or rows >= size:
+                break
+    finally:
+        for writer in writers or ():
+            writer.close()
+    if rows < size:
+        raise RuntimeError(f"the simulator gave {rows:,} orders, fewer than {size:,}")
+    assert last is not None
+    return Transactions(parquet, csv, rows, kept_customers, last.date(),
+                        parquet.stat().st_size, csv.stat().st_size)
+
+
+def _cut(chunk: pa.Table, room: int) -> pa.Table:
+    """The chunk's rows up to ``room`` orders, extended to the end of the last customer
+    (rows are grouped by customer)."""
+    if chunk.num_rows <= room:
+        return chunk
+    ids = chunk.column("customer_id")
+    last = ids[room - 1].as_py()
+    end = room
+    while end < chunk.num_rows and ids[end].as_py() == last:
+        end += 1
+    return chunk.slice(0, end)
+
+
+def _count_customers(part: pa.Table) -> int:
+    ids = part.column("customer_id").combine_chunks()
+    if len(ids) == 0:
+        return 0
+    changes = pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))
+    return 1 + int(pc.sum(changes).as_py() or 0)
+
+
+@dataclass(frozen=True)
+class ContactLog:
+    messages: Path
+    consents: Path
+    n_messages: int
+    n_customers: int
+
+
+def write_contact_log(folder: Path, *, n_messages: int = 1_000_000, n_customers: int = 100_000,
+                      end: datetime = datetime(2025, 6, 30), days: int = 365,
+                      seed: int = 0) -> ContactLog:
+    """A seeded year of sends (heavy-tailed per customer: a few customers get many more
+    messages) on email, sms and push, and the customers' consents, as Parquet files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"C{i:07d}" for i in range(n_customers)], dtype=object)
+    start = np.datetime64(end - timedelta(days=days), "s")
+    weight = rng.pareto(2.0, n_customers) + 0.2
+    who = rng.choice(n_customers, n_messages, p=weight / weight.sum())
+    channels = np.array(["email", "sms", "push"], dtype=object)
+    messages = pa.table({
+        "message_id": pa.array([f"M{i:08d}" for i in range(n_messages)], pa.string()),
+        "customer_id": pa.array(ids[who], pa.string()),
+        "channel": pa.array(rng.choice(channels, n_messages, p=[0.7, 0.2, 0.1]), pa.string()),
+        "sent_at": pa.array(start + rng.integers(0, days * 86_400, n_messages)
+                            .astype("timedelta64[s]"), pa.timestamp("s")),
+    })
+    consent_ids, consent_channels = [], []
+    for name, share in (("email", 0.85), ("sms", 0.4), ("push", 0.5)):
+        granted = np.flatnonzero(rng.random(n_customers) < share)
+        consent_ids.append(ids[granted])
+        consent_channels.append(np.full(granted.size, name, dtype=object))
+    all_ids = np.concatenate(consent_ids)
+    consents = pa.table({
+        "customer_id": pa.array(all_ids, pa.string()),
+        "channel": pa.array(np.concatenate(consent_channels), pa.string()),
+        "status": pa.array(np.full(all_ids.size, "granted", dtype=object), pa.string()),
+        "at": pa.array(np.full(all_ids.size, start - np.timedelta64(30, "D")), pa.timestamp("s")),
+    })
+    paths = folder / "messages.parquet", folder / "consents.parquet"
+    pq.write_table(messages, paths[0])
+    pq.write_table(consents, paths[1])
+    return ContactLog(paths[0], paths[1], n_messages, n_customers)

@@ -1,0 +1,301 @@
+"""Each measured phase runs in a child process of its own: ``python -m legame.bench.phases
+NAME ARGS_JSON``.
+
+In the child, the phase's setup (opening the workspace, loading the histories) is not timed;
+the timed section is measured for wall time (``time.perf_counter``), CPU time of the whole
+process (``time.process_time``: DuckDB's threads included, so CPU above wall means they ran
+in parallel) and peak resident memory, sampled with psutil every 5 ms while it runs (so a
+phase's peak is its own, not the setup's or another phase's). The child prints one JSON
+line; :func:`run_phase` returns it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from legame.errors import LegameError
+
+Args = dict[str, Any]
+
+
+class BenchError(LegameError):
+    """The benchmark cannot go on: a phase failed, or the lifetimes venv could not be built."""
+
+
+def run_phase(name: str, args: Args, *, timeout: float | None = None) -> dict[str, Any]:
+    """Run one phase in a child process and return what it measured."""
+    cmd = [sys.executable, "-m", "legame.bench.phases", name, json.dumps(args, default=str)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise BenchError(f"bench phase {name!r} failed (exit {done.returncode}): {tail}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+class _Sampler:
+    """Peak RSS of this process, sampled on a thread while a block runs."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._me = psutil.Process()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._me.memory_info().rss)
+            self._stop.wait(self.interval)
+
+    @contextmanager
+    def sampling(self) -> Iterator[None]:
+        thread = threading.Thread(target=self._run, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            self._stop.set()
+            thread.join()
+            self.peak = max(self.peak, self._me.memory_info().rss)
+
+
+def _measure(fn: Callable[[], Any]) -> dict[str, Any]:
+    sampler = _Sampler()
+    with sampler.sampling():
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"seconds": round(wall, 4), "cpu_s": round(cpu, 3),
+            "peak_rss_mb": round(sampler.peak / 2**20, 1), "result": result}
+
+
+# -- the phases (child side) ---------------------------------------------------------------
+
+
+def _ingest(args: Args) -> dict[str, Any]:
+    from legame.ingest import ingest
+    from legame.store import Workspace
+
+    db = Path(args["db"])
+    db.unlink(missing_ok=True)
+    with Workspace.create(db) as ws:
+        out = _measure(lambda: ingest(ws, "orders", [args["path"]]).to_dict())
+    report = out["result"]
+    out["result"] = {k: report[k] for k in ("read", "inserted", "rejected", "implicit_customers")}
+    return out
+
+
+def _lower_bound(args: Args) -> dict[str, Any]:
+    import duckdb
+
+    from legame.bench.lower_bound import query
+
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    statement = f"CREATE TEMP TABLE lower_bound AS {query(args['parquet'], _day(args['until']))}"
+    out = _measure(lambda: con.execute(statement))
+    out["result"] = {"customers": con.execute("SELECT count(*) FROM lower_bound").fetchall()[0][0]}
+    return out
+
+
+def _engine(ws: Any, name: str) -> Any:
+    from legame.engine import engine_for
+    from legame.scoring import SCORE_MEMORY_LIMIT
+
+    if name == "duckdb":
+        return engine_for(ws, "duckdb", memory_limit=SCORE_MEMORY_LIMIT)
+    return engine_for(ws, "spark")
+
+
+def _summary(args: Args) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from legame.scoring import summarize
+    from legame.store import Workspace
+
+    with Workspace.open(args["db"]) as ws:
+        started = time.perf_counter()
+        eng = _engine(ws, args.get("engine", "duckdb"))
+        setup = time.perf_counter() - started
+        try:
+            out = _measure(lambda: summarize(eng, until=_day(args["until"]), unit="week"))
+            histories, spend = out["result"]
+            customers = eng.run("SELECT count(*) AS n FROM _summary").column(0)[0].as_py()
+        finally:
+            eng.close()
+    folder = Path(args["out"])
+    pq.write_table(histories, folder / "histories.parquet")
+    pq.write_table(spend, folder / "spend.parquet")
+    out["result"] = {"customers": customers, "histories": histories.num_rows,
+                     "spend_pairs": spend.num_rows, "engine_setup_s": round(setup, 3)}
+    return out
+
+
+def _fit(args: Args) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from legame.scoring import fit_models
+
+    folder = Path(args["out"])
+    histories = pq.read_table(folder / "histories.parquet")
+    spend = pq.read_table(folder / "spend.parquet")
+    out = _measure(lambda: fit_models(histories, spend))
+    purchase, spend_model = out["result"]
+    params = {"params": purchase.params_, "spend_params": spend_model.params_}
+    (folder / "params.json").write_text(json.dumps(params))
+    out["result"] = params
+    return out
+
+
+def _predict(args: Args) -> dict[str, Any]:
+    """Predictions once per distinct history, then spread to every customer with expected
+    spend and CLV (the join and arithmetic legame's write does), kept as a temp table."""
+    from legame.engine import DuckDBEngine
+    from legame.models import BetaGeo
+    from legame.scoring import predictions, summarize
+    from legame.store import Workspace
+
+    folder = Path(args["out"])
+    params = json.loads((folder / "params.json").read_text())
+    model = BetaGeo.from_params(params["params"])
+    p, q, gamma = (params["spend_params"][k] for k in ("p", "q", "gamma"))
+    with Workspace.open(args["db"]) as ws:
+        eng = DuckDBEngine(ws)
+        histories, _ = summarize(eng, until=_day(args["until"]), unit="week")
+
+        def run() -> int:
+            eng.put("_predictions", predictions(model, histories, unit="week",
+                                                horizon_days=365, discount_rate=0.10))
+            ws.con.execute(_CLV_PER_CUSTOMER.format(p=p, q=q, gamma=gamma))
+            return int(ws.con.execute("SELECT count(*) FROM _clv").fetchall()[0][0])
+
+        out = _measure(run)
+    out["result"] = {"customers": out["result"], "histories": histories.num_rows}
+    return out
+
+
+_CLV_PER_CUSTOMER = """
+CREATE OR REPLACE TEMP TABLE _clv AS
+SELECT s.customer_id, p.expected_purchases, p.p_alive,
+       CASE WHEN s.frequency > 0
+            THEN {p} * ({gamma} + s.frequency * s.monetary_value) / ({p} * s.frequency + {q} - 1)
+            ELSE {p} * {gamma} / ({q} - 1) END * p.discounted_purchases AS clv
+FROM _summary s
+JOIN _predictions p ON p.frequency = s.frequency AND p.recency = s.recency AND p.T = s.T
+"""
+
+
+def _score(args: Args) -> dict[str, Any]:
+    from legame.scoring import score
+    from legame.store import Workspace
+
+    with Workspace.open(args["db"]) as ws:
+        out = _measure(lambda: score(ws, engine=args.get("engine", "duckdb"),
+                                     until=_day(args["until"])).to_dict())
+    return out
+
+
+def _compare(args: Args) -> dict[str, Any]:
+    """Largest relative differences between legame's customer_scores and lifetimes'."""
+    from legame.store import Workspace
+
+    with Workspace.open(args["db"], read_only=True) as ws:
+        row = ws.con.execute(_COMPARE.format(path=_quoted(args["predictions"]))).fetchall()[0]
+    names = ("customers", "matched", "expected_purchases", "p_alive", "expected_spend",
+             "expected_purchases_p999", "p_alive_p999", "expected_spend_p999")
+    return {"seconds": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0,
+            "result": dict(zip(names, row, strict=True))}
+
+
+_COMPARE = """
+WITH l AS (SELECT * FROM read_parquet({path})),
+d AS (
+    SELECT
+        abs(s.expected_purchases - l.expected_purchases)
+            / greatest(abs(l.expected_purchases), 1e-12) AS e,
+        abs(s.p_alive - l.p_alive) / greatest(abs(l.p_alive), 1e-12) AS a,
+        abs(s.expected_spend - l.expected_spend) / greatest(abs(l.expected_spend), 1e-12) AS m
+    FROM customer_scores s JOIN l ON l.customer_id = s.customer_id
+)
+SELECT (SELECT count(*) FROM l), count(*), max(e), max(a), max(m),
+       quantile_cont(e, 0.999), quantile_cont(a, 0.999), quantile_cont(m, 0.999)
+FROM d
+"""
+
+
+def _governor(args: Args) -> dict[str, Any]:
+    from legame.bench.data import write_contact_log
+    from legame.ingest import ingest
+    from legame.store import Workspace
+
+    try:
+        from legame.engage.governor.bench import check_latency
+    except ImportError as exc:
+        return {"seconds": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0,
+                "result": {"status": f"not available: {exc}"}}
+    folder = Path(args["out"])
+    log = write_contact_log(folder, n_messages=int(args["messages"]))
+    db = folder / "governor.duckdb"
+    db.unlink(missing_ok=True)
+    with Workspace.create(db) as ws:
+        started = time.perf_counter()
+        ingest(ws, "messages", [log.messages])
+        ingest(ws, "consents", [log.consents])
+        built = time.perf_counter() - started
+        out = _measure(lambda: check_latency(ws, int(args["checks"])))
+    out["result"] = {"status": "ok", "ingest_s": round(built, 2), **out["result"]}
+    return out
+
+
+def _day(value: str) -> date:
+    return datetime.strptime(value, "%Y-%m-%d").date()
+
+
+def _quoted(path: str) -> str:
+    if "'" in path:
+        raise ValueError(f"a path with a quote is not supported: {path!r}")
+    return f"'{path}'"
+
+
+PHASES: dict[str, Callable[[Args], dict[str, Any]]] = {
+    "ingest": _ingest,
+    "lower_bound": _lower_bound,
+    "summary": _summary,
+    "fit": _fit,
+    "predict": _predict,
+    "score": _score,
+    "compare": _compare,
+    "governor": _governor,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    name, raw = (argv if argv is not None else sys.argv[1:])[:2]
+    out = PHASES[name](json.loads(raw))
+    print(json.dumps(out, default=_plain))
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()  # numpy scalars
+    return str(value)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""The benchmark's results as a Rich table, and as the Markdown of README's Performance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+
+def _s(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def _x(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}×"
+
+
+def _mb(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value / 1024:.2f} GiB" if value >= 1024 else f"{value:.0f} MiB"
+
+
+def _rel(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1e}"
+
+
+def _lifetimes(row: dict[str, Any]) -> str:
+    if row.get("lifetimes_s") is not None:
+        return _s(row["lifetimes_s"])
+    return str(row.get("lifetimes_status", "–"))
+
+
+ROWS: tuple[tuple[str, Any], ...] = (
+    ("orders", lambda r: f"{r['transactions']:,}"),
+    ("customers", lambda r: f"{r['customers']:,}"),
+    ("distinct histories", lambda r: f"{r['histories']:,}"),
+    ("ingest from CSV, s", lambda r: _s(r["ingest_csv_s"])),
+    ("ingest from Parquet, s", lambda r: _s(r["ingest_parquet_s"])),
+    ("lower bound (plain SQL), s", lambda r: _s(r["lower_bound_s"])),
+    ("summary, s (× bound)", lambda r: f"{_s(r['summary_s'])} ({_x(r['summary_vs_lower_bound'])})"),
+    ("fit BG/NBD + Gamma-Gamma, s", lambda r: _s(r["fit_s"])),
+    ("predictions + CLV, s", lambda r: _s(r["predict_s"])),
+    ("whole score, s (× bound)", lambda r: f"{_s(r['score_s'])} ({_x(r['score_vs_lower_bound'])})"),
+    ("whole score, CPU × bound's CPU", lambda r: _x(r.get("score_vs_lower_bound_cpu"))),
+    ("score peak memory", lambda r: _mb(r["peak_rss_mb"])),
+    ("lifetimes pipeline, s", _lifetimes),
+    ("lifetimes peak memory", lambda r: _mb(r.get("lifetimes_peak_rss_mb"))),
+    ("speedup over lifetimes", lambda r: _x(r.get("speedup_vs_lifetimes"))),
+    ("max parameter difference", lambda r: _rel(r.get("max_param_rel_diff"))),
+    ("max prediction difference", lambda r: _rel(r.get("max_prediction_rel_diff"))),
+)
+
+
+def _size(row: dict[str, Any]) -> str:
+    size = row["size"]
+    return f"{size / 1e6:g}M orders" if size >= 1e6 else f"{size:,} orders"
+
+
+def table(results: list[dict[str, Any]]) -> Table:
+    """One column per size; times are medians, ratios in brackets are to the lower bound."""
+    out = Table(title="legame bench (wall seconds, medians; × = ratio)")
+    out.add_column("")
+    for row in results:
+        out.add_column(_size(row), justify="right")
+    for name, fn in ROWS:
+        out.add_row(name, *(fn(row) for row in results))
+    return out
+
+
+def spark_table(results: list[dict[str, Any]]) -> Table | None:
+    rows = [r for r in results if "spark" in r]
+    if not rows:
+        return None
+    out = Table(title="Spark (local mode) beside DuckDB, wall seconds")
+    for name in ("orders", "DuckDB summary", "Spark summary", "DuckDB score", "Spark score",
+                 "Spark setup"):
+        out.add_column(name, justify="right")
+    for r in rows:
+        sp = r["spark"]
+        out.add_row(f"{r['transactions']:,}", _s(r["summary_s"]), _s(sp["summary_s"]),
+                    _s(r["score_s"]), _s(sp["score_s"]), _s(sp["engine_setup_s"]))
+    return out
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """The table as Markdown (for README's Performance section)."""
+    head = "| | " + " | ".join(_size(r) for r in results) + " |"
+    rule = "|---|" + "|".join("---:" for _ in results) + "|"
+    body = [f"| {name} | " + " | ".join(fn(r) for r in results) + " |" for name, fn in ROWS]
+    return "\n".join([head, rule, *body])

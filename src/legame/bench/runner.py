@@ -1,0 +1,271 @@
+"""``legame bench``: the whole benchmark, one size after another.
+
+For each size: write the inputs, then measure (each phase in a child process, see
+:mod:`legame.bench.phases`) ingestion from CSV and from Parquet, the lower bound, legame's
+summary, fits, predictions and whole ``score``, interleaved run by run so that a change
+in the machine's load hits them alike; then the lifetimes reference on the same Parquet
+file and the comparison of the two libraries' parameters and predictions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import psutil
+
+from legame.bench import reference
+from legame.bench.data import write_transactions
+from legame.bench.lower_bound import query as lower_bound_query
+from legame.bench.phases import run_phase
+
+Log = Callable[[str], None]
+#: A phase whose first run takes longer than this is not repeated.
+SHORT_S = 30.0
+#: The predictions compared with lifetimes', customer by customer.
+PREDICTIONS = ("expected_purchases", "p_alive", "expected_spend")
+#: Phases measured at every size, in the order of each round.
+ROUND = ("lower_bound", "summary", "fit", "predict", "score")
+
+
+@dataclass
+class BenchOptions:
+    sizes: list[int]
+    work: Path = Path("bench/data")
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    runs: int = 3
+    lifetimes: bool = True
+    venv: Path = Path("bench/.lifetimes-venv")
+    lifetimes_time_limit_s: float = reference.TIME_LIMIT_S
+    lifetimes_memory_cap_mb: float | None = None  # default: see _memory_cap
+    governor: bool = True
+    governor_messages: int = 1_000_000
+    governor_checks: int = 10_000
+    keep_data: bool = False
+    seed: int = 0
+    out: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def machine() -> dict[str, Any]:
+    """Cores, memory, CPU model and the versions that matter to the figures."""
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    versions = {"python": platform.python_version()}
+    for dist in ("legame", "duckdb", "numpy", "scipy", "pyarrow", "pyspark"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "cpu_model": model,
+        "cores_logical": os.cpu_count(),
+        "cores_physical": psutil.cpu_count(logical=False),
+        "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "versions": versions,
+    }
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else []
+
+
+def _median(runs: list[dict[str, Any]], key: str = "seconds") -> float:
+    return round(float(statistics.median(r[key] for r in runs)), 4)
+
+
+def _measure_rounds(phases: dict[str, dict[str, Any]], runs: int, log: Log
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """Run each phase ``runs`` times, round by round (a phase slower than SHORT_S once
+    runs once)."""
+    done: dict[str, list[dict[str, Any]]] = {name: [] for name in phases}
+    for round_no in range(runs):
+        for name, args in phases.items():
+            if round_no and done[name] and done[name][0]["seconds"] > SHORT_S:
+                continue
+            result = run_phase(name, args)
+            done[name].append(result)
+            log(f"    {name:<12} {result['seconds']:8.3f} s  cpu {result['cpu_s']:7.2f} s  "
+                f"peak {result['peak_rss_mb']:7.0f} MiB")
+    return done
+
+
+def _rel(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(b), 1e-300)
+
+
+def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log
+               ) -> dict[str, Any]:
+    folder = options.work / f"{size:.0e}".replace("+", "")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    log(f"[{size:,}] writing the inputs to {folder}")
+    started = time.perf_counter()
+    data = write_transactions(size, folder, seed=options.seed)
+    row: dict[str, Any] = {
+        "size": size, "transactions": data.rows, "customers": data.customers,
+        "until": data.until.isoformat(), "engine": options.engine, "runs": options.runs,
+        "generate_s": round(time.perf_counter() - started, 2),
+        "parquet_mb": round(data.parquet_bytes / 2**20, 1),
+        "csv_mb": round(data.csv_bytes / 2**20, 1), "load_avg_start": _load(),
+    }
+    log(f"[{size:,}] {data.rows:,} orders of {data.customers:,} customers; ingesting")
+    db = folder / "workspace.duckdb"
+    ingest = _measure_rounds({"ingest": {"path": str(data.csv), "db": str(folder / "csv.duckdb")}},
+                             options.runs, log)["ingest"]
+    (folder / "csv.duckdb").unlink(missing_ok=True)
+    ingest_pq = _measure_rounds({"ingest": {"path": str(data.parquet), "db": str(db)}},
+                                options.runs, log)["ingest"]
+    common = {"db": str(db), "until": data.until.isoformat(), "out": str(folder),
+              "parquet": str(data.parquet)}
+    log(f"[{size:,}] lower bound and legame, {options.runs} round(s)")
+    measured = _measure_rounds({name: common for name in ROUND}, options.runs, log)
+    score_runs = measured["score"]
+    last = score_runs[-1]["result"]
+    row.update({
+        "ingest_csv_s": _median(ingest), "ingest_parquet_s": _median(ingest_pq),
+        "lower_bound_s": _median(measured["lower_bound"]),
+        "summary_s": _median(measured["summary"]), "fit_s": _median(measured["fit"]),
+        "predict_s": _median(measured["predict"]), "score_s": _median(score_runs),
+        "score_steps_s": {k: statistics.median(r["result"]["timings_s"][k] for r in score_runs)
+                          for k in last["timings_s"]},
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in score_runs),
+        "histories": measured["summary"][-1]["result"]["histories"],
+        "params": last["params"], "spend_params": last["spend_params"],
+    })
+    phases = {"ingest_csv": ingest, "ingest_parquet": ingest_pq, **measured}
+    row["peak_rss_mb_by_phase"] = {k: max(r["peak_rss_mb"] for r in v) for k, v in phases.items()}
+    row["cpu_s_by_phase"] = {k: _median(v, "cpu_s") for k, v in phases.items()}
+    row["runs_s"] = {k: [r["seconds"] for r in v] for k, v in phases.items()}
+    row["summary_vs_lower_bound"] = round(row["summary_s"] / row["lower_bound_s"], 3)
+    row["score_vs_lower_bound"] = round(row["score_s"] / row["lower_bound_s"], 3)
+    row["score_vs_lower_bound_cpu"] = round(
+        row["cpu_s_by_phase"]["score"] / row["cpu_s_by_phase"]["lower_bound"], 3)
+    if options.lifetimes and python is not None:
+        row.update(_versus_lifetimes(row, data.parquet, data.until, folder, options, python, log))
+    else:
+        row.update({"lifetimes_status": "skipped", "lifetimes_s": None,
+                    "speedup_vs_lifetimes": None, "max_param_rel_diff": None,
+                    "max_prediction_rel_diff": None})
+    if options.engine == "spark":
+        row["spark"] = _spark(common, options, log)
+    row["load_avg_end"] = _load()
+    if not options.keep_data:
+        shutil.rmtree(folder, ignore_errors=True)
+    return row
+
+
+def _versus_lifetimes(row: dict[str, Any], parquet: Path, until: date, folder: Path,
+                      options: BenchOptions, python: Path, log: Log) -> dict[str, Any]:
+    cap = options.lifetimes_memory_cap_mb or _memory_cap()
+    log(f"[{row['size']:,}] lifetimes (limit {options.lifetimes_time_limit_s / 60:.0f} min, "
+        f"{cap / 1024:.1f} GiB)")
+    ref = reference.run_lifetimes(python, parquet, until, folder / "lifetimes",
+                                  time_limit_s=options.lifetimes_time_limit_s,
+                                  memory_cap_mb=cap)
+    log(f"    lifetimes    {ref.status}: {ref.seconds} s (+ {ref.read_seconds} s reading), "
+        f"peak {ref.peak_rss_mb} MiB")
+    out: dict[str, Any] = {
+        "lifetimes_status": ref.status, "lifetimes_s": ref.seconds,
+        "lifetimes_read_s": ref.read_seconds, "lifetimes_steps_s": ref.steps_s,
+        "lifetimes_peak_rss_mb": ref.peak_rss_mb, "lifetimes_params": ref.params,
+        "lifetimes_spend_params": ref.spend_params, "lifetimes_versions": ref.versions,
+        "speedup_vs_lifetimes": None, "max_param_rel_diff": None,
+        "max_prediction_rel_diff": None,
+    }
+    if ref.seconds is None or ref.predictions is None:
+        return out
+    theirs = {**ref.params, **{"gamma" if k == "v" else k: v for k, v in ref.spend_params.items()}}
+    ours = {**row["params"], **row["spend_params"]}
+    diffs = {k: _rel(ours[k], theirs[k]) for k in ours}
+    compared = run_phase("compare", {"db": str(folder / "workspace.duckdb"),
+                                     "predictions": str(ref.predictions)})["result"]
+    out.update({
+        "speedup_vs_lifetimes": round(ref.seconds / row["score_s"], 2),
+        "param_rel_diff": {k: float(f"{v:.3g}") for k, v in diffs.items()},
+        "max_param_rel_diff": float(f"{max(diffs.values()):.3g}"),
+        "prediction_rel_diff": compared,
+        "max_prediction_rel_diff": float(f"{max(compared[k] for k in PREDICTIONS):.3g}"),
+        "peak_rss_vs_lifetimes": round(row["peak_rss_mb"] / ref.peak_rss_mb, 3)
+        if ref.peak_rss_mb else None,
+    })
+    return out
+
+
+def _memory_cap() -> float:
+    """MiB the reference may use: 75 % of the RAM, and 2 GiB less than is available now (the
+    machine may be shared: the reference is stopped rather than let it swap or be killed)."""
+    memory = psutil.virtual_memory()
+    return min(0.75 * memory.total, memory.available - 2 * 2**30) / 2**20
+
+
+def _spark(common: dict[str, Any], options: BenchOptions, log: Log) -> dict[str, Any]:
+    args = {**common, "engine": "spark"}
+    log("    spark (local mode): summary and score")
+    measured = _measure_rounds({"summary": args, "score": args}, options.runs, log)
+    return {
+        "summary_s": _median(measured["summary"]),
+        "score_s": _median(measured["score"]),
+        "engine_setup_s": measured["summary"][-1]["result"]["engine_setup_s"],
+        "score_steps_s": measured["score"][-1]["result"]["timings_s"],
+        "peak_rss_mb_driver": max(r["peak_rss_mb"] for r in measured["score"]),
+        "master": os.environ.get("LEGAME_SPARK_MASTER", "local[*]"),
+    }
+
+
+def governor(options: BenchOptions, log: Log) -> dict[str, Any]:
+    """The contact governor's check latency over a workspace of ingested messages."""
+    folder = options.work / "governor"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    log(f"governor: {options.governor_checks:,} checks over {options.governor_messages:,} "
+        "ingested messages")
+    out = run_phase("governor", {"out": str(folder), "messages": options.governor_messages,
+                                 "checks": options.governor_checks})
+    if not options.keep_data:
+        shutil.rmtree(folder, ignore_errors=True)
+    result: dict[str, Any] = {**out["result"], "peak_rss_mb": out["peak_rss_mb"]}
+    return result
+
+
+def run_bench(options: BenchOptions, *, log: Log = print) -> list[dict[str, Any]]:
+    """Measure every size; write the JSON after each one (so a long run keeps what it did)."""
+    info = machine()
+    python = None
+    if options.lifetimes:
+        python = reference.ensure_venv(options.venv, log=log)
+    gov = governor(options, log) if options.governor else {"status": "skipped"}
+    results: list[dict[str, Any]] = []
+    for size in options.sizes:
+        row = bench_size(size, options, python, log)
+        row["governor"] = gov
+        row["machine"] = info
+        row["lower_bound_sql"] = lower_bound_query("orders.parquet",
+                                                   date.fromisoformat(row["until"]))
+        results.append(row)
+        if options.out is not None:
+            write_json(results, options.out)
+    return results
+
+
+def write_json(results: list[dict[str, Any]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    tmp.replace(path)

@@ -1,0 +1,105 @@
+"""``legame bench``: measure ingestion, the summary, the fits and ``score`` against a lower
+bound and the lifetimes package, at several sizes (see ``legame.bench``)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from legame.cli._common import console, err_console
+from legame.errors import InputError
+
+DEFAULT_SIZES = "1e6,1e7,5e7"
+LARGE_SIZE = 100_000_000
+
+
+def _sizes(text: str) -> list[int]:
+    sizes = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            value = float(item)
+        except ValueError:
+            raise InputError(
+                f"--sizes takes numbers of orders like 1e6,1e7; got {item!r}."
+            ) from None
+        if not (math.isfinite(value) and value >= 1000 and value == int(value)):
+            raise InputError(f"--sizes must be whole numbers of orders >= 1000; got {item!r}.")
+        sizes.append(int(value))
+    if not sizes:
+        raise InputError("--sizes needs at least one size, e.g. --sizes 1e6.")
+    return sizes
+
+
+def bench(
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Numbers of orders, comma-separated.")
+    ] = DEFAULT_SIZES,
+    large: Annotated[
+        bool, typer.Option("--large", help="Also 100 million orders (about 30 GB of disk).")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the results as JSON to this file.")
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="duckdb, or spark: also summary and score on Spark.")
+    ] = "duckdb",
+    runs: Annotated[
+        int, typer.Option("--runs", help="Runs of each short phase (the median is kept).")
+    ] = 3,
+    lifetimes: Annotated[
+        bool,
+        typer.Option("--lifetimes/--no-lifetimes",
+                     help="Run the lifetimes reference (creates bench/.lifetimes-venv with pip)."),
+    ] = True,
+    governor: Annotated[
+        bool, typer.Option("--governor/--no-governor",
+                           help="Measure the contact governor's check latency.")
+    ] = True,
+    work: Annotated[
+        Path, typer.Option("--work", help="Folder for the generated inputs and workspaces.")
+    ] = Path("bench/data"),
+    venv: Annotated[
+        Path, typer.Option("--lifetimes-venv", help="Where the lifetimes venv is (or goes).")
+    ] = Path("bench/.lifetimes-venv"),
+    keep_data: Annotated[
+        bool, typer.Option("--keep-data", help="Keep the generated inputs afterwards.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated orders.")] = 0,
+) -> None:
+    """Benchmark legame against a plain-SQL lower bound and the lifetimes pipeline."""
+    from legame.bench import BenchOptions, run_bench
+    from legame.bench.lower_bound import TWO_STAGE
+    from legame.bench.report import spark_table, table
+
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"--engine must be duckdb or spark; got {engine!r}.")
+    if runs < 1:
+        raise InputError(f"--runs must be at least 1; got {runs}.")
+    chosen = _sizes(sizes) + ([LARGE_SIZE] if large else [])
+    options = BenchOptions(sizes=chosen, work=work, engine=engine, runs=runs,  # type: ignore[arg-type]
+                           lifetimes=lifetimes, venv=venv, governor=governor,
+                           keep_data=keep_data, seed=seed, out=out)
+    results = run_bench(options, log=lambda line: err_console.print(line, markup=False))
+    console.print("Lower bound (DuckDB, over the Parquet file):")
+    console.print(TWO_STAGE.format(path="'orders.parquet'", until="DATE '<cutoff>'"),
+                  markup=False)
+    console.print(table(results))
+    extra = spark_table(results)
+    if extra is not None:
+        console.print(extra)
+    gov = results[0].get("governor", {}) if results else {}
+    if gov.get("status") == "ok":
+        console.print(f"Contact governor: check latency median {gov['median_ms']} ms, p99 "
+                      f"{gov['p99_ms']} ms over {gov['n_checks']:,} checks against "
+                      f"{gov['messages']:,} messages.")
+    elif gov:
+        console.print(f"Contact governor: {gov.get('status')}.")
+    if out is not None:
+        console.print(f"Results written to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(bench)

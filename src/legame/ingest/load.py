@@ -171,10 +171,17 @@ def _write(
 
     key = table.key
     cols = ", ".join(ident(c) for c in table.names)
+    # The last row of the file wins for a key repeated within it. Found with a group-by and
+    # a join, which DuckDB spills to disk beyond its memory budget, not with a window over
+    # every row, which it cannot (50 million orders ran out of memory that way).
+    keys = ", ".join(ident(k) for k in key)
+    last_of = " AND ".join(f"c.{ident(k)} IS NOT DISTINCT FROM d.{ident(k)}" for k in key)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _inc AS SELECT _line, {cols}, _extra FROM _checked "
-        f"WHERE len(_errors) = 0 QUALIFY row_number() OVER "
-        f"(PARTITION BY {', '.join(ident(k) for k in key)} ORDER BY _line DESC) = 1"
+        f"CREATE OR REPLACE TEMP TABLE _inc AS SELECT c._line, "
+        f"{', '.join(f'c.{ident(n)}' for n in table.names)}, c._extra FROM _checked c "
+        f"LEFT JOIN (SELECT {keys}, max(_line) AS _last FROM _checked WHERE len(_errors) = 0 "
+        f"GROUP BY {keys} HAVING count(*) > 1) d ON {last_of} "
+        f"WHERE len(c._errors) = 0 AND (d._last IS NULL OR c._line = d._last)"
     )
     on = " AND ".join(f"t.{ident(k)} = i.{ident(k)}" for k in key)
     present = [c for c in table.names if c in lay.fields]

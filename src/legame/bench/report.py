@@ -45,7 +45,13 @@ ROWS: tuple[tuple[str, Any], ...] = (
     ("predictions + CLV, s", lambda r: _s(r["predict_s"])),
     ("whole score, s (× bound)", lambda r: f"{_s(r['score_s'])} ({_x(r['score_vs_lower_bound'])})"),
     ("whole score, CPU × bound's CPU", lambda r: _x(r.get("score_vs_lower_bound_cpu"))),
-    ("score peak memory", lambda r: _mb(r["peak_rss_mb"])),
+    ("peak memory: ingest CSV", lambda r: _mb(r["peak_rss_mb_by_phase"]["ingest_csv"])),
+    ("peak memory: ingest Parquet", lambda r: _mb(r["peak_rss_mb_by_phase"]["ingest_parquet"])),
+    ("peak memory: lower bound", lambda r: _mb(r["peak_rss_mb_by_phase"]["lower_bound"])),
+    ("peak memory: summary", lambda r: _mb(r["peak_rss_mb_by_phase"]["summary"])),
+    ("peak memory: fit", lambda r: _mb(r["peak_rss_mb_by_phase"]["fit"])),
+    ("peak memory: predictions", lambda r: _mb(r["peak_rss_mb_by_phase"]["predict"])),
+    ("peak memory: whole score", lambda r: _mb(r["peak_rss_mb"])),
     ("lifetimes pipeline, s", _lifetimes),
     ("lifetimes peak memory", lambda r: _mb(r.get("lifetimes_peak_rss_mb"))),
     ("speedup over lifetimes", lambda r: _x(r.get("speedup_vs_lifetimes"))),
@@ -91,3 +97,41 @@ def markdown(results: list[dict[str, Any]]) -> str:
     rule = "|---|" + "|".join("---:" for _ in results) + "|"
     body = [f"| {name} | " + " | ".join(fn(r) for r in results) + " |" for name, fn in ROWS]
     return "\n".join([head, rule, *body])
+
+
+def machine_line(results: list[dict[str, Any]]) -> str:
+    """The machine the figures come from, in one sentence."""
+    m = results[0]["machine"]
+    v = m["versions"]
+    return (f"Measured on {m['cores_logical']} cores ({m['cpu_model']}), {m['ram_gib']} GiB, "
+            f"{m['os']}; Python {v['python']}, DuckDB {v.get('duckdb', '?')}, "
+            f"NumPy {v.get('numpy', '?')}, SciPy {v.get('scipy', '?')}; lifetimes "
+            f"{_lifetimes_version(results)}.")
+
+
+def _lifetimes_version(results: list[dict[str, Any]]) -> str:
+    for row in results:
+        versions = row.get("lifetimes_versions") or {}
+        if versions:
+            return (f"{versions['lifetimes']} on pandas {versions['pandas']}, "
+                    f"NumPy {versions['numpy']}, SciPy {versions['scipy']}")
+    return "not run"
+
+
+def readme_block(results: list[dict[str, Any]]) -> str:
+    """What README's Performance section holds between its bench markers."""
+    block = f"{machine_line(results)}\n\n{markdown(results)}"
+    gov = results[0].get("governor", {})
+    if gov.get("status") == "ok":
+        block += (f"\n\nContact governor: {gov['n_checks']:,} checks against "
+                  f"{gov['messages']:,} logged messages, median {gov['median_ms']} ms, "
+                  f"99th percentile {gov['p99_ms']} ms per check.")
+    return block
+
+
+if __name__ == "__main__":  # python -m legame.bench.report bench/results.json
+    import json
+    import sys
+    from pathlib import Path
+
+    print(readme_block(json.loads(Path(sys.argv[1]).read_text())))

@@ -44,13 +44,6 @@ class Reference:
     versions: dict[str, str] = field(default_factory=dict)
     predictions: Path | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status, "seconds": self.seconds, "read_seconds": self.read_seconds,
-            "steps_s": self.steps_s, "peak_rss_mb": self.peak_rss_mb, "params": self.params,
-            "spend_params": self.spend_params, "versions": self.versions,
-        }
-
 
 def venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")

@@ -16,7 +16,7 @@ import shutil
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -54,7 +54,6 @@ class BenchOptions:
     keep_data: bool = False
     seed: int = 0
     out: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def machine() -> dict[str, Any]:

@@ -6,8 +6,6 @@ atomic, idempotent batch; rows that fail validation go to ``rejects`` with the r
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,16 +13,10 @@ from pathlib import Path
 
 from legame.errors import InputError
 from legame.ingest.load import FileReport, Progress, load_file, table_named
+from legame.ingest.memory import fit_budget
 from legame.ingest.options import ReadOptions, parse_mapping
 from legame.ingest.readers import expand
 from legame.store import Workspace
-
-#: DuckDB's memory budget while ingesting (a 10-million-row file stays under 2 GiB).
-INGEST_MEMORY_LIMIT = os.environ.get("LEGAME_INGEST_MEMORY_LIMIT", "1GB")
-if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", INGEST_MEMORY_LIMIT, re.IGNORECASE):
-    raise InputError(
-        f"LEGAME_INGEST_MEMORY_LIMIT={INGEST_MEMORY_LIMIT!r} is not a size such as 1GB or 512MB."
-    )
 
 __all__ = ["FileReport", "IngestReport", "ReadOptions", "ingest", "parse_mapping"]
 
@@ -101,7 +93,7 @@ def _bounded_memory(workspace: Workspace) -> Iterator[None]:
     saved = con.execute(
         "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
     ).fetchall()[0]
-    con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+    fit_budget(con)
     con.execute("SET preserve_insertion_order = false")
     try:
         yield

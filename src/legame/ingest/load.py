@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from legame.errors import InputError, SchemaError
+from legame.ingest.memory import fit_budget
 from legame.ingest.options import ReadOptions
 from legame.ingest.readers import Source, open_source
 from legame.ingest.validate import Layout, checked_select, ident, layout, lit
@@ -274,15 +275,25 @@ def _implicit_customers(
         f"SELECT {ident(c)} AS customer_id, _line FROM _cls WHERE {ident(c)} IS NOT NULL"
         for c in table.customer_columns
     )
-    before = _one(con, "SELECT count(*) FROM customers")
     con.execute(
-        "INSERT INTO customers (customer_id, implicit, _batch_id, _source_file, _source_line) "
-        f"SELECT customer_id, true, ?, ?, min(_line) FROM ({refs}) r "
+        "CREATE OR REPLACE TEMP TABLE _new_customers AS "
+        f"SELECT customer_id, min(_line) AS line FROM ({refs}) r "
         "WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = r.customer_id) "
-        "GROUP BY customer_id",
-        [batch_id, file],
+        "GROUP BY customer_id"
     )
-    return _one(con, "SELECT count(*) FROM customers") - before
+    try:
+        added = _one(con, "SELECT count(*) FROM _new_customers")
+        if added:
+            known = _one(con, "SELECT count(*) FROM customers")
+            fit_budget(con, new_keys=added, indexed_rows=known)
+            con.execute(
+                "INSERT INTO customers (customer_id, implicit, _batch_id, _source_file, "
+                "_source_line) SELECT customer_id, true, ?, ?, line FROM _new_customers",
+                [batch_id, file],
+            )
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._new_customers")
+    return added
 
 
 def _waive_fees(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:

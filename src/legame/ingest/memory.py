@@ -1,0 +1,57 @@
+"""DuckDB's memory budget while ingesting, and the room the in-memory indexes need on top.
+
+A file streams through DuckDB within ``LEGAME_INGEST_MEMORY_LIMIT`` (spilling to disk
+beyond it). The ART indexes of the workspace (on ``customers.customer_id``, for the contact
+governor's lookups) count against the same limit but live in memory and cannot spill: 22.5
+million customer ids take about 0.9 GB. So the budget is the configured one plus what the
+indexes hold, raised again before new customers are added by what their keys will take.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import duckdb
+
+from legame.errors import InputError
+
+#: DuckDB's memory budget while ingesting, beside the indexes (a 10-million-row file stays
+#: under 2 GiB).
+INGEST_MEMORY_LIMIT = os.environ.get("LEGAME_INGEST_MEMORY_LIMIT", "1GB")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT])(i?)B", re.IGNORECASE)
+if not _SIZE.fullmatch(INGEST_MEMORY_LIMIT):
+    raise InputError(
+        f"LEGAME_INGEST_MEMORY_LIMIT={INGEST_MEMORY_LIMIT!r} is not a size such as 1GB or 512MB."
+    )
+#: Bytes an ART index takes per new key before any is measured (short string ids take ~38).
+DEFAULT_BYTES_PER_KEY = 64
+
+
+def size_bytes(size: str) -> int:
+    """``1GB`` -> 10**9, ``512MiB`` -> 512 * 2**20 (DuckDB's reading of the same text)."""
+    found = _SIZE.fullmatch(size.strip())
+    if found is None:
+        raise InputError(f"{size!r} is not a size such as 1GB or 512MB.")
+    number, unit, binary = found.groups()
+    base = 1024 if binary else 1000
+    return int(float(number) * base ** ("KMGT".index(unit.upper()) + 1))
+
+
+def index_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """Memory the workspace's ART indexes hold now."""
+    found = con.execute(
+        "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'ART_INDEX'"
+    ).fetchall()[0][0]
+    return int(found)
+
+
+def fit_budget(con: duckdb.DuckDBPyConnection, *, new_keys: int = 0, indexed_rows: int = 0
+               ) -> None:
+    """Set the memory limit to the ingest budget plus the indexes' memory, now and after
+    ``new_keys`` more keys (estimated from the bytes per key of the ``indexed_rows`` indexed
+    so far)."""
+    held = index_bytes(con)
+    per_key = held / indexed_rows if indexed_rows and held else DEFAULT_BYTES_PER_KEY
+    limit = size_bytes(INGEST_MEMORY_LIMIT) + held + int(new_keys * per_key * 1.25)
+    con.execute(f"SET memory_limit = '{limit}B'")

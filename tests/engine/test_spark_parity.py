@@ -9,6 +9,7 @@ import pytest
 
 from legame.scoring import score
 from legame.store import Workspace
+from legame.store.schema import TABLES
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -28,15 +29,29 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-def test_spark_and_duckdb_write_identical_customer_scores(sim_db, tmp_path) -> None:
+def _export(db, folder) -> str:
+    """The workspace's tables as one Parquet dataset each, as on a cluster's storage."""
+    with Workspace.open(db, read_only=True) as ws:
+        for table in TABLES:
+            (folder / table).mkdir(parents=True)
+            ws.con.execute(f"COPY \"{table}\" TO '{folder / table / 'part-0.parquet'}' "
+                           "(FORMAT parquet)")
+    return str(folder)
+
+
+# Locally Spark hands its results to DuckDB as Parquet files; with a ``source`` (a cluster's
+# storage) they come back to the driver through Arrow. Both must give DuckDB's scores.
+@pytest.mark.parametrize("route", ["local", "source"])
+def test_spark_and_duckdb_write_identical_customer_scores(sim_db, tmp_path, route) -> None:
     db, _ = sim_db
     duck, spark = tmp_path / "duck.duckdb", tmp_path / "spark.duckdb"
     shutil.copy(db, duck)
     shutil.copy(db, spark)
+    options = {"source": _export(db, tmp_path / "source")} if route == "source" else {}
     with Workspace.open(duck) as ws:
         d_report = score(ws, engine="duckdb")
     with Workspace.open(spark) as ws:
-        s_report = score(ws, engine="spark")
+        s_report = score(ws, engine="spark", engine_options=options)
     assert d_report.purchase_model.params_ == pytest.approx(
         s_report.purchase_model.params_, rel=1e-9
     )

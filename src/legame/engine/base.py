@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 
+import duckdb
 import pyarrow as pa
 
 from legame import sql
@@ -40,9 +42,25 @@ class Engine(ABC):
         """Forget a temporary table made by ``keep`` or ``put``."""
 
     @abstractmethod
-    def write(self, table: str, query: str, **params: Param) -> int:
-        """Replace the workspace table ``table`` with a named query's result, atomically;
-        return the number of rows written."""
+    def write(
+        self, tables: Mapping[str, str], *, views: Mapping[str, str] | None = None,
+        **params: Param,
+    ) -> dict[str, int]:
+        """In one transaction, replace each workspace table (name: named query) with the
+        query's result and (re)create each view (name: named query over those tables, in
+        the workspace's DuckDB); return the rows written per table."""
 
     def close(self) -> None:  # noqa: B027 - engines with resources override it
         """Release what the engine holds (the workspace stays open)."""
+
+
+def replace_view(con: duckdb.DuckDBPyConnection, name: str, statement: str) -> None:
+    """Create or replace the workspace view ``name``, also over a table of that name (an older
+    workspace stored customer_scores as a table)."""
+    found = con.execute(
+        "SELECT table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = ?", [name]
+    ).fetchall()
+    if found and found[0][0] != "VIEW":
+        con.execute(f'DROP TABLE "{name}"')
+    con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {statement}')

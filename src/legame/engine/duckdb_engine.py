@@ -9,14 +9,14 @@ workspace's temporary folder beyond it); the connection's own settings come back
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
 
 from legame import sql
-from legame.engine.base import Engine
+from legame.engine.base import Engine, replace_view
 from legame.sql import Param
 from legame.store import Workspace
 
@@ -46,10 +46,18 @@ class DuckDBEngine(Engine):
     def drop(self, name: str) -> None:
         self.workspace.con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
 
-    def write(self, table: str, query: str, **params: Param) -> int:
+    def write(
+        self, tables: Mapping[str, str], *, views: Mapping[str, str] | None = None,
+        **params: Param,
+    ) -> dict[str, int]:
+        rows: dict[str, int] = {}
         with self._bulk(), self.workspace.transaction() as con:
-            con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {sql.render(query, **params)}')
-            return int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
+            for table, query in tables.items():
+                con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {sql.render(query, **params)}')
+                rows[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
+            for view, query in (views or {}).items():
+                replace_view(con, view, sql.render(query, **params))
+        return rows
 
     @contextmanager
     def _bulk(self) -> Iterator[duckdb.DuckDBPyConnection]:

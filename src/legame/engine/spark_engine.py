@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
 
 from legame import sql
-from legame.engine.base import Engine
+from legame.engine.base import Engine, replace_view
 from legame.errors import StoreError
 from legame.sql import Param
 from legame.store import Workspace
@@ -93,15 +94,39 @@ class SparkEngine(Engine):
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
 
-    def write(self, table: str, query: str, **params: Param) -> int:
-        result = self.run(sql.render(query, **params))
+    def write(
+        self, tables: Mapping[str, str], *, views: Mapping[str, str] | None = None,
+        **params: Param,
+    ) -> dict[str, int]:
+        """Locally, Spark writes each result as Parquet beside the exported tables and DuckDB
+        reads it in (nothing is collected on the driver); on a cluster (``source`` given) the
+        results come back to the driver through Arrow, so its memory must hold them."""
+        results: dict[str, pa.Table | str] = {}
+        for table, query in tables.items():
+            frame = self._df(sql.render(query, **params))
+            if self._export_dir is None:
+                results[table] = _naive_utc(frame.toArrow())
+            else:
+                folder = self._export_dir / "results" / table
+                frame.write.mode("overwrite").parquet(str(folder))
+                results[table] = str(folder / "*.parquet")
+        rows: dict[str, int] = {}
         with self.workspace.transaction() as con:
-            con.register("_spark_result", result)
-            try:
-                con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM _spark_result')
-            finally:
-                con.unregister("_spark_result")
-        return result.num_rows
+            for table, result in results.items():
+                if isinstance(result, str):
+                    source = f"read_parquet('{result}')"
+                else:
+                    con.register("_spark_result", result)
+                    source = "_spark_result"
+                try:
+                    con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM {source}')
+                finally:
+                    if source == "_spark_result":
+                        con.unregister("_spark_result")
+                rows[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
+            for view, query in (views or {}).items():
+                replace_view(con, view, sql.render(query, **params))
+        return rows
 
     def close(self) -> None:
         if self._export_dir is not None:

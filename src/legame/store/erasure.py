@@ -1,9 +1,9 @@
 """Erasure: remove one customer from every table of the workspace, in one transaction.
 
 Every table with a ``customer_id`` column is covered (canonical, derived and future ones
-alike), plus the columns that point at a customer under another name and the import
-bookkeeping that may hold the customer's raw data (rejects, row changes). The audit entry
-records what was removed, never who.
+alike; the views over them need nothing), plus the columns that point at a customer under
+another name and the import bookkeeping that may hold the customer's raw data (rejects, row
+changes). The audit entry records what was removed, never who.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ def forget(workspace: Workspace, customer_id: str) -> dict[str, int]:
     tables = [
         row[0]
         for row in con.execute(
-            "SELECT table_name FROM information_schema.columns WHERE column_name = 'customer_id' "
-            "AND table_schema = 'main' ORDER BY table_name"
+            "SELECT c.table_name FROM information_schema.columns c "
+            "JOIN information_schema.tables t USING (table_schema, table_name) "
+            "WHERE c.column_name = 'customer_id' AND c.table_schema = 'main' "
+            "AND t.table_type = 'BASE TABLE' ORDER BY c.table_name"
         ).fetchall()
     ]
     removed: dict[str, int] = {}

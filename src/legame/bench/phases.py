@@ -162,17 +162,18 @@ def _fit(args: Args) -> dict[str, Any]:
 
 
 def _predict(args: Args) -> dict[str, Any]:
-    """Predictions once per distinct history, then spread to every customer with expected
-    spend and CLV (the join and arithmetic legame's write does), kept as a temp table."""
+    """Predictions once per distinct history, then every customer's RFM quintiles, expected
+    spend and CLV: the query of legame's write (``customer_value``), kept as a temp table
+    instead of stored."""
     from legame.engine import DuckDBEngine
     from legame.models import BetaGeo
-    from legame.scoring import predictions, summarize
+    from legame.scoring import predictions, rfm_cuts, summarize
     from legame.store import Workspace
 
     folder = Path(args["out"])
     params = json.loads((folder / "params.json").read_text())
     model = BetaGeo.from_params(params["params"])
-    p, q, gamma = (params["spend_params"][k] for k in ("p", "q", "gamma"))
+    spend = {k: params["spend_params"][k] for k in ("p", "q", "gamma")}
     with Workspace.open(args["db"]) as ws:
         eng = DuckDBEngine(ws)
         histories, _ = summarize(eng, until=_day(args["until"]), unit="week")
@@ -180,23 +181,13 @@ def _predict(args: Args) -> dict[str, Any]:
         def run() -> int:
             eng.put("_predictions", predictions(model, histories, unit="week",
                                                 horizon_days=365, discount_rate=0.10))
-            ws.con.execute(_CLV_PER_CUSTOMER.format(p=p, q=q, gamma=gamma))
+            eng.put("_rfm_cuts", rfm_cuts(eng.query("rfm_keys")))
+            eng.keep("_clv", "customer_value", margin=1.0, **spend)
             return int(ws.con.execute("SELECT count(*) FROM _clv").fetchall()[0][0])
 
         out = _measure(run)
     out["result"] = {"customers": out["result"], "histories": histories.num_rows}
     return out
-
-
-_CLV_PER_CUSTOMER = """
-CREATE OR REPLACE TEMP TABLE _clv AS
-SELECT s.customer_id, p.expected_purchases, p.p_alive,
-       CASE WHEN s.frequency > 0
-            THEN {p} * ({gamma} + s.frequency * s.monetary_value) / ({p} * s.frequency + {q} - 1)
-            ELSE {p} * {gamma} / ({q} - 1) END * p.discounted_purchases AS clv
-FROM _summary s
-JOIN _predictions p ON p.frequency = s.frequency AND p.recency = s.recency AND p.T = s.T
-"""
 
 
 def _score(args: Args) -> dict[str, Any]:

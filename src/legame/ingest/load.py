@@ -275,6 +275,11 @@ def _implicit_customers(
         f"SELECT {ident(c)} AS customer_id, _line FROM _cls WHERE {ident(c)} IS NOT NULL"
         for c in table.customer_columns
     )
+    # Finding the new ids is an aggregate over them, and each will take room in the index:
+    # make room for both first, from an estimate of the distinct ids (HyperLogLog, streamed).
+    # 100M orders of 22.5M new customers ran out of a 1 GB budget here without it.
+    referenced = _one(con, f"SELECT approx_count_distinct(customer_id) FROM ({refs}) r")
+    fit_budget(con, new_keys=referenced, indexed_rows=_one(con, "SELECT count(*) FROM customers"))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _new_customers AS "
         f"SELECT customer_id, min(_line) AS line FROM ({refs}) r "
@@ -284,8 +289,6 @@ def _implicit_customers(
     try:
         added = _one(con, "SELECT count(*) FROM _new_customers")
         if added:
-            known = _one(con, "SELECT count(*) FROM customers")
-            fit_budget(con, new_keys=added, indexed_rows=known)
             con.execute(
                 "INSERT INTO customers (customer_id, implicit, _batch_id, _source_file, "
                 "_source_line) SELECT customer_id, true, ?, ?, line FROM _new_customers",

@@ -165,7 +165,6 @@ def _predict(args: Args) -> dict[str, Any]:
     """Predictions once per distinct history, then every customer's RFM quintiles, expected
     spend and CLV: the query of legame's write (``customer_value``), kept as a temp table
     instead of stored."""
-    from legame.engine import DuckDBEngine
     from legame.models import BetaGeo
     from legame.scoring import predictions, rfm_cuts, summarize
     from legame.store import Workspace
@@ -175,7 +174,7 @@ def _predict(args: Args) -> dict[str, Any]:
     model = BetaGeo.from_params(params["params"])
     spend = {k: params["spend_params"][k] for k in ("p", "q", "gamma")}
     with Workspace.open(args["db"]) as ws:
-        eng = DuckDBEngine(ws)
+        eng = _engine(ws, "duckdb")  # within the score's memory budget, as in the score
         histories, _ = summarize(eng, until=_day(args["until"]), unit="week")
 
         def run() -> int:

@@ -139,7 +139,7 @@ def score(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Build the customer_scores table: value, CLV, NPS, emotion, service, contact, risk."""
+    """Build customer_scores: value, CLV, NPS, emotion, service, contact, churn risk."""
     from legame.scoring import score as run
 
     options = {"source": spark_source} if spark_source else {}

@@ -4,7 +4,8 @@ A file streams through DuckDB within ``LEGAME_INGEST_MEMORY_LIMIT`` (spilling to
 beyond it). The ART indexes of the workspace (on ``customers.customer_id``, for the contact
 governor's lookups) count against the same limit but live in memory and cannot spill: 22.5
 million customer ids take about 0.9 GB. So the budget is the configured one plus what the
-indexes hold, raised again before new customers are added by what their keys will take.
+indexes hold, raised again before the new customers of a file are looked for (an aggregate
+over their ids) and added, by what their keys will take.
 """
 
 from __future__ import annotations

@@ -215,3 +215,44 @@ def test_adjusted_wald_covers_the_true_nps_95_percent_of_the_time() -> None:
         for p, s, d in draws
     )
     assert 0.93 <= hits / 4000 <= 0.97
+
+
+def test_scores_are_a_view_over_dense_value_and_sparse_voice(scored) -> None:
+    db, _, _ = scored
+    with Workspace.open(db, read_only=True) as ws:
+        kinds = dict(ws.con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN "
+            "('customer_scores', 'customer_value', 'customer_voice')"
+        ).fetchall())
+        assert kinds == {"customer_scores": "VIEW", "customer_value": "BASE TABLE",
+                         "customer_voice": "BASE TABLE"}
+        customers, voiced = ws.count("customers"), ws.count("customer_voice")
+        assert ws.count("customer_value") == customers
+        assert 0 < voiced < customers
+        silent = ws.con.execute("""
+            SELECT count(*), count(nps), sum(tickets_90d + sends_30d + unresolved_tickets)
+            FROM customer_scores s
+            WHERE NOT EXISTS (SELECT 1 FROM customer_voice v WHERE v.customer_id = s.customer_id)
+        """).fetchall()[0]
+        assert silent == (customers - voiced, 0, 0)
+
+
+def test_score_replaces_an_older_scores_table_and_erasure_skips_the_view(sim_db, tmp_path) -> None:
+    import shutil
+
+    from legame.scoring import score
+    from legame.store.erasure import forget
+
+    db = tmp_path / "ws.duckdb"
+    shutil.copy(sim_db[0], db)
+    with Workspace.open(db) as ws:
+        ws.con.execute("CREATE TABLE customer_scores AS SELECT customer_id FROM customers")
+        score(ws)
+        kind = ws.con.execute("SELECT table_type FROM information_schema.tables "
+                              "WHERE table_name = 'customer_scores'").fetchall()
+        assert kind == [("VIEW",)]
+        who = ws.con.execute("SELECT min(customer_id) FROM customer_scores").fetchall()[0][0]
+        removed = forget(ws, who)
+        assert removed["customer_value"] == 1 and "customer_scores" not in removed
+        assert ws.con.execute("SELECT count(*) FROM customer_scores WHERE customer_id = ?",
+                              [who]).fetchall()[0][0] == 0

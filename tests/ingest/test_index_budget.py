@@ -7,6 +7,7 @@ import pytest
 from legame.errors import InputError
 from legame.ingest import ingest, memory
 from legame.store import Workspace
+from legame.store.memory import memory_setting, size_bytes
 
 
 def _limit(ws: Workspace) -> int:
@@ -16,11 +17,20 @@ def _limit(ws: Workspace) -> int:
 
 
 def test_size_bytes_reads_sizes_as_duckdb_does() -> None:
-    assert memory.size_bytes("1GB") == 10**9
-    assert memory.size_bytes("512MiB") == 512 * 2**20
-    assert memory.size_bytes("1.5 kb") == 1500
+    assert size_bytes("1GB") == 10**9
+    assert size_bytes("512MiB") == 512 * 2**20
+    assert size_bytes("1.5 kb") == 1500
+    assert size_bytes("4000000B") == 4_000_000
     with pytest.raises(InputError, match="not a size"):
-        memory.size_bytes("lots")
+        size_bytes("lots")
+
+
+def test_a_bad_memory_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEGAME_SCORE_MEMORY_LIMIT", "lots")
+    with pytest.raises(InputError, match="LEGAME_SCORE_MEMORY_LIMIT='lots' is not a size"):
+        memory_setting("LEGAME_SCORE_MEMORY_LIMIT", "3GB")
+    monkeypatch.delenv("LEGAME_SCORE_MEMORY_LIMIT")
+    assert memory_setting("LEGAME_SCORE_MEMORY_LIMIT", "3GB") == "3GB"
 
 
 def test_the_budget_grows_with_the_index_and_the_keys_to_come(

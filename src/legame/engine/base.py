@@ -54,13 +54,16 @@ class Engine(ABC):
         """Release what the engine holds (the workspace stays open)."""
 
 
-def replace_view(con: duckdb.DuckDBPyConnection, name: str, statement: str) -> None:
-    """Create or replace the workspace view ``name``, also over a table of that name (an older
-    workspace stored customer_scores as a table)."""
-    found = con.execute(
-        "SELECT table_type FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = ?", [name]
-    ).fetchall()
-    if found and found[0][0] != "VIEW":
-        con.execute(f'DROP TABLE "{name}"')
-    con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {statement}')
+def replace_views(
+    con: duckdb.DuckDBPyConnection, views: Mapping[str, str] | None, params: dict[str, Param]
+) -> None:
+    """Create or replace each workspace view (name: named query), also over a table of that
+    name (an older workspace stored customer_scores as a table)."""
+    for name, query in (views or {}).items():
+        found = con.execute(
+            "SELECT table_type FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_name = ?", [name]
+        ).fetchall()
+        if found and found[0][0] != "VIEW":
+            con.execute(f'DROP TABLE "{name}"')
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql.render(query, **params)}')

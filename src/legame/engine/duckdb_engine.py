@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from legame import sql
-from legame.engine.base import Engine, replace_view
+from legame.engine.base import Engine, replace_views
 from legame.sql import Param
 from legame.store import Workspace
 
@@ -54,9 +54,8 @@ class DuckDBEngine(Engine):
         with self._bulk(), self.workspace.transaction() as con:
             for table, query in tables.items():
                 con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {sql.render(query, **params)}')
-                rows[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
-            for view, query in (views or {}).items():
-                replace_view(con, view, sql.render(query, **params))
+                rows[table] = self.workspace.count(table)
+            replace_views(con, views, params)
         return rows
 
     @contextmanager

@@ -15,10 +15,11 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from legame import sql
-from legame.engine.base import Engine, replace_view
+from legame.engine.base import Engine, replace_views
 from legame.errors import StoreError
 from legame.sql import Param
 from legame.store import Workspace
@@ -113,24 +114,27 @@ class SparkEngine(Engine):
         rows: dict[str, int] = {}
         with self.workspace.transaction() as con:
             for table, result in results.items():
-                if isinstance(result, str):
-                    source = f"read_parquet('{result}')"
-                else:
-                    con.register("_spark_result", result)
-                    source = "_spark_result"
-                try:
-                    con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM {source}')
-                finally:
-                    if source == "_spark_result":
-                        con.unregister("_spark_result")
-                rows[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
-            for view, query in (views or {}).items():
-                replace_view(con, view, sql.render(query, **params))
+                _store(con, table, result)
+                rows[table] = self.workspace.count(table)
+            replace_views(con, views, params)
         return rows
 
     def close(self) -> None:
         if self._export_dir is not None:
             shutil.rmtree(self._export_dir, ignore_errors=True)
+
+
+def _store(con: duckdb.DuckDBPyConnection, table: str, result: pa.Table | str) -> None:
+    """Replace the workspace table with Spark's result: Parquet files (a glob) or Arrow."""
+    if isinstance(result, str):
+        source = f"read_parquet('{result}')"
+        con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM {source}')
+        return
+    con.register("_spark_result", result)
+    try:
+        con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM _spark_result')
+    finally:
+        con.unregister("_spark_result")
 
 
 def _naive_utc(table: pa.Table) -> pa.Table:

@@ -10,33 +10,15 @@ over their ids) and added, by what their keys will take.
 
 from __future__ import annotations
 
-import os
-import re
-
 import duckdb
 
-from legame.errors import InputError
+from legame.store.memory import memory_setting, size_bytes
 
 #: DuckDB's memory budget while ingesting, beside the indexes (a 10-million-row file stays
 #: under 2 GiB).
-INGEST_MEMORY_LIMIT = os.environ.get("LEGAME_INGEST_MEMORY_LIMIT", "1GB")
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT])(i?)B", re.IGNORECASE)
-if not _SIZE.fullmatch(INGEST_MEMORY_LIMIT):
-    raise InputError(
-        f"LEGAME_INGEST_MEMORY_LIMIT={INGEST_MEMORY_LIMIT!r} is not a size such as 1GB or 512MB."
-    )
+INGEST_MEMORY_LIMIT = memory_setting("LEGAME_INGEST_MEMORY_LIMIT", "1GB")
 #: Bytes an ART index takes per new key before any is measured (short string ids take ~38).
 DEFAULT_BYTES_PER_KEY = 64
-
-
-def size_bytes(size: str) -> int:
-    """``1GB`` -> 10**9, ``512MiB`` -> 512 * 2**20 (DuckDB's reading of the same text)."""
-    found = _SIZE.fullmatch(size.strip())
-    if found is None:
-        raise InputError(f"{size!r} is not a size such as 1GB or 512MB.")
-    number, unit, binary = found.groups()
-    base = 1024 if binary else 1000
-    return int(float(number) * base ** ("KMGT".index(unit.upper()) + 1))
 
 
 def index_bytes(con: duckdb.DuckDBPyConnection) -> int:

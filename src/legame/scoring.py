@@ -9,7 +9,7 @@ The steps, each in the engine except the fits:
 3. predictions once per distinct history (expected purchases in the horizon, P(alive),
    discounted expected purchases for CLV), put back as ``_predictions``;
 4. where the RFM quintiles start (by selection over the keys, in O(customers), instead of
-   three sorts of all customers), put back as the one-row ``_rfm_cuts``;
+   three sorts of all customers), as parameters of the write;
 5. in one transaction, the dense table ``customer_value`` (every customer: order facts, RFM,
    predictions, CLV), the sparse ``customer_voice`` (the customers with a survey answer, a
    ticket or a message: NPS, CSAT, CES, emotional connection, service, contact pressure) and
@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from legame import sql
 from legame.engine import DuckDBEngine, Engine, EngineName, engine_for
 from legame.errors import InputError
 from legame.insights import definitions as d
@@ -265,7 +266,7 @@ def score(
                 ),
             )
         with step("write"):
-            eng.put("_rfm_cuts", rfm_cuts(eng.query("rfm_keys")))
+            cuts = rfm_cuts(eng.query("rfm_keys"))
             sp = spend_model.params_
             written = eng.write(
                 {"customer_value": "customer_value", "customer_voice": "customer_voice"},
@@ -280,9 +281,10 @@ def score(
                 resolution_days=int(d.POOR_TICKET_RESOLUTION_DAYS),
                 poor_csat=d.POOR_TICKET_MAX_CSAT,
                 connected_index=float(d.CONNECTION_THRESHOLD),
+                **cuts,
             )
             report.rows = written["customer_value"]
-        for name in ("_summary", "_predictions", "_rfm_cuts"):
+        for name in ("_summary", "_predictions"):
             eng.drop(name)
     finally:
         eng.close()
@@ -296,40 +298,54 @@ def quintile_starts(n: int, buckets: int = QUINTILES) -> list[int]:
     return [(b - 1) * size + min(b - 1, extra) for b in range(2, buckets + 1)]
 
 
-def rfm_cuts(keys: pa.Table) -> pa.Table:
-    """One row: for each RFM key (``r2`` .. ``r5``, ``f2`` .. , ``m2`` .. , each with its
-    ``_id``), the (key, customer_id) at which that quintile starts in the order
-    (key, customer_id), or NULLs where there are fewer customers than quintiles.
+def rfm_cuts(keys: pa.Table) -> dict[str, sql.Param]:
+    """For each RFM key, where its quintiles 2 to 5 start in the order (key, customer_id):
+    ``r2`` .. ``r5``, ``f2`` .. , ``m2`` .. the key and ``r2_id`` .. the customer_id there,
+    or None where there are fewer customers than quintiles: the parameters of
+    ``customer_value``.
 
     A customer's score is then 1 + the number of cuts at or below its (key, customer_id),
     exactly ``NTILE(5) OVER (ORDER BY key, customer_id)``. Each cut is found by selection:
-    the key at that position (``np.partition``), then, among the customers sharing that
-    key, the customer_id at the remaining offset (Arrow's nth-element), so the cost is
-    linear in the customers rather than three sorts of them.
+    the key at that position (a partition, in one buffer for the three keys), then, among
+    the customers sharing that key, the customer_id at the remaining offset (Arrow's
+    nth-element; cuts on the same key share the tied customers), so the cost is linear in
+    the customers rather than three sorts of them.
     """
     ids = keys.column("customer_id").combine_chunks()
     n = keys.num_rows
     starts = quintile_starts(n)
     present = [s for s in starts if s < n]
-    columns: dict[str, pa.Array] = {}
+    work = np.empty(n, dtype=np.int64)
+    cuts: dict[str, sql.Param] = {}
     for score, name in RFM_KEYS.items():
         column = keys.column(name).combine_chunks()
         plain = column.cast(pa.int64()) if pa.types.is_timestamp(column.type) else column
         order = plain.to_numpy(zero_copy_only=False)
-        nth = np.partition(order, present) if present else order
+        nth = work.view(order.dtype) if order.dtype.itemsize == 8 else np.empty_like(order)
+        np.copyto(nth, order)
+        if present:
+            nth.partition(present)
+        found: dict[object, tuple[int, pa.Array, np.ndarray]] = {}  # key: below, tied ids, rows
+        previous = -1
         for bucket, start in enumerate(starts, start=2):
-            cut: pa.Array = pa.nulls(1, column.type)
-            who = None
+            key: sql.Param = None
+            who: sql.Param = None
             if start < n:
-                key = nth[start]
-                tied = np.flatnonzero(order == key)
-                offset = start - int(np.count_nonzero(order < key))
-                group = ids.take(pa.array(tied))
-                who = group[0 if tied.size == 1 else _nth_smallest(group, offset)].as_py()
-                cut = column.take(pa.array(tied[:1]))
-            columns[f"{score}{bucket}"] = cut
-            columns[f"{score}{bucket}_id"] = pa.array([who], type=pa.string())
-    return pa.table(columns)
+                value = nth[start]
+                if value not in found:
+                    # Positions up to the previous cut hold keys at most the previous key,
+                    # which is below this one; positions after this cut hold keys at least it.
+                    below = previous + 1 + int(np.count_nonzero(nth[previous + 1:start] < value))
+                    tied = np.flatnonzero(order == value)
+                    found[value] = (below, ids.take(pa.array(tied)), tied)
+                below, group, tied = found[value]
+                offset = start - below
+                who = sql.Text(group[0 if tied.size == 1 else _nth_smallest(group, offset)].as_py())
+                key = column[int(tied[0])].as_py()
+                previous = start
+            cuts[f"{score}{bucket}"] = key
+            cuts[f"{score}{bucket}_id"] = who
+    return cuts
 
 
 def _nth_smallest(values: pa.Array, offset: int) -> int:

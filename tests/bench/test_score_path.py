@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from legame import sql
 from legame.models import BetaGeo, ParetoNBD, discounted_purchases
 from legame.models._inputs import factorize
 from legame.models.bgnbd import _BetaGeoLikelihood
@@ -24,36 +25,50 @@ def test_quintile_starts_are_where_duckdb_ntile_changes_bucket(n: int) -> None:
     assert [s for s in quintile_starts(n) if s < n] == starts
 
 
-@pytest.mark.parametrize("n", [3, 7, 5_000])
-def test_rfm_cuts_reproduce_ntile_over_key_and_customer_id(n: int) -> None:
-    """Many ties (frequency, rounded revenue, same-second orders) and unsorted ids."""
+@pytest.mark.parametrize("n", [1, 3, 5, 6, 7, 5_000, 60_000])
+def test_rfm_scores_are_ntile_over_key_and_customer_id(n: int) -> None:
+    """customer_value's scores from rfm_cuts are NTILE(5) over (key, customer_id): many ties
+    (frequency, rounded revenue, same-second orders), unsorted ids, ids with a quote or a
+    backslash, revenues that are no short decimals, and a customer without orders."""
     rng = np.random.default_rng(n)
-    ids = [f"C{int(v):06d}{'x' if v % 3 else ''}" for v in rng.permutation(n) * 7]
-    keys = pa.table({
+    tails = ["", "x", "O'B", "\\q"]
+    ids = [f"C{int(v):06d}{tails[v % 4]}" for v in rng.permutation(n) * 7]
+    last = (np.datetime64("2025-01-01T00:00:00", "us")
+            + rng.integers(0, 50, n).astype("timedelta64[s]"))
+    summary = pa.table({
         "customer_id": pa.array(ids),
-        "last_order_at": pa.array(np.datetime64("2025-01-01T00:00:00", "us")
-                                  + rng.integers(0, 50, n).astype("timedelta64[s]")),
+        "orders": pa.array(np.ones(n, dtype=np.int64)),
+        "revenue": pa.array(np.round(rng.gamma(1.0, 3.0, n), 0) / 7),
+        "revenue_12m": pa.array(np.zeros(n)),
+        "first_order_at": pa.array(last),
+        "last_order_at": pa.array(last),
         "frequency": pa.array(rng.poisson(0.7, n), pa.int64()),
-        "revenue": pa.array(np.round(rng.gamma(1.0, 3.0, n), 0)),
+        "recency": pa.array(np.zeros(n)),
+        "T": pa.array(np.ones(n)),
+        "monetary_value": pa.array(np.ones(n)),
     })
     con = duckdb.connect()
-    con.register("k", keys)
-    con.register("q", rfm_cuts(keys))
-    score = " + ".join(
-        f"CASE WHEN {c} > q.{s}{b} OR {c} = q.{s}{b} AND customer_id >= q.{s}{b}_id "
-        "THEN 1 ELSE 0 END" for b in range(2, 6) for s, c in [("{s}", "{c}")])
+    con.register("_summary", summary)
+    con.register("customers", pa.table({"customer_id": pa.array([*ids, "no orders"])}))
+    con.execute("CREATE TABLE _predictions AS SELECT DISTINCT frequency, recency, T, "
+                "1.0 AS expected_purchases, 1.0 AS p_alive, 1.0 AS expected_gap, "
+                "1.0 AS discounted_purchases FROM _summary")
+    cuts = rfm_cuts(summary.select(["customer_id", "last_order_at", "frequency", "revenue"]))
+    value = sql.render("customer_value", p=2.0, q=3.0, gamma=4.0, margin=1.0, **cuts)
     got = con.execute(f"""
-        SELECT count(*) FILTER (WHERE r <> r0), count(*) FILTER (WHERE f <> f0),
-               count(*) FILTER (WHERE m <> m0)
-        FROM (SELECT
-            1 + {score.format(s='r', c='last_order_at')} AS r,
-            1 + {score.format(s='f', c='frequency')} AS f,
-            1 + {score.format(s='m', c='revenue')} AS m,
-            NTILE(5) OVER (ORDER BY last_order_at, customer_id) AS r0,
-            NTILE(5) OVER (ORDER BY frequency, customer_id) AS f0,
-            NTILE(5) OVER (ORDER BY revenue, customer_id) AS m0
-        FROM k CROSS JOIN q)""").fetchall()[0]
-    assert got == (0, 0, 0)
+        WITH v AS ({value}), k AS (
+            SELECT customer_id,
+                   NTILE(5) OVER (ORDER BY last_order_at, customer_id) AS r0,
+                   NTILE(5) OVER (ORDER BY frequency, customer_id) AS f0,
+                   NTILE(5) OVER (ORDER BY revenue, customer_id) AS m0
+            FROM _summary)
+        SELECT count(*), count(k.customer_id),
+               count(*) FILTER (WHERE r_score IS DISTINCT FROM r0),
+               count(*) FILTER (WHERE f_score IS DISTINCT FROM f0),
+               count(*) FILTER (WHERE m_score IS DISTINCT FROM m0),
+               count(*) FILTER (WHERE r_score IS NULL AND f_score IS NULL AND m_score IS NULL)
+        FROM v LEFT JOIN k USING (customer_id)""").fetchall()[0]
+    assert got == (n + 1, n, 0, 0, 0, 1)  # the customer without orders has no scores
 
 
 def test_factorize_looks_up_week_times_like_numpy_unique() -> None:

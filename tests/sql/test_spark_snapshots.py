@@ -46,13 +46,19 @@ PARAMS: dict[str, sql.Param] = {
     "window_start": datetime(2025, 7, 4),
     "mid_from": 5,
     "high_from": 9,
+    # RFM cuts: a key and a customer id for quintiles 2..5; the last quintile absent (NULL).
+    **{f"r{b}": datetime(2025, 6, b) for b in range(2, 5)},
+    **{f"f{b}": b - 1 for b in range(2, 5)},
+    **{f"m{b}": 10.5 * b for b in range(2, 5)},
+    **{f"{k}{b}_id": sql.Text(f"C{b}'{k}") for k in "rfm" for b in range(2, 5)},
+    **{f"{k}5{tail}": None for k in "rfm" for tail in ("", "_id")},
 }
 
 
 def test_every_query_parameter_has_a_sample_value() -> None:
     import re
 
-    used = {m for name in sql.names() for m in re.findall(r"\$([a-z_]+)", sql.text(name))}
+    used = {m for name in sql.names() for m in re.findall(r"\$([a-z_0-9]+)", sql.text(name))}
     assert used <= set(PARAMS), f"add sample values for {sorted(used - set(PARAMS))}"
 
 

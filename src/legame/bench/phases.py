@@ -180,8 +180,8 @@ def _predict(args: Args) -> dict[str, Any]:
         def run() -> int:
             eng.put("_predictions", predictions(model, histories, unit="week",
                                                 horizon_days=365, discount_rate=0.10))
-            eng.put("_rfm_cuts", rfm_cuts(eng.query("rfm_keys")))
-            eng.keep("_clv", "customer_value", margin=1.0, **spend)
+            cuts = rfm_cuts(eng.query("rfm_keys"))
+            eng.keep("_clv", "customer_value", margin=1.0, **spend, **cuts)
             return int(ws.con.execute("SELECT count(*) FROM _clv").fetchall()[0][0])
 
         out = _measure(run)

@@ -1,7 +1,8 @@
 """Every analytic query legame runs, written once in DuckDB SQL, one file per query.
 
 ``render(name, **params)`` fills ``$name`` placeholders with SQL literals (dates,
-timestamps, numbers, short words: never free text); ``spark(sql)`` is what SQLGlot makes
+timestamps, numbers, NULL, short words, and data values marked ``Text``, quoted: never
+free text spliced in); ``spark(sql)`` is what SQLGlot makes
 of it for Spark SQL. A snapshot test pins the Spark text and a parity test runs both
 engines on the same data, so a change to either shows up in review.
 """
@@ -18,7 +19,12 @@ import sqlglot
 
 from legame.errors import InputError
 
-Param = date | datetime | int | float | str | tuple[int | float | str, ...]
+Param = date | datetime | int | float | str | tuple[int | float | str, ...] | None
+
+
+class Text(str):
+    """A data value (such as a customer id) to render as a quoted SQL string, its quotes
+    doubled; a plain ``str`` parameter must be a short word."""
 
 _WORD = re.compile(r"^[A-Za-z0-9_.:\- ]*$")
 
@@ -44,6 +50,8 @@ def names() -> list[str]:
 def literal(value: Param) -> str:
     """A SQL literal for a parameter value, portable to Spark through SQLGlot (a tuple
     becomes a parenthesised list, for ``x IN $param``)."""
+    if value is None:
+        return "NULL"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
@@ -53,7 +61,10 @@ def literal(value: Param) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return repr(float(value))
+        # Parsed as DOUBLE, exactly: a bare 0.1 would be a DECIMAL, converted with rounding.
+        return f"CAST('{float(value)!r}' AS DOUBLE)"
+    if isinstance(value, Text) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
     if isinstance(value, str) and _WORD.match(value):
         return "'" + value + "'"
     if isinstance(value, tuple) and value:

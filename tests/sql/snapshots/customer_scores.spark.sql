@@ -52,7 +52,7 @@ SELECT
   x.csat,
   x.ces,
   x.emotional_connection,
-  x.emotional_connection >= 70.0 AS emotionally_connected,
+  x.emotional_connection >= CAST('70.0' AS DOUBLE) AS emotionally_connected,
   COALESCE(x.tickets_90d, 0) AS tickets_90d,
   COALESCE(x.unresolved_tickets, 0) AS unresolved_tickets,
   COALESCE(x.slow_responses_90d, 0) AS slow_responses_90d,

@@ -1,12 +1,15 @@
 /* The dense half of customer_scores, one row per customer in customers: order facts, the */
 /* models' summary, RFM quintiles, predictions and CLV (the view customer_scores adds the */
 /* voice, service and contact columns from customer_voice, and the derived labels). Reads the */
-/* temporary tables _summary (customer_summary), _predictions (the purchase model's */
-/* predictions, one row per distinct frequency/recency/T history) and _rfm_cuts (one row: */
-/* where the quintiles 2 to 5 of last order, frequency and revenue start, as key and */
-/* customer_id, so that each score is NTILE(5) OVER (ORDER BY key, customer_id) without */
-/* sorting all customers three times; a NULL cut, with fewer than five customers, starts no */
-/* quintile). Columns: docs/scores.md. */
+/* temporary tables _summary (customer_summary) and _predictions (the purchase model's */
+/* predictions, one row per distinct frequency/recency/T history). The parameters r2 .. */
+/* m5 with r2_id .. m5_id are where the quintiles 2 to 5 of last order, frequency and */
+/* revenue start, as key and customer_id (scoring.rfm_cuts), so that each score is */
+/* NTILE(5) OVER (ORDER BY key, customer_id) without sorting all customers three times; a */
+/* NULL cut, with fewer than five customers, starts no quintile. As literals rather than a */
+/* one-row table they are constants to compare with (20 % less time for this query at 10 */
+/* million orders), and the customer_id is compared only where the key ties with the cut. */
+/* Columns: docs/scores.md. */
 WITH valued AS (
   SELECT
     c.customer_id,
@@ -22,19 +25,35 @@ WITH valued AS (
     CASE
       WHEN NOT s.customer_id IS NULL
       THEN CAST(1 + CASE
-        WHEN s.last_order_at > q.r2 OR s.last_order_at = q.r2 AND s.customer_id >= q.r2_id
+        WHEN s.last_order_at > CAST('2025-06-02 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 1
+        WHEN s.last_order_at < CAST('2025-06-02 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 0
+        WHEN s.customer_id >= 'C2\'r'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.last_order_at > q.r3 OR s.last_order_at = q.r3 AND s.customer_id >= q.r3_id
+        WHEN s.last_order_at > CAST('2025-06-03 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 1
+        WHEN s.last_order_at < CAST('2025-06-03 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 0
+        WHEN s.customer_id >= 'C3\'r'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.last_order_at > q.r4 OR s.last_order_at = q.r4 AND s.customer_id >= q.r4_id
+        WHEN s.last_order_at > CAST('2025-06-04 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 1
+        WHEN s.last_order_at < CAST('2025-06-04 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 0
+        WHEN s.customer_id >= 'C4\'r'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.last_order_at > q.r5 OR s.last_order_at = q.r5 AND s.customer_id >= q.r5_id
+        WHEN s.last_order_at > NULL
+        THEN 1
+        WHEN s.last_order_at < NULL
+        THEN 0
+        WHEN s.customer_id >= NULL
         THEN 1
         ELSE 0
       END AS TINYINT)
@@ -42,19 +61,35 @@ WITH valued AS (
     CASE
       WHEN NOT s.customer_id IS NULL
       THEN CAST(1 + CASE
-        WHEN s.frequency > q.f2 OR s.frequency = q.f2 AND s.customer_id >= q.f2_id
+        WHEN s.frequency > 1
+        THEN 1
+        WHEN s.frequency < 1
+        THEN 0
+        WHEN s.customer_id >= 'C2\'f'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.frequency > q.f3 OR s.frequency = q.f3 AND s.customer_id >= q.f3_id
+        WHEN s.frequency > 2
+        THEN 1
+        WHEN s.frequency < 2
+        THEN 0
+        WHEN s.customer_id >= 'C3\'f'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.frequency > q.f4 OR s.frequency = q.f4 AND s.customer_id >= q.f4_id
+        WHEN s.frequency > 3
+        THEN 1
+        WHEN s.frequency < 3
+        THEN 0
+        WHEN s.customer_id >= 'C4\'f'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.frequency > q.f5 OR s.frequency = q.f5 AND s.customer_id >= q.f5_id
+        WHEN s.frequency > NULL
+        THEN 1
+        WHEN s.frequency < NULL
+        THEN 0
+        WHEN s.customer_id >= NULL
         THEN 1
         ELSE 0
       END AS TINYINT)
@@ -62,19 +97,35 @@ WITH valued AS (
     CASE
       WHEN NOT s.customer_id IS NULL
       THEN CAST(1 + CASE
-        WHEN s.revenue > q.m2 OR s.revenue = q.m2 AND s.customer_id >= q.m2_id
+        WHEN s.revenue > CAST('21.0' AS DOUBLE)
+        THEN 1
+        WHEN s.revenue < CAST('21.0' AS DOUBLE)
+        THEN 0
+        WHEN s.customer_id >= 'C2\'m'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.revenue > q.m3 OR s.revenue = q.m3 AND s.customer_id >= q.m3_id
+        WHEN s.revenue > CAST('31.5' AS DOUBLE)
+        THEN 1
+        WHEN s.revenue < CAST('31.5' AS DOUBLE)
+        THEN 0
+        WHEN s.customer_id >= 'C3\'m'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.revenue > q.m4 OR s.revenue = q.m4 AND s.customer_id >= q.m4_id
+        WHEN s.revenue > CAST('42.0' AS DOUBLE)
+        THEN 1
+        WHEN s.revenue < CAST('42.0' AS DOUBLE)
+        THEN 0
+        WHEN s.customer_id >= 'C4\'m'
         THEN 1
         ELSE 0
       END + CASE
-        WHEN s.revenue > q.m5 OR s.revenue = q.m5 AND s.customer_id >= q.m5_id
+        WHEN s.revenue > NULL
+        THEN 1
+        WHEN s.revenue < NULL
+        THEN 0
+        WHEN s.customer_id >= NULL
         THEN 1
         ELSE 0
       END AS TINYINT)
@@ -87,17 +138,16 @@ WITH valued AS (
       WHEN s.frequency IS NULL
       THEN NULL
       WHEN s.frequency > 0
-      THEN 6.0 * (
-        20.0 + s.frequency * s.monetary_value
+      THEN CAST('6.0' AS DOUBLE) * (
+        CAST('20.0' AS DOUBLE) + s.frequency * s.monetary_value
       ) / (
-        6.0 * s.frequency + 4.0 - 1
+        CAST('6.0' AS DOUBLE) * s.frequency + CAST('4.0' AS DOUBLE) - 1
       )
-      ELSE 6.0 * 20.0 / (
-        4.0 - 1
+      ELSE CAST('6.0' AS DOUBLE) * CAST('20.0' AS DOUBLE) / (
+        CAST('4.0' AS DOUBLE) - 1
       )
     END AS expected_spend
   FROM customers AS c
-  CROSS JOIN _rfm_cuts AS q
   LEFT JOIN _summary AS s
     ON s.customer_id = c.customer_id
   LEFT JOIN _predictions AS p
@@ -121,5 +171,5 @@ SELECT
   p_alive,
   expected_gap,
   expected_spend,
-  1.0 * expected_spend * discounted_purchases AS clv
+  CAST('1.0' AS DOUBLE) * expected_spend * discounted_purchases AS clv
 FROM valued

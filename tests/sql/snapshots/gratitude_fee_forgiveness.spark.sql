@@ -17,7 +17,7 @@ LEFT JOIN orders AS o
 WHERE
   c.waived_at IS NULL
   AND c.kind IN ('late_fee')
-  AND CAST(c.amount AS DOUBLE) <= 30.0
+  AND CAST(c.amount AS DOUBLE) <= CAST('30.0' AS DOUBLE)
   AND c.charged_at > CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY
   AND c.charged_at <= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
   AND NOT EXISTS(

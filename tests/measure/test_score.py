@@ -235,6 +235,12 @@ def test_scores_are_a_view_over_dense_value_and_sparse_voice(scored) -> None:
             WHERE NOT EXISTS (SELECT 1 FROM customer_voice v WHERE v.customer_id = s.customer_id)
         """).fetchall()[0]
         assert silent == (customers - voiced, 0, 0)
+        stored = dict(ws.con.execute("""
+            SELECT column_name, list(DISTINCT compression ORDER BY compression)
+            FROM pragma_storage_info('customer_value')
+            WHERE segment_type <> 'VALIDITY' GROUP BY ALL""").fetchall())
+        assert stored.pop("customer_id") == ["Uncompressed"]  # engine/base.py: UNCOMPRESSED
+        assert stored and all("Uncompressed" not in kinds for kinds in stored.values())
 
 
 def test_score_replaces_an_older_scores_table_and_erasure_skips_the_view(sim_db, tmp_path) -> None:

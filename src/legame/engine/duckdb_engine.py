@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from legame import sql
-from legame.engine.base import Engine, replace_views
+from legame.engine.base import Engine, replace_table, replace_views
 from legame.sql import Param
 from legame.store import Workspace
 
@@ -53,7 +53,7 @@ class DuckDBEngine(Engine):
         rows: dict[str, int] = {}
         with self._bulk(), self.workspace.transaction() as con:
             for table, query in tables.items():
-                con.execute(f'CREATE OR REPLACE TABLE "{table}" AS {sql.render(query, **params)}')
+                replace_table(con, table, sql.render(query, **params))
                 rows[table] = self.workspace.count(table)
             replace_views(con, views, params)
         return rows

@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from legame import sql
-from legame.engine.base import Engine, replace_views
+from legame.engine.base import Engine, replace_table, replace_views
 from legame.errors import StoreError
 from legame.sql import Param
 from legame.store import Workspace
@@ -127,12 +127,11 @@ class SparkEngine(Engine):
 def _store(con: duckdb.DuckDBPyConnection, table: str, result: pa.Table | str) -> None:
     """Replace the workspace table with Spark's result: Parquet files (a glob) or Arrow."""
     if isinstance(result, str):
-        source = f"read_parquet('{result}')"
-        con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM {source}')
+        replace_table(con, table, f"SELECT * FROM read_parquet('{result}')")
         return
     con.register("_spark_result", result)
     try:
-        con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM _spark_result')
+        replace_table(con, table, "SELECT * FROM _spark_result")
     finally:
         con.unregister("_spark_result")
 

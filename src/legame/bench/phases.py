@@ -106,6 +106,7 @@ def _lower_bound(args: Args) -> dict[str, Any]:
 
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")  # as in a workspace; nothing on stdout
     statement = f"CREATE TEMP TABLE lower_bound AS {query(args['parquet'], _day(args['until']))}"
     out = _measure(lambda: con.execute(statement))
     out["result"] = {"customers": con.execute("SELECT count(*) FROM lower_bound").fetchall()[0][0]}

@@ -1,10 +1,10 @@
 """Every analytic query legame runs, written once in DuckDB SQL, one file per query.
 
 ``render(name, **params)`` fills ``$name`` placeholders with SQL literals (dates,
-timestamps, numbers, NULL, short words, and data values marked ``Text``, quoted: never
-free text spliced in); ``spark(sql)`` is what SQLGlot makes
-of it for Spark SQL. A snapshot test pins the Spark text and a parity test runs both
-engines on the same data, so a change to either shows up in review.
+timestamps, numbers, NULL, short words, and data values marked ``Text``, quoted: never free
+text spliced in); ``spark(sql)`` is what SQLGlot makes of it for Spark SQL. A snapshot test
+pins the Spark text and a parity test runs both engines on the same data, so a change to
+either shows up in review.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ Param = date | datetime | int | float | str | tuple[int | float | str, ...] | No
 class Text(str):
     """A data value (such as a customer id) to render as a quoted SQL string, its quotes
     doubled; a plain ``str`` parameter must be a short word."""
+
 
 _WORD = re.compile(r"^[A-Za-z0-9_.:\- ]*$")
 

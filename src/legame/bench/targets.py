@@ -1,0 +1,98 @@
+"""The benchmark's targets, checked against its results: a cell per target and size, marked
+✓ where the target holds, ✗ where it does not, and unmarked where it sets none at that size.
+
+The targets (docs/scale.md): the whole score within 5× the lower bound at 1M orders and 2× at
+10M and 50M; at least 10× faster than lifetimes at 10M and 50M; parameters and predictions
+within 0.1 % of lifetimes'; at 50M, peak memory under a third of lifetimes', at 100M under
+8 GiB; the contact check's 99th percentile under 5 ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Row = dict[str, Any]
+
+#: Sizes (orders) and the largest ratio of the whole score to the lower bound there.
+SCORE_VS_BOUND = {1_000_000: 5.0, 10_000_000: 2.0, 50_000_000: 2.0}
+#: Sizes and the smallest speedup over lifetimes there.
+SPEEDUP = {10_000_000: 10.0, 50_000_000: 10.0}
+#: The largest relative difference from lifetimes' parameters and predictions, every size.
+MAX_REL_DIFF = 1e-3
+#: At this size, peak memory under this share of lifetimes' peak.
+MEMORY_VS_LIFETIMES = (50_000_000, 1 / 3)
+#: At this size, peak memory under this many MiB.
+MEMORY_CAP = (100_000_000, 8 * 1024)
+#: The contact check's 99th-percentile latency, in milliseconds.
+GOVERNOR_P99_MS = 5.0
+
+
+def _cell(text: str, met: bool | None) -> str:
+    return text if met is None else f"{text} {'✓' if met else '✗'}"
+
+
+def _score(row: Row) -> str:
+    ratio = row.get("score_vs_lower_bound")
+    if ratio is None:
+        return "–"
+    limit = SCORE_VS_BOUND.get(row["size"])
+    return _cell(f"{ratio:.2f}×", None if limit is None else ratio <= limit)
+
+
+def _speedup(row: Row) -> str:
+    speedup = row.get("speedup_vs_lifetimes")
+    if speedup is None:
+        return str(row.get("lifetimes_status") or "–")
+    limit = SPEEDUP.get(row["size"])
+    return _cell(f"{speedup:.1f}×", None if limit is None else speedup >= limit)
+
+
+def _accuracy(row: Row) -> str:
+    diffs = [row.get("max_param_rel_diff"), row.get("max_prediction_rel_diff")]
+    if any(d is None for d in diffs):
+        return "–"
+    worst = max(float(d) for d in diffs if d is not None)
+    return _cell(f"{worst:.1e}", worst <= MAX_REL_DIFF)
+
+
+def _memory(row: Row) -> str:
+    ours = row.get("peak_rss_mb")
+    if ours is None:
+        return "–"
+    text = f"{ours / 1024:.2f} GiB"
+    theirs = row.get("lifetimes_peak_rss_mb")
+    if row["size"] == MEMORY_VS_LIFETIMES[0] and theirs:
+        share = ours / theirs
+        return _cell(f"{text} vs {theirs / 1024:.2f} GiB ({share:.2f})",
+                     share < MEMORY_VS_LIFETIMES[1])
+    if row["size"] == MEMORY_CAP[0]:
+        return _cell(text, ours < MEMORY_CAP[1])
+    return text
+
+
+def _governor(row: Row) -> str:
+    gov = row.get("governor") or {}
+    if gov.get("status") != "ok":
+        return ""
+    return _cell(f"median {gov['median_ms']:.1f} ms, p99 {gov['p99_ms']:.1f} ms",
+                 gov["p99_ms"] < GOVERNOR_P99_MS)
+
+
+TARGETS: tuple[tuple[str, Callable[[Row], str]], ...] = (
+    ("whole score ≤ 5× (1M) / ≤ 2× (10M, 50M) the lower bound", _score),
+    ("≥ 10× faster than lifetimes (10M, 50M)", _speedup),
+    ("parameters and predictions within 0.1 % of lifetimes", _accuracy),
+    ("peak memory at 50M under a third of lifetimes'; 100M under 8 GiB", _memory),
+)
+
+
+def checks(results: list[Row]) -> list[tuple[str, list[str]]]:
+    """One row per target: its name and a cell per size (the governor's in the first)."""
+    rows = [(name, [fn(row) for row in results]) for name, fn in TARGETS]
+    if results:
+        gov = _governor(results[0])
+        if gov:
+            rows.append(("contact check p99 under 5 ms",
+                         [gov] + [""] * (len(results) - 1)))
+    return rows

@@ -67,26 +67,30 @@ def _size(row: dict[str, Any]) -> str:
     return f"{size / 1e6:g}M orders" if size >= 1e6 else f"{size:,} orders"
 
 
-def table(results: list[dict[str, Any]]) -> Table:
-    """One column per size; times are medians, ratios in brackets are to the lower bound."""
-    out = Table(title="legame bench (wall seconds, medians; × = ratio)")
-    out.add_column("")
+def _figures(results: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    return [(name, [fn(row) for row in results]) for name, fn in ROWS]
+
+
+def _rich(title: str, corner: str, results: list[dict[str, Any]],
+          rows: list[tuple[str, list[str]]]) -> Table:
+    out = Table(title=title)
+    out.add_column(corner)
     for row in results:
         out.add_column(_size(row), justify="right")
-    for name, fn in ROWS:
-        out.add_row(name, *(fn(row) for row in results))
+    for name, cells in rows:
+        out.add_row(name, *cells)
     return out
+
+
+def table(results: list[dict[str, Any]]) -> Table:
+    """One column per size; times are medians, ratios in brackets are to the lower bound."""
+    return _rich("legame bench (wall seconds, medians; × = ratio)", "", results,
+                 _figures(results))
 
 
 def targets_table(results: list[dict[str, Any]]) -> Table:
     """The targets, each checked at every size (✓ holds, ✗ does not, no mark: none there)."""
-    out = Table(title="Targets (✓ met, ✗ not met)")
-    out.add_column("target")
-    for row in results:
-        out.add_column(_size(row), justify="right")
-    for name, cells in checks(results):
-        out.add_row(name, *cells)
-    return out
+    return _rich("Targets (✓ met, ✗ not met)", "target", results, checks(results))
 
 
 def spark_table(results: list[dict[str, Any]]) -> Table | None:
@@ -106,7 +110,7 @@ def spark_table(results: list[dict[str, Any]]) -> Table | None:
 
 def markdown(results: list[dict[str, Any]]) -> str:
     """The table as Markdown (for README's Performance section)."""
-    return _markdown("", results, [(name, [fn(r) for r in results]) for name, fn in ROWS])
+    return _markdown("", results, _figures(results))
 
 
 def targets_markdown(results: list[dict[str, Any]]) -> str:

@@ -27,7 +27,7 @@ def test_quintile_starts_are_where_duckdb_ntile_changes_bucket(n: int) -> None:
 
 @pytest.mark.parametrize("n", [1, 3, 5, 6, 7, 5_000, 60_000])
 def test_rfm_scores_are_ntile_over_key_and_customer_id(n: int) -> None:
-    """customer_value's scores from rfm_cuts are NTILE(5) over (key, customer_id): many ties
+    """customer_scores' RFM scores from rfm_cuts are NTILE(5) over (key, customer_id): many ties
     (frequency, rounded revenue, same-second orders), unsorted ids, ids with a quote or a
     backslash, revenues that are no short decimals, and a customer without orders."""
     rng = np.random.default_rng(n)
@@ -49,14 +49,23 @@ def test_rfm_scores_are_ntile_over_key_and_customer_id(n: int) -> None:
     })
     con = duckdb.connect()
     con.register("_summary", summary)
-    con.register("customers", pa.table({"customer_id": pa.array([*ids, "no orders"])}))
-    con.execute("CREATE TABLE _predictions AS SELECT DISTINCT frequency, recency, T, "
+    con.execute("CREATE TABLE customer_value AS SELECT * FROM _summary")
+    con.execute("INSERT INTO customer_value BY NAME "
+                "SELECT 'no orders' AS customer_id, 0 AS orders, 0.0 AS revenue")
+    con.execute("CREATE TABLE history_predictions AS SELECT DISTINCT frequency, recency, T, "
                 "1.0 AS expected_purchases, 1.0 AS p_alive, 1.0 AS expected_gap, "
                 "1.0 AS discounted_purchases FROM _summary")
+    voice = ", ".join(f"NULL::DOUBLE AS {c}" for c in (
+        "nps", "csat", "ces", "emotional_connection", "tickets_90d", "unresolved_tickets",
+        "slow_responses_90d", "poor_csat_90d", "poor_tickets_90d", "sends_7d", "sends_30d",
+        "sends_30d_email", "sends_30d_sms", "sends_30d_push", "sends_30d_other"))
+    con.execute(f"CREATE TABLE customer_voice AS SELECT NULL::VARCHAR AS customer_id, "
+                f"NULL::TIMESTAMP AS nps_answered_at, {voice} LIMIT 0")
     cuts = rfm_cuts(summary.select(["customer_id", "last_order_at", "frequency", "revenue"]))
-    value = sql.render("customer_value", p=2.0, q=3.0, gamma=4.0, margin=1.0, **cuts)
+    scores = sql.render("customer_scores", p=2.0, q=3.0, gamma=4.0, margin=1.0,
+                        connected_index=70.0, **cuts)
     got = con.execute(f"""
-        WITH v AS ({value}), k AS (
+        WITH v AS ({scores}), k AS (
             SELECT customer_id,
                    NTILE(5) OVER (ORDER BY last_order_at, customer_id) AS r0,
                    NTILE(5) OVER (ORDER BY frequency, customer_id) AS f0,

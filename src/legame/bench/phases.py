@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +133,8 @@ def _summary(args: Args) -> dict[str, Any]:
         eng = _engine(ws, args.get("engine", "duckdb"))
         setup = time.perf_counter() - started
         try:
-            out = _measure(lambda: summarize(eng, until=_day(args["until"]), unit="week"))
+            out = _measure(lambda: summarize(eng, until=_day(args["until"]), unit="week",
+                                             stage=True))
             histories, spend = out["result"]
             customers = eng.run("SELECT count(*) AS n FROM _summary").column(0)[0].as_py()
         finally:
@@ -163,11 +164,11 @@ def _fit(args: Args) -> dict[str, Any]:
 
 
 def _predict(args: Args) -> dict[str, Any]:
-    """Predictions once per distinct history, then every customer's RFM quintiles, expected
-    spend and CLV: the query of legame's write (``customer_value``), kept as a temp table
-    instead of stored."""
+    """After the summary (staged as the score stages it, not timed): predictions once per
+    distinct history, the RFM quintile boundaries, and the score's write (the predictions
+    per history, the voice, the view that computes RFM scores, expected spend and CLV)."""
+    from legame import scoring
     from legame.models import BetaGeo
-    from legame.scoring import predictions, rfm_cuts, summarize
     from legame.store import Workspace
 
     folder = Path(args["out"])
@@ -176,16 +177,23 @@ def _predict(args: Args) -> dict[str, Any]:
     spend = {k: params["spend_params"][k] for k in ("p", "q", "gamma")}
     with Workspace.open(args["db"]) as ws:
         eng = _engine(ws, "duckdb")  # within the score's memory budget, as in the score
-        histories, _ = summarize(eng, until=_day(args["until"]), unit="week")
+        try:
+            histories, _ = scoring.summarize(eng, until=_day(args["until"]), unit="week",
+                                             stage=True)
 
-        def run() -> int:
-            eng.put("_predictions", predictions(model, histories, unit="week",
-                                                horizon_days=365, discount_rate=0.10))
-            cuts = rfm_cuts(eng.query("rfm_keys"))
-            eng.keep("_clv", "customer_value", margin=1.0, **spend, **cuts)
-            return int(ws.con.execute("SELECT count(*) FROM _clv").fetchall()[0][0])
+            def run() -> int:
+                eng.put("_predictions", scoring.predictions(
+                    model, histories, unit="week", horizon_days=365, discount_rate=0.10))
+                cuts = scoring.rfm_cuts(eng.query("rfm_keys"))
+                day_after = _day(args["until"]) + timedelta(days=1)
+                as_of = datetime.combine(day_after, datetime.min.time())
+                written = scoring.write_scores(eng, as_of=as_of, spend=spend, margin=1.0,
+                                               cuts=cuts)
+                return written["customer_value"]
 
-        out = _measure(run)
+            out = _measure(run)
+        finally:
+            eng.close()
     out["result"] = {"customers": out["result"], "histories": histories.num_rows}
     return out
 

@@ -34,6 +34,18 @@ class Engine(ABC):
         """Keep a named query's result as the temporary table ``name``."""
 
     @abstractmethod
+    def alias(self, name: str, statement: str) -> None:
+        """Make ``name`` a temporary view of DuckDB SQL text (dropped by ``drop``)."""
+
+    @abstractmethod
+    def stage(self, table: str, query: str, *, append: bool = False, **params: Param) -> int:
+        """Build the workspace table ``table`` from a named query now, for the next ``write``
+        to store in its transaction (nothing is stored if the engine closes first); until
+        then later queries read it by that name. With ``append`` the query's rows are added
+        (by column name; columns it lacks are NULL) and may read the table. Returns the
+        table's rows."""
+
+    @abstractmethod
     def put(self, name: str, table: pa.Table) -> None:
         """Make an Arrow table available to later queries as ``name``."""
 
@@ -46,10 +58,10 @@ class Engine(ABC):
         self, tables: Mapping[str, str], *, views: Mapping[str, str] | None = None,
         **params: Param,
     ) -> dict[str, int]:
-        """In one transaction, replace each workspace table (name: named query) with the
-        query's result (stored by ``replace_table``) and (re)create each view (name: named
-        query over those tables, in the workspace's DuckDB); return the rows written per
-        table."""
+        """In one transaction, store the staged tables, replace each workspace table (name:
+        named query) with the query's result (stored by ``replace_table``) and (re)create
+        each view (name: named query over those tables, in the workspace's DuckDB); return
+        the rows written per table, staged ones included."""
 
     def close(self) -> None:  # noqa: B027 - engines with resources override it
         """Release what the engine holds (the workspace stays open)."""

@@ -1,5 +1,9 @@
 """The default engine: the queries run inside the workspace's own DuckDB connection.
 
+``stage`` writes its table at once, in a transaction that stays open until ``write`` commits
+it with the rest (``close`` before that rolls it back): the staged rows are stored once,
+where they will stay, instead of kept aside and copied by the write.
+
 Tables that ``keep`` and ``write`` make are built with ``preserve_insertion_order`` off for
 the statement: their rows have no meaningful order (readers sort), and without it DuckDB
 builds them on every thread instead of funnelling the result through one. With a
@@ -27,6 +31,9 @@ class DuckDBEngine(Engine):
     def __init__(self, workspace: Workspace, *, memory_limit: str | None = None) -> None:
         super().__init__(workspace)
         self.memory_limit = memory_limit
+        self._staged: dict[str, int] = {}  # tables written in the open transaction
+        self._open = False
+        self._aliases: set[str] = set()
 
     def run(self, statement: str) -> pa.Table:
         return self.workspace.con.sql(statement).to_arrow_table()
@@ -34,6 +41,22 @@ class DuckDBEngine(Engine):
     def keep(self, name: str, query: str, **params: Param) -> None:
         with self._bulk() as con:
             con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql.render(query, **params)}')
+
+    def alias(self, name: str, statement: str) -> None:
+        self.workspace.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {statement}')
+        self._aliases.add(name)
+
+    def stage(self, table: str, query: str, *, append: bool = False, **params: Param) -> int:
+        con = self.workspace.con
+        self._begin()
+        self._staged.setdefault(table, 0)
+        with self._bulk():
+            if append:
+                con.execute(f'INSERT INTO "{table}" BY NAME {sql.render(query, **params)}')
+            else:
+                replace_table(con, table, sql.render(query, **params))
+        self._staged[table] = self.workspace.count(table)
+        return self._staged[table]
 
     def put(self, name: str, table: pa.Table) -> None:
         con = self.workspace.con
@@ -44,19 +67,45 @@ class DuckDBEngine(Engine):
             con.unregister("_arrow_in")
 
     def drop(self, name: str) -> None:
-        self.workspace.con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+        kind = "VIEW" if name in self._aliases else "TABLE"
+        self.workspace.con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
+        self._aliases.discard(name)
 
     def write(
         self, tables: Mapping[str, str], *, views: Mapping[str, str] | None = None,
         **params: Param,
     ) -> dict[str, int]:
-        rows: dict[str, int] = {}
-        with self._bulk(), self.workspace.transaction() as con:
-            for table, query in tables.items():
-                replace_table(con, table, sql.render(query, **params))
-                rows[table] = self.workspace.count(table)
-            replace_views(con, views, params)
+        con = self.workspace.con
+        rows = dict(self._staged)
+        self._begin()
+        try:
+            with self._bulk():
+                for table, query in tables.items():
+                    replace_table(con, table, sql.render(query, **params))
+                    rows[table] = self.workspace.count(table)
+                replace_views(con, views, params)
+        except BaseException:
+            self._rollback()
+            raise
+        con.execute("COMMIT")
+        self._open = False
+        self._staged.clear()
         return rows
+
+    def close(self) -> None:
+        """Roll back what was staged and not written."""
+        self._rollback()
+
+    def _begin(self) -> None:
+        if not self._open:
+            self.workspace.con.execute("BEGIN TRANSACTION")
+            self._open = True
+
+    def _rollback(self) -> None:
+        if self._open:
+            self._open = False
+            self._staged.clear()
+            self.workspace.con.execute("ROLLBACK")
 
     @contextmanager
     def _bulk(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -67,6 +67,7 @@ class SparkEngine(Engine):
         super().__init__(workspace)
         self.spark = spark_session(master)
         self._export_dir: Path | None = None
+        self._staged: list[str] = []  # cached views the next write stores as tables
         if source is None:
             self._export_dir = Path(tempfile.mkdtemp(prefix="legame-spark-"))
             source = self._export_dir
@@ -89,6 +90,20 @@ class SparkEngine(Engine):
         frame.count()  # materialise once, like DuckDB's temp table
         frame.createOrReplaceTempView(name)
 
+    def alias(self, name: str, statement: str) -> None:
+        self._df(statement).createOrReplaceTempView(name)
+
+    def stage(self, table: str, query: str, *, append: bool = False, **params: Param) -> int:
+        frame = self._df(sql.render(query, **params))
+        if append:
+            frame = self.spark.table(table).unionByName(frame, allowMissingColumns=True)
+        frame = frame.cache()
+        rows = frame.count()  # materialise once, like DuckDB's table
+        frame.createOrReplaceTempView(table)
+        if table not in self._staged:
+            self._staged.append(table)
+        return int(rows)
+
     def put(self, name: str, table: pa.Table) -> None:
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
 
@@ -103,8 +118,10 @@ class SparkEngine(Engine):
         reads it in (nothing is collected on the driver); on a cluster (``source`` given) the
         results come back to the driver through Arrow, so its memory must hold them."""
         results: dict[str, pa.Table | str] = {}
-        for table, query in tables.items():
-            frame = self._df(sql.render(query, **params))
+        frames = {table: self.spark.table(table) for table in self._staged}
+        frames.update({table: self._df(sql.render(query, **params))
+                       for table, query in tables.items()})
+        for table, frame in frames.items():
             if self._export_dir is None:
                 results[table] = _naive_utc(frame.toArrow())
             else:
@@ -117,6 +134,7 @@ class SparkEngine(Engine):
                 _store(con, table, result)
                 rows[table] = self.workspace.count(table)
             replace_views(con, views, params)
+        self._staged.clear()
         return rows
 
     def close(self) -> None:

@@ -9,7 +9,8 @@
 -- (merge_day) or its only order, so the first and last occasions come from the first and
 -- last orders, and the first occasion is the one holding the first order. The day key is
 -- CAST(ordered_at AS DATE), cheaper per order than DATE_TRUNC (10M orders, best of three:
--- 2.5 s instead of 2.9 s).
+-- 2.5 s instead of 2.9 s). `legame score` stores this as the table customer_value, with
+-- a row added for each customer without purchases (customers_without_orders).
 WITH occasions AS (
     SELECT
         customer_id,
@@ -29,7 +30,7 @@ customer_occasions AS (
         MAX(last_at) AS last_order_at,
         SUM(spend) AS revenue,
         ARG_MIN(spend, first_at) AS first_spend,
-        SUM(n_orders) AS orders,
+        CAST(SUM(n_orders) AS BIGINT) AS orders,
         SUM(CASE WHEN last_at >= $until - INTERVAL 364 DAY THEN spend ELSE 0 END) AS revenue_12m
     FROM occasions
     GROUP BY customer_id

@@ -1,9 +1,150 @@
 /* The view customer_scores: one row per customer, every measure in one place. The dense */
-/* customer_value (order facts, RFM, predictions, CLV: every customer) joined with the sparse */
-/* customer_voice (NPS, CSAT, CES, emotional connection, service, contact: the customers who */
-/* have any), with the labels derived from them: RFM segment, NPS category, emotionally */
-/* connected, churn risk. A customer without a row in customer_voice has no answers and */
-/* zero tickets and messages. Columns: docs/scores.md. */
+/* customer_value (order facts and purchase history: every customer, the summary as the score */
+/* stored it) with the purchase model's predictions per distinct history (history_predictions) */
+/* and the sparse customer_voice (NPS, CSAT, CES, emotional connection, service, contact: the */
+/* customers who have any), and what follows from them with the fitted parameters, which the */
+/* score writes into this view as literals: RFM quintiles, expected spend (Gamma-Gamma's p, q, */
+/* gamma), CLV (margin), and the labels (RFM segment, NPS category, emotionally connected, */
+/* churn risk). Nothing per customer is written after the fits: the score stores the summary */
+/* once, and reading all customers costs a join with the histories instead. */
+/* The parameters r2 .. m5 with r2_id .. m5_id are where the quintiles 2 to 5 of last order, */
+/* frequency and revenue start, as key and customer_id (scoring.rfm_cuts), so that each score */
+/* is NTILE(5) OVER (ORDER BY key, customer_id) without sorting all customers three times; a */
+/* NULL cut, with fewer than five customers, starts no quintile. The customer_id is compared */
+/* only where the key ties with the cut. A customer without a row in customer_voice has no */
+/* answers and zero tickets and messages. Columns: docs/scores.md. */
+WITH valued AS (
+  SELECT
+    v.*,
+    CASE
+      WHEN NOT v.frequency IS NULL
+      THEN CAST(1 + CASE
+        WHEN v.last_order_at > CAST('2025-06-02 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 1
+        WHEN v.last_order_at < CAST('2025-06-02 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 0
+        WHEN v.customer_id >= 'C2\'r'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.last_order_at > CAST('2025-06-03 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 1
+        WHEN v.last_order_at < CAST('2025-06-03 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 0
+        WHEN v.customer_id >= 'C3\'r'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.last_order_at > CAST('2025-06-04 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 1
+        WHEN v.last_order_at < CAST('2025-06-04 00:00:00' AS TIMESTAMP_NTZ)
+        THEN 0
+        WHEN v.customer_id >= 'C4\'r'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.last_order_at > NULL
+        THEN 1
+        WHEN v.last_order_at < NULL
+        THEN 0
+        WHEN v.customer_id >= NULL
+        THEN 1
+        ELSE 0
+      END AS TINYINT)
+    END AS r_score,
+    CASE
+      WHEN NOT v.frequency IS NULL
+      THEN CAST(1 + CASE
+        WHEN v.frequency > 1
+        THEN 1
+        WHEN v.frequency < 1
+        THEN 0
+        WHEN v.customer_id >= 'C2\'f'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.frequency > 2
+        THEN 1
+        WHEN v.frequency < 2
+        THEN 0
+        WHEN v.customer_id >= 'C3\'f'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.frequency > 3
+        THEN 1
+        WHEN v.frequency < 3
+        THEN 0
+        WHEN v.customer_id >= 'C4\'f'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.frequency > NULL
+        THEN 1
+        WHEN v.frequency < NULL
+        THEN 0
+        WHEN v.customer_id >= NULL
+        THEN 1
+        ELSE 0
+      END AS TINYINT)
+    END AS f_score,
+    CASE
+      WHEN NOT v.frequency IS NULL
+      THEN CAST(1 + CASE
+        WHEN v.revenue > CAST('21.0' AS DOUBLE)
+        THEN 1
+        WHEN v.revenue < CAST('21.0' AS DOUBLE)
+        THEN 0
+        WHEN v.customer_id >= 'C2\'m'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.revenue > CAST('31.5' AS DOUBLE)
+        THEN 1
+        WHEN v.revenue < CAST('31.5' AS DOUBLE)
+        THEN 0
+        WHEN v.customer_id >= 'C3\'m'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.revenue > CAST('42.0' AS DOUBLE)
+        THEN 1
+        WHEN v.revenue < CAST('42.0' AS DOUBLE)
+        THEN 0
+        WHEN v.customer_id >= 'C4\'m'
+        THEN 1
+        ELSE 0
+      END + CASE
+        WHEN v.revenue > NULL
+        THEN 1
+        WHEN v.revenue < NULL
+        THEN 0
+        WHEN v.customer_id >= NULL
+        THEN 1
+        ELSE 0
+      END AS TINYINT)
+    END AS m_score,
+    p.expected_purchases,
+    p.p_alive,
+    p.expected_gap,
+    p.discounted_purchases,
+    CASE
+      WHEN v.frequency IS NULL
+      THEN NULL
+      WHEN v.frequency > 0
+      THEN CAST('6.0' AS DOUBLE) * (
+        CAST('20.0' AS DOUBLE) + v.frequency * v.monetary_value
+      ) / (
+        CAST('6.0' AS DOUBLE) * v.frequency + CAST('4.0' AS DOUBLE) - 1
+      )
+      ELSE CAST('6.0' AS DOUBLE) * CAST('20.0' AS DOUBLE) / (
+        CAST('4.0' AS DOUBLE) - 1
+      )
+    END AS expected_spend
+  FROM customer_value AS v
+  LEFT JOIN history_predictions AS p
+    ON p.frequency = v.frequency AND p.recency = v.recency AND p.T = v.T
+)
 SELECT
   v.customer_id,
   v.orders,
@@ -38,7 +179,7 @@ SELECT
   v.expected_purchases,
   v.p_alive,
   v.expected_spend,
-  v.clv,
+  CAST('1.0' AS DOUBLE) * v.expected_spend * v.discounted_purchases AS clv,
   x.nps,
   CASE
     WHEN x.nps >= 9
@@ -77,6 +218,6 @@ SELECT
     THEN 'medium'
     ELSE 'low'
   END AS churn_risk
-FROM customer_value AS v
+FROM valued AS v
 LEFT JOIN customer_voice AS x
   ON x.customer_id = v.customer_id

@@ -1,0 +1,161 @@
+"""`legame score` writes the summary before the fits, in the transaction that stores the rest:
+customers without orders get their rows, and a score that fails or is killed part way leaves
+the previous scores exactly as they were."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from legame import scoring
+from legame.bench.data import write_transactions
+from legame.ingest import ingest
+from legame.store import Workspace
+
+#: What tells one score of a workspace from another: rows and sums of each stored table.
+FINGERPRINT = """
+SELECT
+    (SELECT count(*) FROM customer_scores),
+    (SELECT sum(orders) FROM customer_value),
+    (SELECT sum(revenue) FROM customer_value),
+    (SELECT sum(clv) FROM customer_scores),
+    (SELECT count(*) FROM history_predictions),
+    (SELECT count(*) FROM customer_voice)
+"""
+
+
+def fingerprint(db: Path) -> tuple:
+    with Workspace.open(db, read_only=True) as ws:
+        return ws.con.execute(FINGERPRINT).fetchall()[0]
+
+
+def same(a: tuple, b: tuple) -> bool:
+    """Equal, sums of floats up to their order of addition (the engine sums in parallel)
+    and the last digits of the fits."""
+    return all(math.isclose(x, y, rel_tol=1e-6) if isinstance(x, float) else x == y
+               for x, y in zip(a, b, strict=True))
+
+
+def test_customers_without_orders_by_the_cutoff_are_scored_as_no_purchases(
+    sim_db, tmp_path: Path
+) -> None:
+    db = tmp_path / "ws.duckdb"
+    shutil.copy(sim_db[0], db)
+    new = tmp_path / "customers.csv"
+    new.write_text("customer_id,created_at\nNEW-1,2025-01-01\nNEW-2,2025-01-02\n")
+    with Workspace.open(db) as ws:
+        ingest(ws, "customers", [new])
+        # Every customer whose first completed order comes after the cutoff has none by then.
+        until = ws.con.execute(
+            "SELECT CAST(quantile_disc(first_at, 0.8) AS DATE) FROM (SELECT min(ordered_at) "
+            "AS first_at FROM orders WHERE status = 'completed' GROUP BY customer_id)"
+        ).fetchall()[0][0]
+        report = scoring.score(ws, until=until)
+        expected = ws.con.execute("""
+            SELECT count(*) FROM customers c WHERE NOT EXISTS (
+                SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id
+                AND o.status = 'completed' AND CAST(o.ordered_at AS DATE) <= ?)""",
+            [until]).fetchall()[0][0]
+        got = ws.con.execute("""
+            SELECT count(*), count(DISTINCT customer_id), sum(orders), sum(revenue),
+                   count(frequency), count(r_score), count(p_alive), count(clv)
+            FROM customer_scores WHERE segment = 'no purchases'""").fetchall()[0]
+        assert report.rows == ws.count("customers") == ws.count("customer_scores")
+        assert expected > 2  # the two new customers and those who ordered after the cutoff
+        assert got == (expected, expected, 0, 0.0, 0, 0, 0, 0)
+        news = ws.con.execute("SELECT customer_id, segment, orders FROM customer_scores "
+                              "WHERE customer_id LIKE 'NEW-%' ORDER BY 1").fetchall()
+        assert news == [("NEW-1", "no purchases", 0), ("NEW-2", "no purchases", 0)]
+
+
+def test_a_score_that_fails_after_the_summary_leaves_the_previous_scores(
+    sim_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "ws.duckdb"
+    shutil.copy(sim_db[0], db)
+    with Workspace.open(db) as ws:
+        scoring.score(ws)
+    before = fingerprint(db)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the fit broke")
+
+    with Workspace.open(db, read_only=True) as ws:
+        early = scoring.last_order_day(ws) - timedelta(days=200)
+    monkeypatch.setattr(scoring, "fit_models", broken)
+    with Workspace.open(db) as ws, pytest.raises(RuntimeError, match="the fit broke"):
+        scoring.score(ws, until=early)
+    assert same(fingerprint(db), before)
+    monkeypatch.undo()
+    with Workspace.open(db) as ws:  # the workspace takes the next score
+        scoring.score(ws, until=early)
+    assert not same(fingerprint(db), before)
+
+
+def start_score(db: Path, *args: str) -> subprocess.Popen[bytes]:
+    exe = Path(sys.executable).with_name("legame")
+    return subprocess.Popen([str(exe), "score", "--db", str(db), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def make_store(db: Path, folder: Path, rows: int) -> date:
+    """A workspace of the simulator's orders (as the benchmark makes them); their last day."""
+    orders = write_transactions(rows, folder)
+    with Workspace.create(db) as ws:
+        ingest(ws, "orders", [orders.parquet])
+    return orders.until
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_score_leaves_the_previous_scores_or_the_new_ones(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "ws.duckdb"
+    last = make_store(db, tmp_path / "orders", 1_000_000)
+    assert start_score(db, "--until", str(last - timedelta(days=90))).wait() == 0
+    before = fingerprint(db)
+
+    twin = tmp_path / "twin.duckdb"
+    shutil.copy(db, twin)
+    started = time.monotonic()
+    assert start_score(twin).wait() == 0
+    duration = time.monotonic() - started
+    after = fingerprint(twin)
+    assert not same(after, before)
+
+    # Kills spread over the calibrated run: imports, the summary stored in the open
+    # transaction, the fits, the write and its commit. An attempt that finishes first is
+    # checked (the new scores) and another made, until six kills have landed mid-run.
+    moments = [0.3, 0.5, 0.65, 0.8, 0.9, 0.97]
+    killed: list[float] = []
+    for attempt_no in range(20):
+        if len(killed) == len(moments):
+            break
+        fraction = moments[len(killed)] if attempt_no < 12 else moments[len(killed)] / 2
+        attempt = tmp_path / f"attempt{attempt_no}.duckdb"
+        shutil.copy(db, attempt)
+        proc = start_score(attempt)
+        time.sleep(duration * fraction)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            got = fingerprint(attempt)
+            assert same(got, before) or same(got, after), f"killed at {fraction:.0%}: {got}"
+            killed.append(fraction if same(got, before) else -fraction)
+        else:
+            assert proc.returncode == 0
+            assert same(fingerprint(attempt), after)
+        attempt.unlink()
+        for wal in tmp_path.glob(f"attempt{attempt_no}.duckdb.wal"):
+            wal.unlink()
+    assert len(killed) == len(moments), f"only {len(killed)} kills landed mid-run"
+    assert sum(f > 0 for f in killed) >= 4, f"too few kills before the commit: {killed}"

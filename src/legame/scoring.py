@@ -68,17 +68,6 @@ RFM_KEYS = {"r": "last_order_at", "f": "frequency", "m": "revenue"}
 QUINTILES = 5
 
 
-@dataclass(frozen=True)
-class Summary:
-    """The purchase histories of a store up to a cutoff, compressed to distinct rows."""
-
-    until: date
-    unit: Unit
-    n_customers: int
-    histories: pa.Table  # frequency, recency, T, n
-    spend: pa.Table  # frequency, monetary_value, n (repeat customers)
-
-
 @dataclass
 class ScoreReport:
     """What ``score`` did: the fits, the row count and the time of each step."""

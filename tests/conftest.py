@@ -1,12 +1,15 @@
-"""Shared fixtures: a fresh workspace, file writers, a CLI runner, and session-wide
-workspaces (CDNOW from its raw transactions; a simulated business)."""
+"""Shared fixtures: a fresh workspace, file writers, a CLI runner, session-wide workspaces
+(CDNOW from its raw transactions; a simulated business), and kills at moments of a run."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -70,6 +73,44 @@ def run_legame(*args: object, env: dict[str, str] | None = None, cwd: Path | Non
         cwd=cwd,
         timeout=600,
     )
+
+
+def kill_at_moments(
+    start: Callable[[Path], subprocess.Popen[bytes]],
+    original: Path,
+    duration: float,
+    *,
+    unchanged: Callable[[Path, float], bool],
+    finished: Callable[[Path], None],
+    moments: Sequence[float] = (0.1, 0.3, 0.5, 0.7, 0.85, 0.95),
+) -> list[float]:
+    """``kill -9`` runs of ``start`` (on a fresh copy of the workspace ``original`` each) at
+    each of ``moments`` of a run of ``duration`` seconds, until a kill has landed mid-run at
+    every moment. The machine's load varies, so a run that ends first is checked with
+    ``finished(copy)`` and another is made (after 12 attempts, at half the moment).
+    ``unchanged(copy, fraction)`` checks a killed copy and says whether it is as before the
+    run; the returned fractions are positive for those, negative for kills that came after
+    the run's commit."""
+    killed: list[float] = []
+    for attempt_no in range(20):
+        if len(killed) == len(moments):
+            break
+        fraction = moments[len(killed)] if attempt_no < 12 else moments[len(killed)] / 2
+        attempt = original.with_name(f"attempt{attempt_no}.duckdb")
+        shutil.copy(original, attempt)
+        proc = start(attempt)
+        time.sleep(duration * fraction)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            killed.append(fraction if unchanged(attempt, fraction) else -fraction)
+        else:
+            assert proc.returncode == 0
+            finished(attempt)
+        attempt.unlink()
+        attempt.with_name(attempt.name + ".wal").unlink(missing_ok=True)
+    assert len(killed) == len(moments), f"only {len(killed)} kills landed mid-run"
+    return killed
 
 
 # --- workspaces shared by the measurement and engine tests -----------------------------

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -14,6 +11,7 @@ import duckdb
 import pytest
 
 from legame.store import Workspace
+from tests.conftest import kill_at_moments
 
 ROWS = 800_000
 
@@ -72,30 +70,20 @@ def test_kill_9_at_any_moment_leaves_the_counts_unchanged(tmp_path: Path) -> Non
     # the COMMIT (while the process drops its temp tables and exits) finds the whole file
     # in, which is just as correct: what must never be seen is a part of the file.
     full = {**before, "orders": before["orders"] + ROWS, "batches": before["batches"] + 1}
-    moments = [0.1, 0.3, 0.5, 0.7, 0.85, 0.95]
-    killed: list[float] = []
-    for attempt_no in range(20):
-        if len(killed) == len(moments):
-            break
-        fraction = moments[len(killed)] if attempt_no < 12 else moments[len(killed)] / 2
-        attempt = tmp_path / f"attempt{attempt_no}.duckdb"
-        shutil.copy(db, attempt)
-        proc = start_ingest(attempt, big)
-        time.sleep(duration * fraction)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            got = counts(attempt)
-            if got != before:
-                assert (got["orders"], got["batches"]) == (full["orders"], full["batches"]), (
-                    f"killed at {fraction:.0%} of the run: a part of the file is in")
-            killed.append(fraction if got == before else -fraction)
-        else:
-            assert proc.returncode == 0
-            got = counts(attempt)
-            assert (got["orders"], got["batches"]) == (full["orders"], full["batches"])
-        attempt.unlink()
-    assert len(killed) == len(moments), f"only {len(killed)} kills landed mid-run"
+
+    def unchanged(attempt: Path, fraction: float) -> bool:
+        got = counts(attempt)
+        if got != before:
+            assert (got["orders"], got["batches"]) == (full["orders"], full["batches"]), (
+                f"killed at {fraction:.0%} of the run: a part of the file is in")
+        return got == before
+
+    def finished(attempt: Path) -> None:
+        got = counts(attempt)
+        assert (got["orders"], got["batches"]) == (full["orders"], full["batches"])
+
+    killed = kill_at_moments(lambda attempt: start_ingest(attempt, big), db, duration,
+                             unchanged=unchanged, finished=finished)
     assert sum(f > 0 for f in killed) >= 4, f"too few kills before the commit: {killed}"
 
     # After all those kills the store still works and the file loads exactly once.

@@ -5,9 +5,7 @@ the previous scores exactly as they were."""
 from __future__ import annotations
 
 import math
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +18,7 @@ from legame import scoring
 from legame.bench.data import write_transactions
 from legame.ingest import ingest
 from legame.store import Workspace
+from tests.conftest import kill_at_moments
 
 #: What tells one score of a workspace from another: rows and sums of each stored table.
 FINGERPRINT = """
@@ -133,29 +132,15 @@ def test_kill_9_during_a_score_leaves_the_previous_scores_or_the_new_ones(
     assert not same(after, before)
 
     # Kills spread over the calibrated run: imports, the summary stored in the open
-    # transaction, the fits, the write and its commit. An attempt that finishes first is
-    # checked (the new scores) and another made, until six kills have landed mid-run.
-    moments = [0.3, 0.5, 0.65, 0.8, 0.9, 0.97]
-    killed: list[float] = []
-    for attempt_no in range(20):
-        if len(killed) == len(moments):
-            break
-        fraction = moments[len(killed)] if attempt_no < 12 else moments[len(killed)] / 2
-        attempt = tmp_path / f"attempt{attempt_no}.duckdb"
-        shutil.copy(db, attempt)
-        proc = start_score(attempt)
-        time.sleep(duration * fraction)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            got = fingerprint(attempt)
-            assert same(got, before) or same(got, after), f"killed at {fraction:.0%}: {got}"
-            killed.append(fraction if same(got, before) else -fraction)
-        else:
-            assert proc.returncode == 0
-            assert same(fingerprint(attempt), after)
-        attempt.unlink()
-        for wal in tmp_path.glob(f"attempt{attempt_no}.duckdb.wal"):
-            wal.unlink()
-    assert len(killed) == len(moments), f"only {len(killed)} kills landed mid-run"
+    # transaction, the fits, the write and its commit.
+    def unchanged(attempt: Path, fraction: float) -> bool:
+        got = fingerprint(attempt)
+        assert same(got, before) or same(got, after), f"killed at {fraction:.0%}: {got}"
+        return same(got, before)
+
+    def finished(attempt: Path) -> None:
+        assert same(fingerprint(attempt), after)
+
+    killed = kill_at_moments(start_score, db, duration, unchanged=unchanged, finished=finished,
+                             moments=(0.3, 0.5, 0.65, 0.8, 0.9, 0.97))
     assert sum(f > 0 for f in killed) >= 4, f"too few kills before the commit: {killed}"

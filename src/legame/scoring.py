@@ -249,7 +249,6 @@ def score(
     """Fit the models on the store's orders and (re)build ``customer_scores``."""
     _check(model, unit, horizon_days, discount_rate, margin)
     until = until or last_order_day(workspace)
-    as_of = datetime.combine(until + timedelta(days=1), datetime.min.time())
     report = ScoreReport(engine, until, unit, horizon_days, discount_rate, margin)
     step = _Stopwatch(report, progress)
     options = dict(engine_options or {})
@@ -284,7 +283,7 @@ def score(
                     ),
                 )
             with step("write"):  # with what is left of finding the RFM cuts
-                written = write_scores(eng, as_of=as_of, spend=spend_model.params_,
+                written = write_scores(eng, until=until, spend=spend_model.params_,
                                        margin=margin, cuts=cuts.result())
                 report.rows = written["customer_value"]
         for name in ("_summary", "_predictions"):
@@ -297,7 +296,7 @@ def score(
 def write_scores(
     eng: Engine,
     *,
-    as_of: datetime,
+    until: date,
     spend: Mapping[str, float],
     margin: float,
     cuts: Mapping[str, sql.Param],
@@ -305,11 +304,12 @@ def write_scores(
     """The score's write, after ``customer_value`` is staged and ``_predictions`` put:
     ``history_predictions``, ``customer_voice`` and the view ``customer_scores`` (with
     Gamma-Gamma's parameters ``spend``, the margin and the RFM cuts as literals), committed
-    with the staged table. Returns the rows per table."""
+    with the staged table; the voice's windows end at midnight after ``until``. Returns the
+    rows per table."""
     return eng.write(
         {"history_predictions": "history_predictions", "customer_voice": "customer_voice"},
         views={"customer_scores": "customer_scores"},
-        as_of=as_of,
+        as_of=datetime.combine(until + timedelta(days=1), datetime.min.time()),
         p=spend["p"],
         q=spend["q"],
         gamma=spend["gamma"],

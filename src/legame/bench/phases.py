@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,10 +185,8 @@ def _predict(args: Args) -> dict[str, Any]:
                 eng.put("_predictions", scoring.predictions(
                     model, histories, unit="week", horizon_days=365, discount_rate=0.10))
                 cuts = scoring.rfm_cuts(eng.query("rfm_keys"))
-                day_after = _day(args["until"]) + timedelta(days=1)
-                as_of = datetime.combine(day_after, datetime.min.time())
-                written = scoring.write_scores(eng, as_of=as_of, spend=spend, margin=1.0,
-                                               cuts=cuts)
+                written = scoring.write_scores(eng, until=_day(args["until"]), spend=spend,
+                                               margin=1.0, cuts=cuts)
                 return written["customer_value"]
 
             out = _measure(run)

@@ -49,7 +49,6 @@ class DuckDBEngine(Engine):
     def stage(self, table: str, query: str, *, append: bool = False, **params: Param) -> int:
         con = self.workspace.con
         self._begin()
-        self._staged.setdefault(table, 0)
         with self._bulk():
             if append:
                 con.execute(f'INSERT INTO "{table}" BY NAME {sql.render(query, **params)}')

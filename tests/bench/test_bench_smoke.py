@@ -20,7 +20,8 @@ KEYS = {
     "lower_bound_s", "score_vs_lower_bound", "summary_vs_lower_bound", "lifetimes_s",
     "speedup_vs_lifetimes", "max_param_rel_diff", "peak_rss_mb", "ingest_csv_s",
     "ingest_parquet_s", "peak_rss_mb_by_phase", "cpu_s_by_phase", "machine", "governor",
-    "lower_bound_sql", "score_steps_s",
+    "lower_bound_sql", "score_steps_s", "message_check", "message_check_25k_s",
+    "message_check_200k_s", "load",
 }
 
 
@@ -39,13 +40,14 @@ def _app() -> typer.Typer:
 def _run(tmp_path: Path, *extra: str) -> list[dict]:
     out = tmp_path / "results.json"
     result = CliRunner().invoke(_app(), [
-        "bench", "--sizes", "2e4", "--runs", "1", "--no-governor", "--out", str(out),
+        "bench", "--sizes", "2e4", "--runs", "1", "--no-governor", "--no-load", "--out", str(out),
         "--work", str(tmp_path / "work"), *extra,
     ])
     assert result.exit_code == 0, result.output
     assert "read_parquet('orders.parquet')" in result.stdout  # the lower bound's SQL is shown
     assert "peak memory: fit" in result.stdout  # each phase's peak is printed
     assert "Targets (✓ met" in result.stdout  # and the targets checked against them
+    assert "Message check: 25,000 characters" in result.stdout
     return json.loads(out.read_text())
 
 
@@ -59,6 +61,9 @@ def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Pat
         assert row[key] > 0, key
     assert set(row["score_steps_s"]) == {"summary", "fit", "predict", "write"}
     assert row["lifetimes_status"] == "skipped" and row["speedup_vs_lifetimes"] is None
+    assert row["message_check_25k_s"] > 0 and row["message_check_200k_s"] > 0
+    assert row["message_check"]["verdicts"] == {"25000": "rethink", "200000": "rethink"}
+    assert row["load"] == {"status": "skipped"}
     assert row["machine"]["cores_logical"] >= 1 and row["machine"]["ram_gib"] > 0
     assert not (tmp_path / "work" / "2e04").exists()  # inputs are deleted afterwards
 
@@ -66,7 +71,8 @@ def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Pat
 def test_bench_refuses_bad_options(tmp_path: Path) -> None:
     runner = CliRunner()
     for args, message in ((["--sizes", "abc"], "--sizes"), (["--engine", "x"], "--engine"),
-                          (["--runs", "0"], "--runs"), (["--sizes", "10"], ">= 1000")):
+                          (["--runs", "0"], "--runs"), (["--sizes", "10"], ">= 1000"),
+                          (["--load-seconds", "0"], "--load-seconds")):
         result = runner.invoke(_app(), ["bench", *args, "--work", str(tmp_path)])
         assert result.exit_code != 0
         assert message in str(result.exception)

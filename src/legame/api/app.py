@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from legame import __version__
 from legame.api import errors
+from legame.api.limits import BodyLimits
 from legame.api.routes import router
 from legame.api.schemas import Health
 from legame.api.state import Store
@@ -35,6 +36,7 @@ def create_app(db: str | Path) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(BodyLimits)
 
     @app.get("/health", response_model=Health, tags=["health"])
     def health() -> dict[str, object]:

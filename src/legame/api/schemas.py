@@ -1,11 +1,19 @@
-"""Response and request bodies of the HTTP API (they make the OpenAPI schema exact)."""
+"""Response and request bodies of the HTTP API (they make the OpenAPI schema exact).
+
+Every string and list of a request body has a maximum length (the library's own limits, so
+the API refuses with a 422 what the library would refuse); the body as a whole is limited in
+size and nesting depth before it is parsed (:mod:`legame.api.limits`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from legame.engage.message.check import MAX_DRAFT_CHARS
+from legame.engage.policy import MAX_POLICY_CHARS, MAX_VALUE_CHARS, MAX_VALUES
 
 
 class Health(BaseModel):
@@ -109,7 +117,13 @@ class Customer360(BaseModel):
 
 class Erased(BaseModel):
     customer_id: str
+    erasure_id: str
     rows_removed: dict[str, int]
+    values_replaced: dict[str, int]
+    file_rewritten: bool
+    file_bytes: int
+    identifiers_checked: int
+    found_in_file: int
 
 
 class ContactCheckIn(BaseModel):
@@ -137,9 +151,11 @@ class ContactDecision(BaseModel):
 
 class MessageCheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(max_length=200_000, description="Subject line, then the body.")
-    values: list[str] | None = Field(
-        None, description="Brand values; default: the policy file's values."
+    text: str = Field(max_length=MAX_DRAFT_CHARS, description="Subject line, then the body.")
+    values: list[Annotated[str, Field(max_length=MAX_VALUE_CHARS)]] | None = Field(
+        None,
+        max_length=MAX_VALUES,
+        description="Brand values; default: the policy file's values.",
     )
     language: Literal["it", "es", "en"] | None = None
 
@@ -189,6 +205,7 @@ class FileReport(BaseModel):
     updated: int
     duplicates: int
     rejected: int
+    already_rejected: int
     implicit_customers: int
     fees_waived: int
     error: str | None
@@ -202,6 +219,7 @@ class IngestReport(BaseModel):
     updated: int
     duplicates: int
     rejected: int
+    already_rejected: int
     implicit_customers: int
     fees_waived: int
     batch_id: int | list[int]
@@ -216,7 +234,7 @@ class Policy(BaseModel):
 
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(max_length=100_000, description="The whole legame.toml.")
+    text: str = Field(max_length=MAX_POLICY_CHARS, description="The whole legame.toml.")
 
 
 def as_dict(model: BaseModel) -> dict[str, Any]:

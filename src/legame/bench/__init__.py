@@ -5,6 +5,8 @@
 :mod:`legame.bench.lower_bound`   the plain DuckDB summary every figure is compared to
 :mod:`legame.bench.phases`        each measured phase in a child process of its own
 :mod:`legame.bench.reference`     the lifetimes pipeline in its own virtual environment
+:mod:`legame.bench.message`       the message check on long drafts
+:mod:`legame.bench.load`          a bounded load test of ``legame serve`` on loopback
 :mod:`legame.bench.runner`        one size after another, rounds interleaved
 :mod:`legame.bench.report`        the Rich table and the README's Markdown
 ================================  ==================================================

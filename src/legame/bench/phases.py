@@ -107,6 +107,7 @@ def _lower_bound(args: Args) -> dict[str, Any]:
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")  # as in a workspace; nothing on stdout
+    # sql-built: the benchmark's reference query (bench/lower_bound.py) over its own file.
     statement = f"CREATE TEMP TABLE lower_bound AS {query(args['parquet'], _day(args['until']))}"
     out = _measure(lambda: con.execute(statement))
     out["result"] = {"customers": con.execute("SELECT count(*) FROM lower_bound").fetchall()[0][0]}
@@ -115,10 +116,10 @@ def _lower_bound(args: Args) -> dict[str, Any]:
 
 def _engine(ws: Any, name: str) -> Any:
     from legame.engine import engine_for
-    from legame.scoring import SCORE_MEMORY_LIMIT
+    from legame.scoring import score_memory_limit
 
     if name == "duckdb":
-        return engine_for(ws, "duckdb", memory_limit=SCORE_MEMORY_LIMIT)
+        return engine_for(ws, "duckdb", memory_limit=score_memory_limit())
     return engine_for(ws, "spark")
 
 
@@ -258,6 +259,12 @@ def _governor(args: Args) -> dict[str, Any]:
     return out
 
 
+def _message(args: Args) -> dict[str, Any]:
+    from legame.bench.message import check_times
+
+    return _measure(lambda: check_times(args["sizes"], runs=int(args["runs"])))
+
+
 def _day(value: str) -> date:
     return datetime.strptime(value, "%Y-%m-%d").date()
 
@@ -277,6 +284,7 @@ PHASES: dict[str, Callable[[Args], dict[str, Any]]] = {
     "score": _score,
     "compare": _compare,
     "governor": _governor,
+    "message": _message,
 }
 
 

@@ -108,6 +108,43 @@ def spark_table(results: list[dict[str, Any]]) -> Table | None:
     return out
 
 
+def message_line(row: dict[str, Any]) -> str:
+    """The message check's medians in one sentence ("" when it did not run)."""
+    message = row.get("message_check") or {}
+    if message.get("status") != "ok":
+        return ""
+    sizes = ", ".join(f"{int(size):,} characters {seconds:.2f} s"
+                      for size, seconds in message["median_s"].items())
+    return f"Message check: {sizes} (median of {message['runs']})."
+
+
+def load_line(row: dict[str, Any]) -> str:
+    """The load test's outcome in one sentence ("" when it did not run)."""
+    load = row.get("load") or {}
+    if load.get("status") != "ok":
+        return ""
+    dups = load["duplicates"]
+    return (f"Load test ({load['clients']} clients, {load['duration_s']:g} s, reads and ingests "
+            f"mixed, loopback): {load['requests']:,} requests, {load['errors']} errors, "
+            f"{load['duplicates_total']} duplicates (orders {dups['orders']}, customers "
+            f"{dups['customers']}); p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms.")
+
+
+def load_table(load: dict[str, Any]) -> Table:
+    """Requests, errors and latency per kind of request of the load test."""
+    out = Table(title="Load test, per kind of request")
+    for name in ("request", "requests", "errors", "p50 ms", "p99 ms"):
+        out.add_column(name, justify="left" if name == "request" else "right")
+    for kind, figures in [*load["by_kind"].items(), ("all", load)]:
+        out.add_row(kind, f"{figures['requests']:,}", str(figures["errors"]),
+                    _ms(figures["p50_ms"]), _ms(figures["p99_ms"]))
+    return out
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
 def markdown(results: list[dict[str, Any]]) -> str:
     """The table as Markdown (for README's Performance section)."""
     return _markdown("", results, _figures(results))
@@ -155,6 +192,9 @@ def readme_block(results: list[dict[str, Any]]) -> str:
         block += (f"\n\nContact governor: {gov['n_checks']:,} checks against "
                   f"{gov['messages']:,} logged messages, median {gov['median_ms']} ms, "
                   f"99th percentile {gov['p99_ms']} ms per check.")
+    for line in (message_line(results[0]), load_line(results[0])):
+        if line:
+            block += f"\n\n{line}"
     return block
 
 

@@ -5,6 +5,10 @@ For each size: write the inputs, then measure (each phase in a child process, se
 summary, fits, predictions and whole ``score``, interleaved run by run so that a change
 in the machine's load hits them alike; then the lifetimes reference on the same Parquet
 file and the comparison of the two libraries' parameters and predictions.
+
+Once, before the sizes (each can be skipped): the contact governor's check latency, the
+message check on drafts of 25,000 and 200,000 characters (:mod:`legame.bench.message`), and
+a bounded load test of ``legame serve`` (:mod:`legame.bench.load`).
 """
 
 from __future__ import annotations
@@ -51,6 +55,11 @@ class BenchOptions:
     governor: bool = True
     governor_messages: int = 1_000_000
     governor_checks: int = 10_000
+    message: bool = True
+    load: bool = True
+    load_seconds: float = 20.0
+    load_clients: int = 8
+    load_customers: int = 1000
     keep_data: bool = False
     seed: int = 0
     out: Path | None = None
@@ -243,6 +252,43 @@ def governor(options: BenchOptions, log: Log) -> dict[str, Any]:
     return result
 
 
+def message_check(options: BenchOptions, log: Log) -> dict[str, Any]:
+    """The message check's time on ordinary drafts of 25,000 and 200,000 characters."""
+    from legame.bench.message import SIZES
+
+    log(f"message check: drafts of {', '.join(f'{n:,}' for n in SIZES)} characters")
+    out = run_phase("message", {"sizes": list(SIZES), "runs": options.runs})
+    result: dict[str, Any] = {**out["result"], "peak_rss_mb": out["peak_rss_mb"]}
+    for size, seconds in result["median_s"].items():
+        log(f"    {int(size):>9,} characters {seconds:8.3f} s")
+    return result
+
+
+def load_test(options: BenchOptions, log: Log) -> dict[str, Any]:
+    """The bounded load test of ``legame serve`` (see :mod:`legame.bench.load`)."""
+    from legame.bench.load import run_load_test
+
+    folder = options.work / "load"
+    try:
+        result = run_load_test(folder, clients=options.load_clients,
+                               duration_s=options.load_seconds,
+                               customers=options.load_customers, seed=options.seed, log=log)
+    finally:
+        if not options.keep_data:
+            shutil.rmtree(folder, ignore_errors=True)
+    log(f"    {result['requests']:,} requests, {result['errors']} errors, "
+        f"{result['duplicates_total']} duplicates; p50 {result['p50_ms']} ms, "
+        f"p99 {result['p99_ms']} ms")
+    return result
+
+
+def _flat(message: dict[str, Any]) -> dict[str, Any]:
+    """``message_check_25k_s``-style keys of the message check's medians."""
+    from legame.bench.message import result_key
+
+    return {result_key(int(size)): s for size, s in message.get("median_s", {}).items()}
+
+
 def run_bench(options: BenchOptions, *, log: Log = print) -> list[dict[str, Any]]:
     """Measure every size; write the JSON after each one (so a long run keeps what it did)."""
     info = machine()
@@ -250,10 +296,15 @@ def run_bench(options: BenchOptions, *, log: Log = print) -> list[dict[str, Any]
     if options.lifetimes:
         python = reference.ensure_venv(options.venv, log=log)
     gov = governor(options, log) if options.governor else {"status": "skipped"}
+    message = message_check(options, log) if options.message else {"status": "skipped"}
+    load = load_test(options, log) if options.load else {"status": "skipped"}
     results: list[dict[str, Any]] = []
     for size in options.sizes:
         row = bench_size(size, options, python, log)
         row["governor"] = gov
+        row["message_check"] = message
+        row.update(_flat(message))
+        row["load"] = load
         row["machine"] = info
         row["lower_bound_sql"] = lower_bound_query("orders.parquet",
                                                    date.fromisoformat(row["until"]))

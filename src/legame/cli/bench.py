@@ -58,6 +58,17 @@ def bench(
         bool, typer.Option("--governor/--no-governor",
                            help="Measure the contact governor's check latency.")
     ] = True,
+    message: Annotated[
+        bool, typer.Option("--message/--no-message",
+                           help="Time the message check on 25,000- and 200,000-character drafts.")
+    ] = True,
+    load: Annotated[
+        bool, typer.Option("--load/--no-load",
+                           help="Run the load test: 8 clients against legame serve on loopback.")
+    ] = True,
+    load_seconds: Annotated[
+        float, typer.Option("--load-seconds", help="How long the load test runs.")
+    ] = 20.0,
     work: Annotated[
         Path, typer.Option("--work", help="Folder for the generated inputs and workspaces.")
     ] = Path("bench/data"),
@@ -72,15 +83,27 @@ def bench(
     """Benchmark legame against a plain-SQL lower bound and the lifetimes pipeline."""
     from legame.bench import BenchOptions, run_bench
     from legame.bench.lower_bound import TWO_STAGE
-    from legame.bench.report import spark_table, table, targets_table
+    from legame.bench.report import (
+        load_line,
+        load_table,
+        message_line,
+        spark_table,
+        table,
+        targets_table,
+    )
 
     if engine not in ("duckdb", "spark"):
         raise InputError(f"--engine must be duckdb or spark; got {engine!r}.")
     if runs < 1:
         raise InputError(f"--runs must be at least 1; got {runs}.")
+    if not (math.isfinite(load_seconds) and 0 < load_seconds <= 3600):
+        raise InputError(
+            f"--load-seconds must be more than 0 and at most 3600; got {load_seconds}."
+        )
     chosen = _sizes(sizes) + ([LARGE_SIZE] if large else [])
     options = BenchOptions(sizes=chosen, work=work, engine=engine, runs=runs,  # type: ignore[arg-type]
                            lifetimes=lifetimes, venv=venv, governor=governor,
+                           message=message, load=load, load_seconds=load_seconds,
                            keep_data=keep_data, seed=seed, out=out)
     results = run_bench(options, log=lambda line: err_console.print(line, markup=False))
     console.print("Lower bound (DuckDB, over the Parquet file):")
@@ -98,6 +121,12 @@ def bench(
                       f"{gov['messages']:,} messages.")
     elif gov:
         console.print(f"Contact governor: {gov.get('status')}.")
+    first = results[0] if results else {}
+    for line in (message_line(first), load_line(first)):
+        if line:
+            console.print(line)
+    if first.get("load", {}).get("status") == "ok":
+        console.print(load_table(first["load"]))
     if out is not None:
         console.print(f"Results written to {out}")
 

@@ -18,7 +18,11 @@ message_app = typer.Typer(help="Check drafts against the brand's values.", no_ar
 @message_app.command("check")
 def message_check(
     draft: Annotated[
-        str, typer.Argument(help="The draft (subject line, then body), or - for standard input.")
+        str,
+        typer.Argument(
+            help="The draft (subject line, then body), or - for standard input; at most "
+            "200,000 characters."
+        ),
     ],
     values: Annotated[
         Path | None,
@@ -36,7 +40,7 @@ def message_check(
     from legame.engage.policy import load_policy, policy_path_for
     from legame.store import resolve_db
 
-    text = sys.stdin.read() if draft == "-" else _read(Path(draft))
+    text = _read_stdin() if draft == "-" else _read(Path(draft))
     brand = (
         parse_values_toml(values)
         if values is not None
@@ -60,14 +64,42 @@ def message_check(
 
 
 def _read(path: Path) -> str:
+    """The draft in ``path``, read no further than one character past the limit."""
+    from legame.engage.message.check import MAX_DRAFT_CHARS
+
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as fh:
+            text = fh.read(MAX_DRAFT_CHARS + 1)
     except FileNotFoundError:
         raise InputError(
             f"{path}: no such file (use - to read the draft from standard input)."
         ) from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a draft file.") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; save the draft as UTF-8.") from None
+    if len(text) > MAX_DRAFT_CHARS:
+        raise _too_long(str(path), f"the file is {path.stat().st_size:,} bytes")
+    return text
+
+
+def _read_stdin() -> str:
+    from legame.engage.message.check import MAX_DRAFT_CHARS
+
+    text = sys.stdin.read(MAX_DRAFT_CHARS + 1)
+    if len(text) > MAX_DRAFT_CHARS:
+        size = len(text) + sum(len(chunk) for chunk in iter(lambda: sys.stdin.read(1 << 20), ""))
+        raise _too_long("standard input", f"it has {size:,} characters")
+    return text
+
+
+def _too_long(source: str, size: str) -> InputError:
+    from legame.engage.message.check import MAX_DRAFT_CHARS
+
+    return InputError(
+        f"{source}: the draft is longer than the limit of {MAX_DRAFT_CHARS:,} characters "
+        f"({size}); shorten it, or check each message on its own."
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,11 @@ value::
 
 Tables of caps and the ``channels`` list are taken as a whole: writing ``[contact.caps]``
 replaces every default cap, so a default cap can be removed by leaving it out.
+
+Before it is parsed, the text is checked to be at most :data:`MAX_POLICY_CHARS` characters
+long and its arrays, inline tables and dotted keys to nest at most :data:`MAX_TOML_DEPTH` deep
+(:func:`check_toml_text`), so a hostile file is refused with the line to fix instead of
+exhausting the parser.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ import difflib
 import math
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import time
+from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from legame.errors import InputError
@@ -43,6 +49,16 @@ _WINDOW = re.compile(r"^per_([1-9][0-9]*)_days?$")
 #: The longest window or pause in days (100 years): longer ones are surely typos.
 MAX_DAYS = 36_500
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+#: The longest policy file, in characters (the default one is under 5,000).
+MAX_POLICY_CHARS = 100_000
+#: How deep arrays, inline tables and dotted keys may nest in a policy or values file.
+MAX_TOML_DEPTH = 20
+#: Brand values: at most this many (``values``; the message check takes as many) ...
+MAX_VALUES = 50
+#: ... each at most this many characters.
+MAX_VALUE_CHARS = 200
+#: How customer ids are case-folded (``[ingest] customer_id_case``; see ``legame.ingest.ids``).
+IdCase = Literal["preserve", "lower", "upper"]
 
 
 # --- the policy, as frozen dataclasses ---------------------------------------------------
@@ -144,12 +160,32 @@ class GratitudePolicy:
 
 
 @dataclass(frozen=True)
+class IngestPolicy:
+    """The ``[ingest]`` section: what ingestion refuses and how it normalises customer ids."""
+
+    #: Timestamps later than the import time plus this are rejected as in the future.
+    future_tolerance: timedelta = timedelta(days=1)
+    #: Customer ids keep their case, or their ASCII letters are folded (``lower``/``upper``).
+    customer_id_case: IdCase = "preserve"
+
+    @property
+    def future_tolerance_text(self) -> str:
+        """The tolerance as the policy file writes it (``1d``, ``12h``, ``90m``)."""
+        minutes = int(self.future_tolerance.total_seconds() // 60)
+        for unit, size in (("d", 1440), ("h", 60)):
+            if minutes % size == 0:
+                return f"{minutes // size}{unit}"
+        return f"{minutes}m"
+
+
+@dataclass(frozen=True)
 class Policy:
     """A whole ``legame.toml``, validated. ``source`` is the file it came from (or None)."""
 
     values: tuple[str, ...]
     contact: ContactPolicy
     gratitude: GratitudePolicy
+    ingest: IngestPolicy = field(default_factory=IngestPolicy)
     source: str | None = field(default=None, compare=False)
 
 
@@ -218,6 +254,17 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _values(value: Any) -> tuple[str, ...]:
+    texts = _texts(value)
+    if len(texts) > MAX_VALUES:
+        raise _Bad(f"a list of at most {MAX_VALUES} values (it has {len(texts)})")
+    longest = max(texts, key=len, default="")
+    if len(longest) > MAX_VALUE_CHARS:
+        raise _Bad(f"a list of values of at most {MAX_VALUE_CHARS} characters each "
+                   f"(one has {len(longest):,})")
+    return texts
+
+
 def _channels(value: Any) -> tuple[str, ...]:
     if (not isinstance(value, list) or not value
             or not all(isinstance(v, str) and _CHANNEL.match(v) for v in value)):
@@ -237,6 +284,26 @@ def _consent_channels(value: Any) -> bool | tuple[str, ...]:
     raise _Bad('true, false, or a list of channel names such as ["email", "sms"]')
 
 
+_DURATION = re.compile(r"^([0-9]+)\s*([dhm])$")
+
+
+def _duration(value: Any) -> timedelta:
+    match = _DURATION.match(value.strip()) if isinstance(value, str) else None
+    size = {"d": 1440, "h": 60, "m": 1}[match[2]] * int(match[1]) if match else -1
+    if not match or size > MAX_DAYS * 1440:
+        raise _Bad(f'a duration such as "1d", "12h" or "30m" (at most {MAX_DAYS} days)')
+    return timedelta(minutes=size)
+
+
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise _Bad("one of " + ", ".join(f'"{c}"' for c in choices))
+        return str(value)
+
+    return check
+
+
 def _ascending(value: Any) -> tuple[int, ...]:
     if (not isinstance(value, list)
             or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
@@ -246,7 +313,7 @@ def _ascending(value: Any) -> tuple[int, ...]:
 
 
 ROOT_KEYS: dict[str, Key] = {
-    "values": Key(_texts, (), "brand values, used by the message check"),
+    "values": Key(_values, (), "brand values, used by the message check"),
 }
 CONTACT_KEYS: dict[str, Key] = {
     "channels": Key(_channels, ("email", "sms", "push", "phone", "post"),
@@ -321,6 +388,12 @@ TRIGGER_KEYS: dict[str, dict[str, Key]] = {
         cost=Key(_amount, 8.0, "what a call costs (a person's time)"),
     ),
 }
+INGEST_KEYS: dict[str, Key] = {
+    "future_tolerance": Key(_duration, timedelta(days=1),
+                            "timestamps later than the import time plus this are rejected"),
+    "customer_id_case": Key(_one_of("preserve", "lower", "upper"), "preserve",
+                            "customer ids keep their case, or are folded to lower or upper"),
+}
 _SECTIONS = ("quiet_hours", "cooldown", "transactional", "caps")
 
 
@@ -335,6 +408,7 @@ def key_paths() -> list[str]:
     paths += [f"gratitude.{k}" for k in GRATITUDE_KEYS]
     for name, keys in TRIGGER_KEYS.items():
         paths += [f"gratitude.triggers.{name}.{k}" for k in keys]
+    paths += [f"ingest.{k}" for k in INGEST_KEYS]
     return paths
 
 
@@ -386,13 +460,15 @@ def _join(section: str, key: str) -> str:
     return f"{section}.{key}" if section else key
 
 
-def _show(value: Any) -> str:
-    """A value as the TOML user wrote it: strings quoted, booleans lower-case."""
+def _show(value: Any, limit: int = 80) -> str:
+    """A value as the TOML user wrote it: strings quoted, booleans lower-case; cut at
+    ``limit`` characters so that a message stays one readable line."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
         return "a table"
-    return repr(value)
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def valid_zone(name: str) -> bool:
@@ -501,13 +577,100 @@ def _gratitude(r: _Reader, data: Mapping[str, Any]) -> GratitudePolicy:
 def parse_policy(data: Mapping[str, Any], *, file: str = POLICY_FILE) -> Policy:
     """Validate parsed TOML (a dict) into a :class:`Policy`; errors name ``file``."""
     r = _Reader(file)
-    r.only(data, "", [*ROOT_KEYS, "contact", "gratitude"])
+    r.only(data, "", [*ROOT_KEYS, "contact", "gratitude", "ingest"])
     values = r.scalars(data, "", ROOT_KEYS)["values"]
     return Policy(
         values=values,
         contact=_contact(r, r.table(data, "", "contact")),
         gratitude=_gratitude(r, r.table(data, "", "gratitude")),
+        ingest=_ingest(r, r.table(data, "", "ingest")),
     )
+
+
+def _ingest(r: _Reader, data: Mapping[str, Any]) -> IngestPolicy:
+    r.only(data, "ingest", list(INGEST_KEYS))
+    return IngestPolicy(**r.scalars(data, "ingest", INGEST_KEYS))
+
+
+# Where a string starting with each quote ends (from just after the opening quote), so the
+# nesting check skips brackets inside strings. Each is anchored and linear in the string.
+_STRING_ENDS = {
+    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""(?:""?)?', re.DOTALL),
+    "'''": re.compile(r"(?:[^']|'(?!''))*'''(?:''?)?"),
+    '"': re.compile(r'(?:[^"\\\n]|\\.)*"'),
+    "'": re.compile(r"[^'\n]*'"),
+}
+_SPECIAL = re.compile(r"[\"'#\[\]{}.\n]")
+
+
+def _too_deep(text: str, limit: int) -> tuple[int, str] | None:
+    """Where (line, what) the text first nests deeper than ``limit``, else None.
+
+    Two kinds of nesting: arrays and inline tables (brackets), and dotted keys (dots on one
+    line: ``a.b.c = 1``; a valid policy line never holds more than ``limit`` dots, since no
+    key takes a list of decimals). One pass over the text, skipping strings and comments.
+    Text that is not valid TOML (an unterminated string) stops the scan: the parser then
+    names the line.
+    """
+    depth = dots = 0
+    pos = 0
+    while found := _SPECIAL.search(text, pos):
+        char, pos = found[0], found.end()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, found.start()) + 1, "arrays or inline tables nest"
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "\n":
+            dots = 0
+        elif char == ".":
+            dots += 1
+            if dots > limit:
+                return text.count("\n", 0, found.start()) + 1, "dotted keys nest"
+        elif char == "#":
+            pos = text.find("\n", pos)
+            if pos < 0:
+                return None
+        else:
+            quote = char * 3 if text.startswith(char * 3, found.start()) else char
+            end = _STRING_ENDS[quote].match(text, found.start() + len(quote))
+            if end is None:
+                return None
+            pos = end.end()
+    return None
+
+
+def check_toml_text(text: str, *, file: str, max_chars: int = MAX_POLICY_CHARS) -> None:
+    """Refuse TOML text longer than ``max_chars`` or nested deeper than :data:`MAX_TOML_DEPTH`.
+
+    Run before parsing: ``tomllib`` recurses once per level and a file nested thousands deep
+    would exhaust it. Raises :class:`~legame.errors.InputError` naming ``file`` (and the line).
+    """
+    if len(text) > max_chars:
+        raise InputError(f"{file}: the file has {len(text):,} characters, more than the limit "
+                         f"of {max_chars:,}; keep only the keys legame reads.")
+    deep = _too_deep(text, MAX_TOML_DEPTH)
+    if deep is not None:
+        line, what = deep
+        raise InputError(f"{file}: line {line}: {what} more than {MAX_TOML_DEPTH} deep; "
+                         "no legame file needs more than three: fix that line.")
+
+
+def parse_policy_text(text: str, *, file: str = POLICY_FILE) -> Policy:
+    """Check, parse and validate the text of a policy file; errors name ``file``.
+
+    Nothing is written: ``PUT /api/v1/policy`` validates with this before touching the file.
+    """
+    check_toml_text(text, file=file)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{file}: not valid TOML: {exc}. Fix the line it names.") from None
+    except RecursionError:  # the depth check prevents it; still never a traceback
+        raise InputError(f"{file}: arrays or inline tables nest too deep to read; "
+                         f"keep them under {MAX_TOML_DEPTH} levels.") from None
+    return parse_policy(data, file=file)
 
 
 def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
@@ -517,12 +680,15 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     file = str(path)
     try:
         with Path(path).open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{file}: not valid TOML: {exc}. Fix the line it names.") from None
+            raw = fh.read(4 * MAX_POLICY_CHARS + 1)  # UTF-8 takes at most 4 bytes a character
+        text = raw.decode("utf-8") if len(raw) <= 4 * MAX_POLICY_CHARS else None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{file}: cannot read the policy file: {exc}") from None
-    return replace(parse_policy(data, file=file), source=file)
+    if text is None:
+        raise InputError(f"{file}: the file is larger than {4 * MAX_POLICY_CHARS:,} bytes, "
+                         f"more than the limit of {MAX_POLICY_CHARS:,} characters; keep only "
+                         "the keys legame reads.")
+    return replace(parse_policy_text(text, file=file), source=file)
 
 
 DEFAULT_POLICY: Policy = load_policy(None)
@@ -551,3 +717,26 @@ def write_default_policy(folder: str | os.PathLike[str]) -> Path:
     except FileExistsError:
         pass
     return path
+
+
+def write_policy_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Validate ``text`` as a policy, then put it at ``path`` atomically.
+
+    Nothing is written unless the text validates (:func:`parse_policy_text` raises
+    :class:`~legame.errors.InputError` first). The text goes to a temporary file beside
+    ``path``, is flushed to disk, and replaces ``path`` in one rename: a reader sees the
+    old file or the new one, never half of one, and a failure leaves no file behind.
+    """
+    target = Path(path)
+    parse_policy_text(text, file=target.name)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -22,6 +22,13 @@ Defaults, and why:
 * ``max_caps_words=2``, ``max_exclamations=3``, ``max_emoji=2`` — beyond these a draft
   shouts; a brand name in capitals, one "!" or one emoji does not.
 * ``max_medium_flags=1`` — one medium flag is a warning; two are a pattern.
+
+Limits, so that one check is bounded work (the check is linear in the draft):
+
+* :data:`MAX_DRAFT_CHARS` — a draft is at most 200,000 characters (about 30,000 words: far
+  beyond any e-mail; a check this long takes well under a second);
+* :data:`~legame.engage.policy.MAX_VALUES` values of at most
+  :data:`~legame.engage.policy.MAX_VALUE_CHARS` characters each, as in the policy file.
 """
 
 from __future__ import annotations
@@ -44,12 +51,16 @@ from legame.engage.message.flags import (
 )
 from legame.engage.message.language import detect_language
 from legame.engage.message.lexicon import SUPPORTED_LANGUAGES, language_lexicon
-from legame.engage.message.text import split_draft, tokenize
+from legame.engage.message.text import key_positions, split_draft, tokenize
 from legame.engage.message.usefulness import measure_usefulness
 from legame.engage.message.values import ValueAlignment, align_value, draft_concepts
+from legame.engage.policy import MAX_VALUE_CHARS, MAX_VALUES
 from legame.errors import InputError
 
 Verdict = Literal["send", "rethink"]
+
+MAX_DRAFT_CHARS = 200_000
+"""The longest draft :func:`check_message` accepts, in characters (the CLI and API too)."""
 
 
 @dataclass(frozen=True)
@@ -91,12 +102,34 @@ def _check_count(name: str, value: object, low: int = 0) -> int:
     return value
 
 
+def _check_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise _bad_parameter("text", "a string", type(text).__name__)
+    if len(text) > MAX_DRAFT_CHARS:
+        raise InputError(
+            f"The 'text' parameter of check_message must be at most {MAX_DRAFT_CHARS:,} "
+            f"characters (MAX_DRAFT_CHARS). Got {len(text):,} characters instead; "
+            "shorten the draft."
+        )
+    return text
+
+
 def _check_values(values: object) -> list[str]:
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
         raise _bad_parameter("values", "a list of strings (pass [] for none)", values)
+    if len(values) > MAX_VALUES:
+        raise InputError(
+            f"The 'values' parameter of check_message must be a list of at most {MAX_VALUES} "
+            f"values. Got {len(values)} values instead."
+        )
     for i, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
             raise _bad_parameter(f"values[{i}]", "a non-empty string", value)
+        if len(value.strip()) > MAX_VALUE_CHARS:
+            raise InputError(
+                f"The 'values[{i}]' parameter of check_message must be at most "
+                f"{MAX_VALUE_CHARS} characters. Got {len(value.strip()):,} characters instead."
+            )
     return [value.strip() for value in values]
 
 
@@ -147,10 +180,10 @@ def check_message(
     ``language`` (``"it"``, ``"es"`` or ``"en"``) overrides detection. The thresholds are
     explained in this module's docstring. Raises :class:`~legame.errors.InputError` for a
     ``text`` that is not a string, ``values`` that are not a list of non-empty strings, or
-    a threshold out of range.
+    a threshold out of range, and for a draft longer than :data:`MAX_DRAFT_CHARS` or more
+    values (or longer ones) than the policy file allows.
     """
-    if not isinstance(text, str):
-        raise _bad_parameter("text", "a string", type(text).__name__)
+    text = _check_text(text)
     declared = _check_values(values)
     forced = _check_language(language)
     min_alignment = _check_fraction("min_alignment", min_alignment)
@@ -164,8 +197,9 @@ def check_message(
     draft = split_draft(text)
     lang = forced or detect_language(draft.text)
     tokens = tokenize(draft.text, lang)
-    concepts = draft_concepts(draft.text, tokens, lang)
-    alignments = [align_value(v, tokens, concepts, lang) for v in declared]
+    positions = key_positions(tokens)
+    concepts = draft_concepts(draft.text, tokens, lang, positions)
+    alignments = [align_value(v, tokens, concepts, lang, positions) for v in declared]
 
     flags: list[Flag] = []
     if not draft.text:
@@ -176,7 +210,9 @@ def check_message(
         if not draft.body:
             flags.append(subject_only_flag(draft.subject))
         lexicon = language_lexicon(lang)
-        matches = {name: cues.find(draft.text, tokens) for name, cues in lexicon.cues.items()}
+        matches = {
+            name: cues.find(draft.text, tokens, positions) for name, cues in lexicon.cues.items()
+        }
         flags.extend(pressure_flags(matches, heavy_cues=heavy_cues))
         shouting = shouting_flag(
             draft.text,

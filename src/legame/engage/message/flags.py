@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from legame.engage.message.lexicon import PRESSURE_KINDS, is_emoji, shouting_exempt
+from legame.engage.message.lexicon import PRESSURE_KINDS, emoji_pattern, shouting_exempt
 from legame.engage.message.matching import Match, distinct_evidence
 from legame.engage.message.text import Token
 from legame.engage.message.usefulness import Usefulness
@@ -35,7 +35,7 @@ from legame.engage.message.usefulness import Usefulness
 Severity = Literal["low", "medium", "high"]
 SEVERITY_ORDER: Mapping[str, int] = {"high": 0, "medium": 1, "low": 2}
 
-_EXCLAIMED = re.compile(r"\S*!+")
+_EXCLAIMED = re.compile(r"(?<!\S)\S*!+")  # a word up to its last "!"; tried once per word
 _RUN = re.compile(r"!{2,}|[!?]{3,}")
 
 ADVICE: Mapping[str, str] = {
@@ -88,11 +88,16 @@ class Flag:
         }
 
 
-def quote(evidence: Sequence[str], limit: int = 5) -> str:
-    """``'a', 'b', 'c'`` (and how many more), for messages."""
-    shown = ", ".join(f"'{' '.join(e.split())}'" for e in evidence[:limit])
+def quote(evidence: Sequence[str], limit: int = 5, width: int = 60) -> str:
+    """``'a', 'b', 'c'`` (and how many more), for messages; each cut at ``width``
+    characters, so that a reason stays readable whatever the draft holds."""
+    shown = ", ".join(f"'{_cut(' '.join(e.split()), width)}'" for e in evidence[:limit])
     more = len(evidence) - limit
     return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def pressure_flags(matches: Mapping[str, Sequence[Match]], *, heavy_cues: int) -> list[Flag]:
@@ -132,7 +137,7 @@ def shouting_flag(
     )
     runs = [e for e in exclaimed if _RUN.search(e)]
     exclamations = text.count("!")
-    emoji = "".join(ch for ch in text if is_emoji(ch))
+    emoji = "".join(emoji_pattern().findall(text))
     signals: list[tuple[str, list[str]]] = []
     if len(caps) > max_caps_words:
         signals.append((f"{len(caps)} words in capitals", caps))

@@ -6,6 +6,9 @@ first use. Shorter or uncertain text (a subject line, a value such as "calidad")
 among Italian, Spanish and English by counting words the lexicon knows in each language,
 plus spelling marks (``¡ ¿ ñ`` for Spanish, a final grave accent for Italian); lingua's
 confidence only breaks ties. Text with no letters gets ``FALLBACK_LANGUAGE``.
+
+Only the first ``DETECTION_CHARS`` characters are read: that is plenty to tell a language,
+and it bounds lingua's work, which grows with the square of a word's length.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ MIN_LETTERS = 40
 
 MIN_CONFIDENCE = 0.5
 """lingua's answer is taken as is only when its confidence reaches this."""
+
+DETECTION_CHARS = 10_000
+"""Language is detected on at most this many characters from the start of the text."""
 
 DETECTABLE = (
     Language.ITALIAN,
@@ -62,6 +68,7 @@ def _lexicon_votes(text: str) -> dict[str, int]:
 
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the language ``text`` is written in (e.g. ``"it"``)."""
+    text = text[:DETECTION_CHARS]
     letters = sum(ch.isalpha() for ch in text)
     if not letters:
         return FALLBACK_LANGUAGE

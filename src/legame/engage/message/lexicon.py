@@ -5,8 +5,8 @@ The files hold all the wording (see ``data/README.md``); this module only compil
 * :func:`language_lexicon` — one language's stopwords and cue sections, with the
   language-independent patterns of ``neutral.toml`` merged in;
 * :func:`concept_cues` — the multilingual concept lexicon used to match brand values;
-* :func:`shouting_exempt` and :func:`is_emoji` — what does not count as shouting, and what
-  counts as an emoji.
+* :func:`shouting_exempt`, :func:`is_emoji` and :func:`emoji_pattern` — what does not count
+  as shouting, and what counts as an emoji.
 """
 
 from __future__ import annotations
@@ -139,6 +139,13 @@ def shouting_exempt() -> frozenset[str]:
 @cache
 def _emoji_ranges() -> tuple[tuple[int, int], ...]:
     return tuple((int(lo), int(hi)) for lo, hi in _neutral()["emoji"]["ranges"])
+
+
+@cache
+def emoji_pattern() -> re.Pattern[str]:
+    """One character of the emoji ranges of ``neutral.toml``, as a regular expression."""
+    ranges = "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _emoji_ranges())
+    return re.compile(f"[{ranges}]")
 
 
 def is_emoji(char: str) -> bool:

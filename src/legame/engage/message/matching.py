@@ -10,10 +10,10 @@ with the evidence copied from the draft, longest match first where two overlap.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from legame.engage.message.text import Token, fold, tokenize
+from legame.engage.message.text import Token, fold, key_positions, tokenize
 
 _WILDCARD: frozenset[str] = frozenset()
 
@@ -59,9 +59,10 @@ class Phrase:
         """Whether the phrase matches ``tokens`` starting at index ``i``."""
         if i + len(self.words) > len(tokens):
             return False
-        return all(
-            not keys or not keys.isdisjoint(tokens[i + k].keys) for k, keys in enumerate(self.words)
-        )
+        for k, keys in enumerate(self.words):
+            if keys and keys.isdisjoint(tokens[i + k].keys):
+                return False
+        return True
 
 
 class CueSet:
@@ -70,10 +71,10 @@ class CueSet:
     def __init__(self, phrases: Iterable[Phrase] = (), patterns: Iterable[str] = ()) -> None:
         self.phrases = tuple(phrases)
         self.patterns = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-        self._by_first: dict[str, list[Phrase]] = {}
-        for phrase in self.phrases:
+        self._by_first: dict[str, list[int]] = {}  # first-word key -> phrase indices
+        for order, phrase in enumerate(self.phrases):
             for key in phrase.words[0]:
-                self._by_first.setdefault(key, []).append(phrase)
+                self._by_first.setdefault(key, []).append(order)
 
     def __len__(self) -> int:
         return len(self.phrases) + len(self.patterns)
@@ -82,15 +83,33 @@ class CueSet:
         patterns = [p.pattern for p in (*self.patterns, *other.patterns)]
         return CueSet(self.phrases + other.phrases, patterns)
 
-    def find(self, text: str, tokens: Sequence[Token]) -> list[Match]:
-        """Every non-overlapping match in ``text``, longest first where two overlap."""
+    def find(
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        positions: Mapping[str, Sequence[int]] | None = None,
+    ) -> list[Match]:
+        """Every non-overlapping match in ``text``, longest first where two overlap.
+
+        ``positions`` is :func:`~legame.engage.message.text.key_positions` of ``tokens``;
+        pass it when several cue sets search the same text, so each looks up only the words
+        its phrases start with instead of walking every token.
+        """
+        if positions is None:
+            positions = key_positions(tokens)
+        starts: set[tuple[int, int]] = set()
+        by_first = self._by_first
+        keys = by_first.keys() if len(by_first) <= len(positions) else positions.keys()
+        for key in keys:
+            if key in by_first and key in positions:
+                for order in by_first[key]:
+                    starts.update((i, order) for i in positions[key])
         found: list[Match] = []
-        for i, token in enumerate(tokens):
-            candidates = {id(p): p for key in token.keys for p in self._by_first.get(key, ())}
-            for phrase in candidates.values():
-                if phrase.matches_at(tokens, i):
-                    end = tokens[i + len(phrase.words) - 1].end
-                    found.append(Match(phrase.text, text[token.start : end], token.start, end))
+        for i, order in sorted(starts):
+            phrase = self.phrases[order]
+            if phrase.matches_at(tokens, i):
+                start, end = tokens[i].start, tokens[i + len(phrase.words) - 1].end
+                found.append(Match(phrase.text, text[start:end], start, end))
         for pattern in self.patterns:
             for m in pattern.finditer(text):
                 found.append(Match(pattern.pattern, m.group(), m.start(), m.end()))
@@ -99,10 +118,24 @@ class CueSet:
 
 
 def without_overlaps(matches: Iterable[Match]) -> list[Match]:
-    """Keep the longest of overlapping matches (earliest first on ties), in text order."""
+    """Keep the longest of overlapping matches (earliest first on ties), in text order.
+
+    Kept spans are marked in a bytearray, so the work is the total length of the matches,
+    not their number squared.
+    """
+    ordered = sorted(matches, key=lambda m: (m.start - m.end, m.start))
+    if not ordered:
+        return []
+    origin = min(m.start for m in ordered)
+    taken = bytearray(max(m.end for m in ordered) - origin)
     kept: list[Match] = []
-    for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
-        if all(match.end <= k.start or match.start >= k.end for k in kept):
+    for match in ordered:
+        start, end = match.start - origin, match.end - origin
+        if start == end:  # never from find(); checked the slow way to keep the rule exact
+            if all(match.end <= k.start or match.start >= k.end for k in kept):
+                kept.append(match)
+        elif taken.find(1, start, end) < 0:
+            taken[start:end] = b"\x01" * (end - start)
             kept.append(match)
     return sorted(kept, key=lambda m: m.start)
 

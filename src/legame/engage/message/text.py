@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ import simplemma
 
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = frozenset(".!?¡¿:;\n")
+_OPENERS = " \t\"'«“("
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +77,34 @@ def word_keys(word: str, language: str) -> frozenset[str]:
 
 
 def tokenize(text: str, language: str) -> list[Token]:
-    """Split ``text`` into words (letters and digits) with offsets and lemma keys."""
-    tokens = []
+    """Split ``text`` into words (letters and digits) with offsets and lemma keys.
+
+    Linear in ``text``: whether a word starts a sentence is read from the gap since the
+    previous word only (the previous word itself never ends a sentence).
+    """
+    tokens: list[Token] = []
+    previous_end = 0
     for match in _WORD.finditer(text):
-        before = text[: match.start()].rstrip(" \t\"'«“(")
+        gap = text[previous_end : match.start()].rstrip(_OPENERS)
+        # With no gap, what comes before is only openers (the first word) or a word.
+        starts_sentence = gap[-1] in _SENTENCE_END if gap else not tokens
         tokens.append(
             Token(
                 text=match.group(),
                 start=match.start(),
                 end=match.end(),
                 keys=word_keys(match.group(), language),
-                starts_sentence=not before or before[-1] in _SENTENCE_END,
+                starts_sentence=starts_sentence,
             )
         )
+        previous_end = match.end()
     return tokens
+
+
+def key_positions(tokens: Sequence[Token]) -> dict[str, list[int]]:
+    """Each key of ``tokens`` and the indices of the tokens that have it, in order."""
+    positions: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        for key in token.keys:
+            positions.setdefault(key, []).append(i)
+    return positions

@@ -23,8 +23,10 @@ never makes a draft useful.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from legame.engage.message.lexicon import PRESSURE_KINDS, USEFUL_KINDS, LanguageLexicon
 from legame.engage.message.matching import Match, distinct_evidence, without_overlaps
@@ -53,8 +55,18 @@ class Usefulness:
         return self.cues + self.details
 
 
-def _inside(span: Match | Token, spans: Sequence[Match]) -> bool:
-    return any(span.start < s.end and s.start < span.end for s in spans)
+class _Spans:
+    """Spans to test overlap against in O(log n): starts sorted, with the running max end."""
+
+    def __init__(self, spans: Sequence[Match]) -> None:
+        ordered = sorted(spans, key=lambda s: s.start)
+        self._starts = [s.start for s in ordered]
+        self._max_end = list(accumulate((s.end for s in ordered), max))
+
+    def overlap(self, span: Match | Token) -> bool:
+        """Whether ``span`` overlaps one of the spans (``s.start < end and start < s.end``)."""
+        before = bisect_left(self._starts, span.end)  # spans starting before span.end
+        return before > 0 and self._max_end[before - 1] > span.start
 
 
 def _names(tokens: Sequence[Token], lexicon: LanguageLexicon) -> list[Match]:
@@ -79,17 +91,17 @@ def measure_usefulness(
     ``matches`` maps each lexicon section (``"urgency"``, ``"useful.howto"``…) to its
     matches in the draft.
     """
-    pushy = [m for kind in (*PRESSURE_KINDS, "incentive") for m in matches.get(kind, ())]
+    pushy = _Spans([m for kind in (*PRESSURE_KINDS, "incentive") for m in matches.get(kind, ())])
     cue_matches = [
         m
         for kind in USEFUL_KINDS
         for m in matches.get(f"useful.{kind}", ())
-        if not _inside(m, pushy)
+        if not pushy.overlap(m)
     ]
     detail_matches = [
         m
         for m in without_overlaps([*matches.get("detail", ()), *_names(tokens, lexicon)])
-        if not _inside(m, pushy)
+        if not pushy.overlap(m)
     ]
     cues = distinct_evidence(without_overlaps(cue_matches))
     details = distinct_evidence(detail_matches)
@@ -99,7 +111,7 @@ def measure_usefulness(
         if t.text.isalpha()
         and len(t.text) >= 2
         and not lexicon.is_stopword(t)
-        and not _inside(t, pushy)
+        and not pushy.overlap(t)
     )
     score = (
         CUE_WEIGHT * min(len(cues), CUE_CAP)

@@ -46,7 +46,8 @@ from legame.engage.message.lexicon import (
     language_lexicon,
 )
 from legame.engage.message.matching import Match, distinct_evidence
-from legame.engage.message.text import Token, tokenize
+from legame.engage.message.text import Token, key_positions, tokenize
+from legame.engage.policy import MAX_VALUE_CHARS, MAX_VALUES, check_toml_text
 from legame.errors import InputError
 
 WORD_WEIGHT = 0.5
@@ -110,11 +111,20 @@ def value_aspects(value: str) -> tuple[str, tuple[_Aspect, ...]]:
     return language, tuple(aspects)
 
 
-def draft_concepts(text: str, tokens: Sequence[Token], language: str) -> dict[str, list[Match]]:
-    """Every concept the draft mentions, with the draft's words for it."""
+def draft_concepts(
+    text: str,
+    tokens: Sequence[Token],
+    language: str,
+    positions: Mapping[str, Sequence[int]] | None = None,
+) -> dict[str, list[Match]]:
+    """Every concept the draft mentions, with the draft's words for it.
+
+    ``positions`` is :func:`~legame.engage.message.text.key_positions` of ``tokens``.
+    """
+    positions = key_positions(tokens) if positions is None else positions
     found = {}
     for concept in concept_cues(language):
-        matches = concept.cues.find(text, tokens)
+        matches = concept.cues.find(text, tokens, positions)
         if matches:
             found[concept.name] = matches
     return found
@@ -125,8 +135,13 @@ def align_value(
     tokens: Sequence[Token],
     concepts: Mapping[str, Sequence[Match]],
     language: str,
+    positions: Mapping[str, Sequence[int]] | None = None,
 ) -> ValueAlignment:
-    """Score one value against a draft's tokens and concept matches."""
+    """Score one value against a draft's tokens and concept matches.
+
+    ``positions`` is :func:`~legame.engage.message.text.key_positions` of ``tokens``.
+    """
+    positions = key_positions(tokens) if positions is None else positions
     value_language, aspects = value_aspects(value)
     met_weight = countable = 0.0
     evidence: list[Match] = []
@@ -139,10 +154,8 @@ def align_value(
                 credit = RELATED_CREDIT
         else:
             assert aspect.word is not None
-            keys = aspect.word.keys
-            met = [
-                Match("word", t.text, t.start, t.end) for t in tokens if not keys.isdisjoint(t.keys)
-            ]
+            at = sorted({i for key in aspect.word.keys for i in positions.get(key, ())})
+            met = [Match("word", tokens[i].text, tokens[i].start, tokens[i].end) for i in at]
         if met:
             met_weight += credit * aspect.weight
             evidence.extend(met)
@@ -157,7 +170,7 @@ def parse_values_toml(path: str | os.PathLike[str]) -> list[str]:
     """Read ``values = ["…", …]`` from a TOML file; :class:`InputError` naming the file."""
     file = Path(path)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(
             f"Values file {file} does not exist. Create it with a line such as: {_EXAMPLE}"
@@ -166,6 +179,9 @@ def parse_values_toml(path: str | os.PathLike[str]) -> list[str]:
         raise InputError(f"Values file {file} is not UTF-8 text. Save it as UTF-8.") from None
     except OSError as exc:
         raise InputError(f"Values file {file} cannot be read: {exc.strerror}.") from None
+    check_toml_text(text, file=f"Values file {file}")
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
             f"Values file {file} is not valid TOML ({exc}). Expected a line such as: {_EXAMPLE}"
@@ -182,10 +198,20 @@ def parse_values_toml(path: str | os.PathLike[str]) -> list[str]:
         raise InputError(
             f"In values file {file}, 'values' is empty. List at least one brand value: {_EXAMPLE}"
         )
+    if len(values) > MAX_VALUES:
+        raise InputError(
+            f"In values file {file}, 'values' has {len(values)} values; at most {MAX_VALUES} "
+            "can be checked. Keep the ones that matter most."
+        )
     for i, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
             raise InputError(
                 f"In values file {file}, values[{i}] must be a non-empty string. "
                 f"Got {value!r} instead."
+            )
+        if len(value.strip()) > MAX_VALUE_CHARS:
+            raise InputError(
+                f"In values file {file}, values[{i}] has {len(value.strip()):,} characters; "
+                f"a value is at most {MAX_VALUE_CHARS}. Say it in a few words."
             )
     return [value.strip() for value in values]

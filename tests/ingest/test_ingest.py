@@ -155,14 +155,20 @@ def test_a_file_without_a_column_does_not_blank_it_on_update(ws, write) -> None:
     assert rows(ws, "SELECT amount::DOUBLE, channel FROM orders") == [(12.0, "web")]
 
 
-def test_same_key_twice_in_one_file_keeps_the_last_and_counts_a_duplicate(ws, write) -> None:
+def test_same_key_twice_in_one_file_with_other_values_rejects_both(ws, write) -> None:
     path = write(
         "o.csv",
         "order_id,customer_id,ordered_at,amount\nO1,c1,2025-01-01,10\nO1,c1,2025-01-01,11\n",
     )
     report = ingest(ws, "orders", [path]).to_dict()
-    assert (report["inserted"], report["duplicates"]) == (1, 1)
-    assert rows(ws, "SELECT amount::DOUBLE FROM orders") == [(11.0,)]
+    assert (report["inserted"], report["duplicates"], report["rejected"]) == (0, 0, 2)
+    assert ws.count("orders") == 0
+    assert rows(ws, "SELECT line, field, raw_value, reason FROM rejects ORDER BY line") == [
+        (2, "order_id", "O1", "the same key (order_id) as line 3 with other values: neither "
+         "row was loaded; keep the right one"),
+        (3, "order_id", "O1", "the same key (order_id) as line 2 with other values: neither "
+         "row was loaded; keep the right one"),
+    ]
 
 
 def test_unknown_customers_are_created_implicit_and_become_real_when_loaded(ws, write) -> None:

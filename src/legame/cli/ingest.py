@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -17,7 +17,7 @@ from legame.cli._common import (
     open_workspace,
     print_json,
 )
-from legame.ingest import ReadOptions, parse_mapping
+from legame.ingest import FileReport, ReadOptions, parse_mapping
 from legame.ingest import ingest as ingest_files
 
 
@@ -34,6 +34,14 @@ def ingest(
         str | None, typer.Option(help="CSV delimiter (detected if omitted).")
     ] = None,
     decimal: Annotated[str, typer.Option(help="Decimal separator: '.' or ','.")] = ".",
+    thousands: Annotated[
+        str | None,
+        typer.Option(
+            help="Thousands separator: ',' or '.' (not the decimal one), or none. Without it, "
+            "a number such as 12,500 (one group, no decimals) is rejected as ambiguous.",
+            show_default=False,
+        ),
+    ] = None,
     date_format: Annotated[
         str | None, typer.Option(help="strptime format tried before ISO 8601, e.g. %d/%m/%Y.")
     ] = None,
@@ -50,6 +58,7 @@ def ingest(
         mapping=parse_mapping(mapping or []),
         delimiter=delimiter,
         decimal=decimal,  # type: ignore[arg-type]  # validated by ReadOptions.validate
+        thousands=thousands,  # type: ignore[arg-type]  # validated by ReadOptions.validate
         date_format=date_format,
         encoding=encoding,
     )
@@ -84,15 +93,29 @@ def ingest(
                 "created as implicit."
             )
         if totals["rejected"]:
-            first = next(f.batch_id for f in report.files if f.rejected)
-            console.print(
-                f"[yellow]{totals['rejected']:,} rejected row(s)[/yellow] kept with the "
-                f"reason: list them with `legame rejects --batch {first}`."
-            )
+            console.print(_rejected_line(report.files, totals))
         for failed in report.failed:
             err_console.print(f"[red]error:[/red] {escape(failed.error or '')}", soft_wrap=True)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _rejected_line(files: list[FileReport], totals: dict[str, Any]) -> str:
+    """How many rows were rejected, how many of them an earlier import had recorded already
+    (not stored again), and where to list the new ones."""
+    line = f"[yellow]{totals['rejected']:,} rejected row(s)[/yellow]"
+    known = totals["already_rejected"]
+    new = next((f.batch_id for f in files if f.rejected > f.already_rejected), None)
+    if new is None:
+        return (
+            f"{line}, all already recorded by an earlier import (not stored again): "
+            "list them with `legame rejects`."
+        )
+    again = f" ({known:,} already recorded by an earlier import, not stored again)"
+    return (
+        f"{line}{again if known else ''} kept with the reason: list them with "
+        f"`legame rejects --batch {new}`."
+    )
 
 
 def register(app: typer.Typer) -> None:

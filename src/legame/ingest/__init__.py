@@ -2,6 +2,8 @@
 
 ``ingest(workspace, "orders", [path, ...], ReadOptions(...))`` loads each file as one
 atomic, idempotent batch; rows that fail validation go to ``rejects`` with the reason.
+The workspace's policy (``[ingest]`` in ``legame.toml``) says how far in the future a
+timestamp may be and how customer ids are case-folded (``legame.ingest.ids``).
 """
 
 from __future__ import annotations
@@ -9,14 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+from legame.engage.policy import load_policy, policy_path_for
 from legame.errors import InputError
 from legame.ingest.load import FileReport, Progress, load_file, table_named
 from legame.ingest.memory import fit_budget
 from legame.ingest.options import ReadOptions, parse_mapping
 from legame.ingest.readers import expand
+from legame.ingest.validate import Rules
+from legame.sql.quote import string_literal as lit
 from legame.store import Workspace
+from legame.store.failures import storage_errors
 
 __all__ = ["FileReport", "IngestReport", "ReadOptions", "ingest", "parse_mapping"]
 
@@ -49,6 +56,7 @@ class IngestReport:
             "updated": self.total("updated"),
             "duplicates": self.total("duplicates"),
             "rejected": self.total("rejected"),
+            "already_rejected": self.total("already_rejected"),
             "implicit_customers": self.total("implicit_customers"),
             "fees_waived": self.total("fees_waived"),
             # One file is one batch: its id; several files: the list of their ids.
@@ -64,26 +72,48 @@ def ingest(
     options: ReadOptions | None = None,
     *,
     progress: Progress | None = None,
+    source_name: str | None = None,
+    now: datetime | None = None,
 ) -> IngestReport:
     """Load files (a folder means every file in it) into ``table``, one batch per file.
 
     A file that cannot be used at all (unknown type, missing required column) is
-    reported with its error and the other files still load.
+    reported with its error and the other files still load. ``source_name`` is the name to
+    record and report for a single file instead of its path (an upload's own name).
+    ``now`` is the import time that future timestamps are measured from (default: now).
     """
     spec = table_named(table)
     options = options or ReadOptions()
     options.validate(spec)
+    rules = _rules(workspace, now)
     report = IngestReport(spec.name)
     files = expand([Path(p) for p in paths])
-    with _bounded_memory(workspace):
+    if source_name is not None and len(files) != 1:
+        raise InputError(f"source_name names one file; got {len(files)} files.")
+    # One writer at a time, from the memory budget (a database-wide setting) to the commit.
+    with workspace.writing(), storage_errors(workspace.path), _bounded_memory(workspace):
         for path in files:
             try:
                 report.files.append(
-                    load_file(workspace.con, spec, path, options, progress=progress)
+                    load_file(workspace.con, spec, path, options, rules=rules,
+                              name=source_name, progress=progress)
                 )
             except InputError as exc:
-                report.files.append(FileReport(str(path), error=str(exc)))
+                report.files.append(FileReport(source_name or str(path), error=str(exc)))
     return report
+
+
+def _rules(workspace: Workspace, now: datetime | None) -> Rules:
+    """The workspace policy's ``[ingest]`` rules for an import at ``now`` (naive = UTC)."""
+    policy = load_policy(policy_path_for(workspace.path)).ingest
+    now = now or datetime.now(UTC)
+    if now.tzinfo is not None:
+        now = now.astimezone(UTC).replace(tzinfo=None)
+    return Rules(
+        latest=now + policy.future_tolerance,
+        tolerance=policy.future_tolerance_text,
+        id_case=policy.customer_id_case,
+    )
 
 
 @contextmanager
@@ -98,5 +128,6 @@ def _bounded_memory(workspace: Workspace) -> Iterator[None]:
     try:
         yield
     finally:
-        con.execute(f"SET memory_limit = '{saved[0]}'")
-        con.execute(f"SET preserve_insertion_order = {str(saved[1]).lower()}")
+        con.execute(f"SET memory_limit = {lit(str(saved[0]))}")  # sql-built: as DuckDB gave it
+        # sql-built: a boolean DuckDB gave.
+        con.execute(f"SET preserve_insertion_order = {str(saved[1]).lower() == 'true'}")

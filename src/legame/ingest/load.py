@@ -4,23 +4,40 @@ Reading and validation fill a temporary table (nothing persistent is touched); t
 transaction writes the rejects, the updates (each recorded in ``row_changes``), the new
 rows, the implicit customers and the ``batches`` row. A crash or a kill before COMMIT
 leaves the store exactly as it was; after it, the whole file is in.
+
+Nothing is merged silently: rows of one file that share a key are one row when identical
+(counted as duplicates) and are all rejected when they differ. A reject already stored by
+an earlier import (same table, record, field, value and reason) is not stored again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from legame.errors import InputError, SchemaError
 from legame.ingest.memory import fit_budget
 from legame.ingest.options import ReadOptions
 from legame.ingest.readers import Source, open_source
-from legame.ingest.validate import Layout, checked_select, ident, layout, lit
+from legame.ingest.validate import (
+    Layout,
+    Rules,
+    checked_select,
+    customer_id_columns,
+    layout,
+)
+
+# The one quoting module, under the short names the generated SQL reads best with.
+from legame.sql.quote import identifier as ident
+from legame.sql.quote import string_literal as lit
+from legame.store.failures import rollback
+from legame.store.moments import reached
 from legame.store.schema import TABLES, Table
 
 Progress = Callable[[int], None]
@@ -38,6 +55,8 @@ class FileReport:
     updated: int = 0
     duplicates: int = 0
     rejected: int = 0
+    #: Of the rejected rows, those an earlier import already recorded (not stored again).
+    already_rejected: int = 0
     implicit_customers: int = 0
     fees_waived: int = 0
     error: str | None = None
@@ -52,32 +71,46 @@ def load_file(
     path: Path,
     options: ReadOptions,
     *,
+    rules: Rules | None = None,
+    name: str | None = None,
     progress: Progress | None = None,
 ) -> FileReport:
-    """Validate and load one file; raise ``InputError`` if the file as a whole is unusable."""
-    source = open_source(path, delimiter=options.delimiter, encoding=options.encoding)
+    """Validate and load one file; raise ``InputError`` if the file as a whole is unusable.
+
+    ``name`` is what the store records as the source file and what messages call it (an
+    upload's own name, not the server's copy); by default the path.
+    """
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    label = name or str(path)
+    try:
+        source = open_source(path, delimiter=options.delimiter, encoding=options.encoding)
+    except InputError as exc:
+        raise type(exc)(str(exc).replace(str(path), label)) from exc
     unknown = sorted(set(options.mapping.values()) - set(source.columns))
     if unknown:
         raise SchemaError(
-            f"{path}: --map names the column {unknown[0]!r}, which the file does not have; "
+            f"{label}: --map names the column {unknown[0]!r}, which the file does not have; "
             f"its columns are: {', '.join(source.columns)}."
         )
     lay, missing = layout(table, source.columns, options)
     if missing:
         raise SchemaError(
-            f"{path}: no column for the required field(s) {', '.join(missing)} of {table.name}; "
-            f"the file's columns are: {', '.join(source.columns)}. "
+            f"{label}: no column for the required field(s) {', '.join(missing)} of "
+            f"{table.name}; the file's columns are: {', '.join(source.columns)}. "
             f"Map one with --map {missing[0]}=COLUMN."
         )
-    report = FileReport(str(path), format=source.format)
-    _stage(con, table, lay, source, options, progress)
+    report = FileReport(label, format=source.format)
+    _stage(con, table, lay, source, options, progress, rules or Rules(), label)
     sha = _sha256(path)
+    reached("ingest.staged")
     con.execute("BEGIN TRANSACTION")
     try:
         _write(con, table, lay, source, report, sha, options)
+        reached("ingest.written")
         con.execute("COMMIT")
+        reached("ingest.committed")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     finally:
         for temp in ("_checked", "_inc", "_cls"):
@@ -92,8 +125,11 @@ def _stage(
     source: Source,
     options: ReadOptions,
     progress: Progress | None,
+    rules: Rules,
+    label: str,
 ) -> None:
-    select = checked_select(table, lay, options, "_batch")
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    select = checked_select(table, lay, options, "_batch", rules)
     # Keep the raw record and customer ids only for rejected rows: they are what a reject
     # needs, and storing them for every row would double the staging size.
     staged = (
@@ -101,7 +137,7 @@ def _stage(
         f"CASE WHEN len(_errors) > 0 THEN _customer_ids END AS _customer_ids) FROM ({select})"
     )
     created = False
-    for batch in source.batches():
+    for batch in _batches(source, label):
         con.register("_batch", batch)
         try:
             if not created:
@@ -109,22 +145,47 @@ def _stage(
                 created = True
             else:
                 con.execute(f"INSERT INTO _checked {staged}")
+        except (duckdb.IOException, duckdb.OutOfMemoryException):
+            raise  # the machine, not the file: a full disk is said as such by the store
         except duckdb.Error as exc:
-            raise InputError(f"{source.path}: could not read the file: {exc}") from exc
+            # The engine's own words name its internals, not the file: kept on the chain
+            # (``--debug``), not in the message a user (or an API client) reads.
+            raise InputError(
+                f"{label}: could not read the file ({type(exc).__name__}); check --encoding, "
+                "--delimiter, --decimal and --date-format."
+            ) from exc
         finally:
             con.unregister("_batch")
         if progress:
             progress(batch.num_rows)
+        reached("ingest.reading")
     if not created:  # header only: an empty but well-formed file
-        con.execute(_empty_stage(table, lay, options))
+        con.execute(_empty_stage(table, lay, options, rules))
 
 
-def _empty_stage(table: Table, lay: Layout, options: ReadOptions) -> str:
+def _batches(source: Source, label: str) -> Iterator[pa.RecordBatch]:
+    """The source's batches; a file the reader cannot decode is an ``InputError``."""
+    batches = source.batches()
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, UnicodeError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(
+                f"{label}: could not read the file: {reason.replace(str(source.path), label)}. "
+                "Check --encoding and --delimiter."
+            ) from exc
+        if batch is None:
+            return
+        yield batch
+
+
+def _empty_stage(table: Table, lay: Layout, options: ReadOptions, rules: Rules) -> str:
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     columns = ", ".join(f"NULL::VARCHAR AS c{i}" for i in range(len(lay.source_names)))
     relation = f"(SELECT NULL::BIGINT AS _line, {columns} LIMIT 0)"
-    return (
-        f"CREATE OR REPLACE TEMP TABLE _checked AS {checked_select(table, lay, options, relation)}"
-    )
+    checked = checked_select(table, lay, options, relation, rules)
+    return f"CREATE OR REPLACE TEMP TABLE _checked AS {checked}"
 
 
 def _sha256(path: Path) -> str:
@@ -139,6 +200,12 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None =
     return int(con.execute(sql, params or []).fetchall()[0][0])
 
 
+#: Indexes a table has besides its primary key (migrations 0002 and 0006).
+_INDEXED: dict[str, tuple[str, ...]] = {
+    "messages": ("customer_id",), "consents": ("customer_id",), "tickets": ("customer_id",),
+}
+
+
 def _write(
     con: duckdb.DuckDBPyConnection,
     table: Table,
@@ -148,42 +215,22 @@ def _write(
     sha: str,
     options: ReadOptions,
 ) -> None:
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     batch_id = _one(con, "SELECT nextval('batch_seq')")
     report.batch_id = batch_id
-    name, file = table.name, str(source.path)
-    meta = [batch_id, name, file]
-
-    con.execute(
-        "INSERT INTO rejects "
-        "SELECT ?, ?, ?, _line, e.field, e.raw, e.reason, _record, _customer_ids FROM ("
-        "SELECT _line, unnest(_errors) AS e, _record, _customer_ids FROM _checked "
-        "WHERE len(_errors) > 0)",
-        meta,
-    )
-    for line, text, reason in source.broken:
-        con.execute(
-            "INSERT INTO rejects VALUES (?, ?, ?, ?, NULL, ?, ?, NULL, NULL)",
-            [*meta, line, text, f"cannot split the record into the header's fields: {reason}"],
-        )
+    name, file = table.name, report.path
+    conflicts = _repeated_keys(con, table)
+    _write_rejects(con, table, lay, source, report, [batch_id, name, file])
+    # Made inside the transaction, these go with a rollback too.
+    con.execute("DROP TABLE temp._rej")
+    con.execute("DROP TABLE temp._keys")
     bad_rows = _one(con, "SELECT count(*) FROM _checked WHERE len(_errors) > 0")
     good_rows = _one(con, "SELECT count(*) FROM _checked") - bad_rows
     report.read = good_rows + bad_rows + len(source.broken)
-    report.rejected = bad_rows + len(source.broken)
+    report.rejected = bad_rows + conflicts + len(source.broken)
 
     key = table.key
     cols = ", ".join(ident(c) for c in table.names)
-    # The last row of the file wins for a key repeated within it. Found with a group-by and
-    # a join, which DuckDB spills to disk beyond its memory budget, not with a window over
-    # every row, which it cannot (50 million orders ran out of memory that way).
-    keys = ", ".join(ident(k) for k in key)
-    last_of = " AND ".join(f"c.{ident(k)} IS NOT DISTINCT FROM d.{ident(k)}" for k in key)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _inc AS SELECT c._line, "
-        f"{', '.join(f'c.{ident(n)}' for n in table.names)}, c._extra FROM _checked c "
-        f"LEFT JOIN (SELECT {keys}, max(_line) AS _last FROM _checked WHERE len(_errors) = 0 "
-        f"GROUP BY {keys} HAVING count(*) > 1) d ON {last_of} "
-        f"WHERE len(c._errors) = 0 AND (d._last IS NULL OR c._line = d._last)"
-    )
     on = " AND ".join(f"t.{ident(k)} = i.{ident(k)}" for k in key)
     present = [c for c in table.names if c in lay.fields]
     compared = [c for c in present if c not in key]
@@ -201,14 +248,13 @@ def _write(
     )
     report.updated = _one(con, "SELECT count(*) FROM _cls WHERE _exists AND _changed")
     report.inserted = _one(con, "SELECT count(*) FROM _cls WHERE NOT _exists")
-    report.duplicates = good_rows - report.updated - report.inserted
+    report.duplicates = good_rows - conflicts - report.updated - report.inserted
 
-    refs = ", ".join(f"i.{ident(c)}" for c in table.customer_columns)
-    customer_ids = f"list_filter([{refs}], lambda x: x IS NOT NULL)" if refs else "NULL"
     row_key = "concat_ws('|', " + ", ".join(f"i.{ident(k)}::VARCHAR" for k in key) + ")"
     con.execute(
-        f"INSERT INTO row_changes SELECT ?, ?, {row_key}, {customer_ids}, now()::TIMESTAMP, "
-        f"_before, {_json(compared, 'i', lay)} FROM _cls i WHERE _exists AND _changed",
+        f"INSERT INTO row_changes SELECT ?, ?, {row_key}, {_customer_ids(table, 'i')}, "
+        f"now()::TIMESTAMP, _before, {_json(compared, 'i', lay)} "
+        "FROM _cls i WHERE _exists AND _changed",
         [batch_id, name],
     )
     assignments = [f"{ident(c)} = i.{ident(c)}" for c in compared]
@@ -222,6 +268,9 @@ def _write(
         f"FROM (SELECT * FROM _cls WHERE _exists AND _changed) AS i WHERE {on}",
         [batch_id, file],
     )
+    # The table's primary key (and customer index) grow by the new rows, in memory that
+    # DuckDB cannot spill: make room for them first.
+    fit_budget(con, new_keys=report.inserted * (1 + len(_INDEXED.get(name, ()))))
     con.execute(
         f"INSERT INTO {ident(name)} ({cols}, _batch_id, _source_file, _source_line, _extra) "
         f"SELECT {cols}, ?, ?, _line, _extra FROM _cls WHERE NOT _exists",
@@ -244,6 +293,7 @@ def _write(
                     "mapping": options.mapping,
                     "delimiter": source.delimiter,
                     "decimal": options.decimal,
+                    "thousands": options.thousands,
                     "date_format": options.date_format,
                     "encoding": source.encoding,
                 }
@@ -258,6 +308,120 @@ def _write(
     )
 
 
+def _customer_ids(table: Table, alias: str) -> str:
+    """SQL: the customer ids of a typed row (``alias``), for erasure to find its traces."""
+    refs = ", ".join(f"{alias}.{ident(c)}" for c in customer_id_columns(table))
+    return f"list_filter([{refs}], lambda x: x IS NOT NULL)" if refs else "NULL::VARCHAR[]"
+
+
+def _repeated_keys(con: duckdb.DuckDBPyConnection, table: Table) -> int:
+    """Fill ``_inc`` with the good rows to load and ``_keys`` with the keys repeated in the
+    file; return how many rows share a key with a different row (all of them rejected).
+
+    Rows with one key are compared by a hash of their values: identical rows are one row
+    (the last is kept, the others count as duplicates); rows that differ are none of them
+    loaded, never merged. Found with a group-by and a join, which DuckDB spills to disk
+    beyond its memory budget, not with a window over every row, which it cannot (50 million
+    orders ran out of memory that way); the group keeps two hashes per key, not the rows.
+    """
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    key = table.key
+    keys = ", ".join(ident(k) for k in key)
+    same_key = " AND ".join(f"c.{ident(k)} IS NOT DISTINCT FROM d.{ident(k)}" for k in key)
+    values = ", ".join(ident(n) for n in table.names)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _keys AS SELECT {keys}, min(_line) AS _first, "
+        "max(_line) AS _last, count(*) AS _n, min(_h) <> max(_h) AS _conflict "
+        f"FROM (SELECT {keys}, _line, hash({values}, _extra) AS _h FROM _checked "
+        f"WHERE len(_errors) = 0) GROUP BY {keys} HAVING count(*) > 1"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _inc AS SELECT c._line, "
+        f"{', '.join(f'c.{ident(n)}' for n in table.names)}, c._extra FROM _checked c "
+        f"LEFT JOIN _keys d ON {same_key} "
+        "WHERE len(c._errors) = 0 AND (d._last IS NULL OR (NOT d._conflict AND c._line = d._last))"
+    )
+    return _one(con, "SELECT coalesce(sum(_n), 0) FROM _keys WHERE _conflict")
+
+
+def _write_rejects(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    lay: Layout,
+    source: Source,
+    report: FileReport,
+    meta: list[object],
+) -> None:
+    """Store the file's rejects (failing fields, conflicting keys, records that cannot be
+    split), except those an earlier import stored already: same table, record, field, value
+    and reason. ``report.already_rejected`` counts the rows whose every reject was known."""
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    key = table.key
+    same_key = " AND ".join(f"c.{ident(k)} IS NOT DISTINCT FROM d.{ident(k)}" for k in key)
+    named = ", ".join(key)
+    row_key = "concat_ws('|', " + ", ".join(f"c.{ident(k)}::VARCHAR" for k in key) + ")"
+    split = "cannot split the record into the header's fields: "
+    broken = pa.table(
+        {
+            "line": pa.array([b[0] for b in source.broken], pa.int64()),
+            "text": pa.array([b[1] for b in source.broken], pa.string()),
+            "reason": pa.array([split + b[2] for b in source.broken], pa.string()),
+        }
+    )
+    entries = (
+        "SELECT _line AS line, e.field AS field, e.raw AS raw_value, e.reason AS reason, "
+        "_record AS record, _customer_ids AS customer_ids FROM ("
+        "SELECT _line, unnest(_errors) AS e, _record, _customer_ids FROM _checked "
+        "WHERE len(_errors) > 0) "
+        f"UNION ALL SELECT c._line, {lit(named)}, {row_key}, "
+        f"CASE WHEN d._n = 2 THEN {lit(f'the same key ({named}) as line ')} "
+        "|| (d._first + d._last - c._line) "
+        f"|| {lit(' with other values: neither row was loaded; keep the right one')} "
+        f"ELSE {lit(f'the same key ({named}) as ')} || (d._n - 1) || ' other lines (' "
+        "|| d._first || ' to ' || d._last || ') '"
+        f"|| {lit('with other values: none of them was loaded; keep the right one')} END, "
+        f"{_loaded_record(lay, 'c')}, {_customer_ids(table, 'c')} "
+        f"FROM _checked c JOIN _keys d ON {same_key} WHERE len(c._errors) = 0 AND d._conflict "
+        "UNION ALL SELECT line, NULL, text, reason, NULL::JSON, NULL::VARCHAR[] FROM _broken"
+    )
+    con.register("_broken", broken)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _rej AS SELECT x.*, EXISTS (SELECT 1 FROM rejects r "
+            "WHERE r.table_name = ? AND r.reason = x.reason "
+            "AND r.field IS NOT DISTINCT FROM x.field "
+            "AND r.raw_value IS NOT DISTINCT FROM x.raw_value "
+            f"AND r.record IS NOT DISTINCT FROM x.record) AS known FROM ({entries}) x",
+            [table.name],
+        )
+    finally:
+        con.unregister("_broken")
+    con.execute(
+        "INSERT INTO rejects SELECT ?, ?, ?, line, field, raw_value, reason, record, "
+        "customer_ids FROM _rej WHERE NOT known ORDER BY line",
+        meta,
+    )
+    report.already_rejected = _one(
+        con, "SELECT count(*) FROM (SELECT line FROM _rej GROUP BY line HAVING bool_and(known))"
+    )
+
+
+def _loaded_record(lay: Layout, alias: str) -> str:
+    """SQL: a good row as a record (the file's column names, the values as read), for a
+    reject of a row that was valid on its own; its raw text is not staged for good rows."""
+    parts = []
+    for raw in sorted(lay.source_names, key=lambda c: int(c[1:])):
+        column = lay.source_names[raw]
+        field = next((f for f, r in lay.fields.items() if r == raw), None)
+        value = (
+            f"{alias}.{ident(field)}::VARCHAR"
+            if field is not None
+            else f"{alias}._extra->>{lit(column)}"
+        )
+        parts.append(f"{lit(column)}, {value}")
+    return f"json_object({', '.join(parts)})" if parts else "NULL::JSON"
+
+
 def _json(columns: list[str], alias: str, lay: Layout) -> str:
     parts = [f"{lit(c)}, {alias}.{ident(c)}" for c in columns]
     if lay.extras:
@@ -269,6 +433,7 @@ def _implicit_customers(
     con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, file: str
 ) -> int:
     """Create customers referenced by this batch but not yet known, flagged implicit."""
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     if table.name == "customers" or not table.customer_columns:
         return 0
     refs = " UNION ALL ".join(
@@ -302,6 +467,7 @@ def _implicit_customers(
 def _waive_fees(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
     """Fee-waiver gestures given (treatment arm) in this batch forgive their charge
     (``event_key = 'charge:<charge_id>'``): set ``waived_at``, recorded in row_changes."""
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     waivers = (
         "FROM gestures g WHERE g._batch_id = ? AND g.kind = 'fee_waiver' "
         "AND g.arm = 'treatment' AND g.given_at IS NOT NULL "

@@ -1,11 +1,12 @@
 """DuckDB's memory budget while ingesting, and the room the in-memory indexes need on top.
 
 A file streams through DuckDB within ``LEGAME_INGEST_MEMORY_LIMIT`` (spilling to disk
-beyond it). The ART indexes of the workspace (on ``customers.customer_id``, for the contact
-governor's lookups) count against the same limit but live in memory and cannot spill: 22.5
-million customer ids take about 0.9 GB. So the budget is the configured one plus what the
-indexes hold, raised again before the new customers of a file are looked for (an aggregate
-over their ids) and added, by what their keys will take.
+beyond it). The ART indexes of the workspace (every table's natural key, and the customer
+lookups of the contact governor) count against the same limit but live in memory and cannot
+spill: 22.5 million customer ids take about 0.9 GB. So the budget is the configured one plus
+what the indexes hold, raised again before a file's new rows are inserted and before its
+new customers are looked for (an aggregate over their ids) and added, by what their keys
+will take.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ import duckdb
 from legame.store.memory import memory_setting, size_bytes
 
 #: DuckDB's memory budget while ingesting, beside the indexes (a 10-million-row file stays
-#: under 2 GiB).
-INGEST_MEMORY_LIMIT = memory_setting("LEGAME_INGEST_MEMORY_LIMIT", "1GB")
-#: Bytes an ART index takes per new key before any is measured (short string ids take ~38).
-DEFAULT_BYTES_PER_KEY = 64
+#: under 2 GiB), unless ``LEGAME_INGEST_MEMORY_LIMIT`` says otherwise.
+DEFAULT_INGEST_MEMORY_LIMIT = "1GB"
+#: Bytes an ART index takes per new key when none is measured (short string ids take ~38).
+DEFAULT_BYTES_PER_KEY = 40
+
+
+def ingest_memory_limit() -> str:
+    """The ingest budget: ``LEGAME_INGEST_MEMORY_LIMIT``, read now (``InputError`` if bad)."""
+    return memory_setting("LEGAME_INGEST_MEMORY_LIMIT", DEFAULT_INGEST_MEMORY_LIMIT)
 
 
 def index_bytes(con: duckdb.DuckDBPyConnection) -> int:
@@ -36,5 +42,5 @@ def fit_budget(con: duckdb.DuckDBPyConnection, *, new_keys: int = 0, indexed_row
     so far)."""
     held = index_bytes(con)
     per_key = held / indexed_rows if indexed_rows and held else DEFAULT_BYTES_PER_KEY
-    limit = size_bytes(INGEST_MEMORY_LIMIT) + held + int(new_keys * per_key * 1.25)
-    con.execute(f"SET memory_limit = '{limit}B'")
+    limit = size_bytes(ingest_memory_limit()) + held + int(new_keys * per_key)
+    con.execute(f"SET memory_limit = '{limit}B'")  # sql-built: an int

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,13 +85,19 @@ class Source:
 
 
 def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` for a BOM, ``utf-8`` if the whole file decodes, else cp1252/latin-1."""
+    """``utf-8-sig`` for a BOM, ``utf-16`` for its BOM, ``utf-16-le``/``-be`` without one
+    (text in Latin letters leaves a NUL byte beside each), ``utf-8`` if the whole file
+    decodes, else cp1252/latin-1."""
     with path.open("rb") as fh:
         head = fh.read(4)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
+        fh.seek(0)
+        utf16 = _utf16_without_bom(fh.read(1 << 16))
+        if utf16:
+            return utf16
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         high_controls = False
@@ -110,6 +117,33 @@ def detect_encoding(path: Path) -> str:
             return "cp1252"
         except UnicodeDecodeError:
             return "latin-1"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when NUL bytes sit at the odd (or even) offsets of
+    most two-byte units, as an ASCII header and its values do in UTF-16; else None."""
+    units = len(head) // 2
+    if units < 2:
+        return None
+    even, odd = head[0 : 2 * units : 2], head[1 : 2 * units : 2]
+    if odd.count(0) >= 0.6 * units and even.count(0) <= 0.1 * units:
+        return "utf-16-le"
+    if even.count(0) >= 0.6 * units and odd.count(0) <= 0.1 * units:
+        return "utf-16-be"
+    return None
+
+
+def clean_file_name(name: str | None, *, default: str = "upload.csv") -> str:
+    """A client's file name made safe to record and show: its last path part (``/`` or
+    ``\\``), without control characters or surrounding spaces, at most 200 characters."""
+    base = re.split(r"[/\\]", name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    if base in ("", ".", ".."):
+        return default
+    stem, dot, suffix = base.rpartition(".")
+    if len(base) > 200:
+        base = (stem[:190] + dot + suffix[:9]) if dot else base[:200]
+    return base
 
 
 def sniff_delimiter(header: str) -> str:
@@ -140,6 +174,12 @@ def _open_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> Sou
         raise InputError(f"{path}: cannot read it as {enc}: {exc}") from exc
     if not header_line.strip():
         raise InputError(f"{path}: the file is empty (no header line).")
+    if "\x00" in header_line:
+        raise InputError(
+            f"{path}: the header line holds NUL bytes: the file is not {enc}, probably UTF-16 "
+            "or UTF-32 without a byte-order mark. Pass its encoding, e.g. --encoding utf-16-le "
+            "(or utf-16-be, utf-32)."
+        )
     delim = delimiter or sniff_delimiter(header_line.rstrip("\r\n"))
     columns = [c.strip() for c in next(csv.reader([header_line.rstrip("\r\n")], delimiter=delim))]
     _check_columns(path, columns)
@@ -231,7 +271,10 @@ def _open_parquet(path: Path) -> Source:
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise InputError(f"{path}: not a readable Parquet file: {exc}") from exc
+        raise InputError(
+            f"{path}: not a readable Parquet file (damaged, or another format named .parquet); "
+            "a CSV file needs the .csv extension."
+        ) from exc
     columns = list(pf.schema_arrow.names)
     _check_columns(path, columns)
     source = Source(path, "parquet", columns)

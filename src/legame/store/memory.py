@@ -1,8 +1,10 @@
 """Memory budgets given to DuckDB, read from the environment: one reading of a size for all.
 
 ``LEGAME_INGEST_MEMORY_LIMIT`` and ``LEGAME_SCORE_MEMORY_LIMIT`` take sizes as DuckDB reads
-them (``1GB`` is 10**9 bytes, ``512MiB`` 512 * 2**20, ``4000000B`` bytes); a value that is not
-one stops legame at import with a message naming the variable.
+them (``1GB`` is 10**9 bytes, ``512MiB`` 512 * 2**20, ``4000000B`` bytes). They are read
+when they are used (an ingest, a score), never at import: a value that is not a size is an
+``InputError`` naming the variable, which the CLI prints as one line (and the commands that
+do not use it still work).
 """
 
 from __future__ import annotations

@@ -51,19 +51,26 @@ def list_customers(
         where.append("s.clv >= ?")
         params.append(min_clv)
     condition = " AND ".join(where)
+    # The conditions are fixed text on known columns, each value a bound parameter; the
+    # sort column is one of the Literal choices of the API.
+    # sql-built: see above.
     base = f"FROM customer_scores s JOIN customers c USING (customer_id) WHERE {condition}"
-    total = ws.con.execute(f"SELECT count(*) {base}", params).fetchall()[0][0]
+    total = ws.con.execute(f"SELECT count(*) {base}", params).fetchall()[0][0]  # sql-built: above
     order = f"s.{sort} {'DESC' if descending else 'ASC'} NULLS LAST, s.customer_id"
     rows = records(
         ws,
-        f"SELECT s.* {base} ORDER BY {order} LIMIT ? OFFSET ?",
+        f"SELECT s.* {base} ORDER BY {order} LIMIT ? OFFSET ?",  # sql-built: as above
         [*params, page_size, (page - 1) * page_size],
     )
     return {"total": total, "page": page, "page_size": page_size, "customers": rows}
 
 
 def customer_360(ws: Workspace, customer_id: str) -> dict[str, Any]:
-    """Profile, scores and the timeline of everything that happened with one customer."""
+    """Profile, scores and the timeline of everything that happened with one customer (the
+    id read by the workspace's rule for customer ids, as everywhere ids enter)."""
+    from legame.ingest.ids import workspace_customer_id
+
+    customer_id = workspace_customer_id(ws.path, customer_id)
     profile = records(
         ws,
         "SELECT customer_id, created_at, email, phone, country, language, time_zone, implicit "
@@ -79,6 +86,7 @@ def customer_360(ws: Workspace, customer_id: str) -> dict[str, Any]:
     )
     timeline = records(
         ws,
+        # sql-built: TIMELINE_LIMIT is an int constant; the customer is a bound parameter.
         f"""
         SELECT * FROM (
             SELECT ordered_at AS "at", 'order' AS kind, order_id AS id,

@@ -26,6 +26,7 @@ from legame.engage.governor.decision import Decision, Reason
 from legame.engage.governor.rules import History, evaluate, next_allowed
 from legame.engage.policy import ALL_CHANNELS, Policy, load_policy, policy_path_for
 from legame.errors import InputError
+from legame.ingest.ids import clean_customer_id, clean_customer_ids
 from legame.store import Workspace
 
 #: ``_source_file`` of sends logged by ``record`` (and of their batch).
@@ -106,12 +107,9 @@ class Governor:
                              f"{', '.join(known)}. Add it to [contact] channels if it is real.")
         return name
 
-    @staticmethod
-    def _customer(customer_id: object) -> str:
-        text = str(customer_id).strip() if customer_id is not None else ""
-        if not text:
-            raise InputError(f"customer_id must be a non-empty identifier; got {customer_id!r}.")
-        return text
+    def _customer(self, customer_id: object) -> str:
+        """The id under the customer-id rule, case-folded as the policy says."""
+        return clean_customer_id(customer_id, case=self.policy.ingest.customer_id_case)
 
     # --- check ---------------------------------------------------------------------------
 
@@ -247,7 +245,8 @@ class Governor:
         """
         at = to_utc(at)
         channel = self._channel(channel)
-        ids = _audience(audience_customer_ids)
+        ids = clean_customer_ids(_audience(audience_customer_ids),
+                                 case=self.policy.ingest.customer_id_case)
         con = self.workspace.con
         kind = None
         if campaign_id is not None:
@@ -317,17 +316,11 @@ class Governor:
 
 
 def _audience(ids: Iterable[str] | pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The audience as a string array of trimmed customer ids; an empty id is an error."""
+    """The audience as one Arrow array (the customer-id rule is applied by the caller)."""
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
-    array = ids if isinstance(ids, pa.Array) else pa.array(
+    return ids if isinstance(ids, pa.Array) else pa.array(
         [None if v is None else str(v) for v in ids], pa.string())
-    array = pc.utf8_trim_whitespace(array.cast(pa.string()))
-    blank = pc.or_kleene(pc.is_null(array), pc.equal(array, ""))
-    if pc.any(blank).as_py():
-        first = pc.index(blank, True).as_py()
-        raise InputError(f"Audience row {first + 1} has an empty customer_id; every row needs one.")
-    return array
 
 
 def _split(result: pa.Table) -> PlanResult:

@@ -75,42 +75,94 @@ def run_legame(*args: object, env: dict[str, str] | None = None, cwd: Path | Non
     )
 
 
-def kill_at_moments(
-    start: Callable[[Path], subprocess.Popen[bytes]],
-    original: Path,
-    duration: float,
-    *,
-    unchanged: Callable[[Path, float], bool],
-    finished: Callable[[Path], None],
-    moments: Sequence[float] = (0.1, 0.3, 0.5, 0.7, 0.85, 0.95),
-) -> list[float]:
-    """``kill -9`` runs of ``start`` (on a fresh copy of the workspace ``original`` each) at
-    each of ``moments`` of a run of ``duration`` seconds, until a kill has landed mid-run at
-    every moment. The machine's load varies, so a run that ends first is checked with
-    ``finished(copy)`` and another is made (after 12 attempts, at half the moment).
-    ``unchanged(copy, fraction)`` checks a killed copy and says whether it is as before the
-    run; the returned fractions are positive for those, negative for kills that came after
-    the run's commit."""
-    killed: list[float] = []
-    for attempt_no in range(20):
-        if len(killed) == len(moments):
-            break
-        fraction = moments[len(killed)] if attempt_no < 12 else moments[len(killed)] / 2
-        attempt = original.with_name(f"attempt{attempt_no}.duckdb")
-        shutil.copy(original, attempt)
-        proc = start(attempt)
-        time.sleep(duration * fraction)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop_env(moment: str, folder: Path) -> dict[str, str]:
+    """The environment that makes a legame process stop itself at ``moment`` (see
+    legame.store.moments) and say so in a file of ``folder``."""
+    return {"LEGAME_STOP_AT": moment, "LEGAME_STOP_FILE": str(folder / f"stopped-{moment}")}
+
+
+def wait_stopped(proc: subprocess.Popen[bytes], env: dict[str, str]) -> None:
+    """Wait until ``proc`` has stopped itself at the moment ``env`` names, then kill -9 it.
+    The process says when it is there: nothing here guesses a time."""
+    marker = Path(env["LEGAME_STOP_FILE"])
+    deadline = time.monotonic() + 300  # an upper bound on a busy machine, not a guess
+    while not marker.exists():
+        assert proc.poll() is None, f"the process ended before {env['LEGAME_STOP_AT']}"
+        assert time.monotonic() < deadline, f"never reached {env['LEGAME_STOP_AT']}"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    marker.unlink()
+
+
+def start_serve(
+    db: Path, port: int | None = None, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the real `legame serve` on a free port; return the process and its base URL
+    once `/health` answers (the process's own readiness, polled)."""
+    import httpx
+
+    port = port or free_port()
+    exe = Path(sys.executable).with_name("legame")
+    log = db.with_name(f"serve-{port}.log").open("wb")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--db", str(db), "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120  # an upper bound on a busy machine, not a guess
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
             proc.wait()
-            killed.append(fraction if unchanged(attempt, fraction) else -fraction)
-        else:
-            assert proc.returncode == 0
-            finished(attempt)
+            output = db.with_name(f"serve-{port}.log").read_text(errors="replace")
+            raise RuntimeError(f"legame serve did not start: {output}")
+        time.sleep(0.05)
+
+
+def stop_serve(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def kill_at_moments(
+    start: Callable[[Path, dict[str, str]], subprocess.Popen[bytes]],
+    original: Path,
+    moments: Sequence[str],
+    *,
+    check: Callable[[Path, str], None],
+) -> None:
+    """For each of ``moments`` (legame.store.moments), run ``start(copy, env)`` on a fresh
+    copy of the workspace ``original``; the process stops itself at that moment, is killed
+    with ``kill -9`` there, and ``check(copy, moment)`` looks at what it left. Every moment
+    is reached and killed at, once, whatever the machine's load: the process says when it
+    is there."""
+    for moment in moments:
+        attempt = original.with_name(f"attempt-{moment}.duckdb")
+        shutil.copy(original, attempt)
+        env = stop_env(moment, original.parent)
+        wait_stopped(start(attempt, env), env)
+        check(attempt, moment)
         attempt.unlink()
         attempt.with_name(attempt.name + ".wal").unlink(missing_ok=True)
-    assert len(killed) == len(moments), f"only {len(killed)} kills landed mid-run"
-    return killed
 
 
 # --- workspaces shared by the measurement and engine tests -----------------------------

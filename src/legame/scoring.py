@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -46,8 +46,11 @@ from legame.errors import InputError
 from legame.insights import definitions as d
 from legame.models import BetaGeo, GammaGamma, ParetoNBD
 from legame.models.clv import horizon_predictions
+from legame.sql.quote import identifier
 from legame.store import Workspace
+from legame.store.failures import storage_errors
 from legame.store.memory import memory_setting
+from legame.store.moments import reached
 
 Unit = Literal["day", "week"]
 ModelName = Literal["bgnbd", "paretonbd"]
@@ -55,14 +58,20 @@ UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0}
 DAYS_PER_YEAR = 365.25
 #: Survey answers need at least this many of the ten motivator items for an index.
 MIN_MOTIVATOR_ITEMS = 5
-#: DuckDB's memory budget for the summary and the write of ``score`` (beyond it, DuckDB
-#: spills to the workspace's temporary folder): by default 40 % of the machine's memory, at
-#: most 5 GB. 50 million orders (11 million customers) need about 5 GB to summarise without
-#: spilling (17.8 s here; 22.5 s at 4GB, 25.8 s at 3GB); ``LEGAME_SCORE_MEMORY_LIMIT`` sets it.
-SCORE_MEMORY_LIMIT = memory_setting(
-    "LEGAME_SCORE_MEMORY_LIMIT",
-    f"{min(5 * 10**9, int(0.4 * os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')))}B",
-)
+
+
+def score_memory_limit() -> str:
+    """DuckDB's memory budget for the summary and the write of ``score`` (beyond it, DuckDB
+    spills to the workspace's temporary folder): by default 40 % of the machine's memory, at
+    most 5 GB. 50 million orders (11 million customers) need about 5 GB to summarise without
+    spilling (17.8 s here; 22.5 s at 4GB, 25.8 s at 3GB); ``LEGAME_SCORE_MEMORY_LIMIT`` sets
+    it. Read when a score starts: a bad value is an error of that command, not of every one."""
+    return memory_setting(
+        "LEGAME_SCORE_MEMORY_LIMIT",
+        f"{min(5 * 10**9, int(0.4 * os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')))}B",
+    )
+
+
 #: The RFM scores: quintiles of these _summary columns (ties broken by customer_id).
 RFM_KEYS = {"r": "last_order_at", "f": "frequency", "m": "revenue"}
 QUINTILES = 5
@@ -82,6 +91,8 @@ class ScoreReport:
     purchase_model: BetaGeo | ParetoNBD | None = None
     spend_model: GammaGamma | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: Completed orders dated after today, left out of the default cutoff.
+    future_orders: int = 0
 
     def to_dict(self) -> dict[str, object]:
         pm, sm = self.purchase_model, self.spend_model
@@ -97,17 +108,35 @@ class ScoreReport:
             "params": None if pm is None else pm.params_,
             "spend_params": None if sm is None else sm.params_,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            "future_orders": self.future_orders,
         }
 
 
-def last_order_day(workspace: Workspace) -> date:
-    """The day of the latest completed order: the default cutoff."""
+def last_order_day(workspace: Workspace, *, today: date | None = None) -> date:
+    """The default cutoff: the day of the latest completed order on or before ``today``
+    (default: today in UTC). An order dated in the future (a typo such as 2099) never moves
+    the cutoff past today, where every customer would look long gone."""
+    today = today or datetime.now(UTC).date()
     found = workspace.con.execute(
-        "SELECT max(CAST(ordered_at AS DATE)) FROM orders WHERE status = 'completed'"
+        "SELECT max(CAST(ordered_at AS DATE)) FROM orders "
+        "WHERE status = 'completed' AND ordered_at < ?",
+        [datetime.combine(today + timedelta(days=1), datetime.min.time())],
     ).fetchall()[0][0]
     if found is None:
-        raise InputError("There are no completed orders in the workspace: ingest orders first.")
+        raise InputError(
+            f"There are no completed orders on or before {today} in the workspace: "
+            "ingest orders first."
+        )
     return found
+
+
+def future_orders(workspace: Workspace, *, today: date | None = None) -> int:
+    """Completed orders dated after ``today`` (UTC): what the default cutoff leaves out."""
+    today = today or datetime.now(UTC).date()
+    return int(workspace.con.execute(
+        "SELECT count(*) FROM orders WHERE status = 'completed' AND ordered_at >= ?",
+        [datetime.combine(today + timedelta(days=1), datetime.min.time())],
+    ).fetchall()[0][0])
 
 
 def _check(model: str, unit: str, horizon_days: int, discount_rate: float, margin: float) -> None:
@@ -248,48 +277,55 @@ def score(
 ) -> ScoreReport:
     """Fit the models on the store's orders and (re)build ``customer_scores``."""
     _check(model, unit, horizon_days, discount_rate, margin)
+    future = 0 if until else future_orders(workspace)
     until = until or last_order_day(workspace)
-    report = ScoreReport(engine, until, unit, horizon_days, discount_rate, margin)
+    report = ScoreReport(engine, until, unit, horizon_days, discount_rate, margin,
+                         future_orders=future)
     step = _Stopwatch(report, progress)
     options = dict(engine_options or {})
     if engine == "duckdb":
-        options.setdefault("memory_limit", SCORE_MEMORY_LIMIT)
-    eng = engine_for(workspace, engine, **options)
-    try:
-        with ThreadPoolExecutor(1) as pool:
-            with step("summary"):
-                summary_table(eng, until=until, unit=unit, merge_day=merge_day, stage=True)
-                # The RFM keys come out of the engine here, on its connection; where their
-                # quintiles start is NumPy and Arrow work that releases the GIL, done on the
-                # pool beside the engine's counts, the fits and the predictions.
-                cuts = pool.submit(rfm_cuts, eng.query("rfm_keys"))
-                histories, spend = eng.query("history_counts"), eng.query("spend_counts")
-            if histories.num_rows == 0:
-                raise InputError(f"No completed orders on or before {until}: nothing to score.")
-            with step("fit"):
-                purchase, spend_model = fit_models(histories, spend, model)
-            report.purchase_model, report.spend_model = purchase, spend_model
-            if spend_model is None:
-                raise InputError("Too few repeat customers (< 3) to fit the spend model.")
-            with step("predict"):
-                eng.put(
-                    "_predictions",
-                    predictions(
-                        purchase,
-                        histories,
-                        unit=unit,
-                        horizon_days=horizon_days,
-                        discount_rate=discount_rate,
-                    ),
-                )
-            with step("write"):  # with what is left of finding the RFM cuts
-                written = write_scores(eng, until=until, spend=spend_model.params_,
-                                       margin=margin, cuts=cuts.result())
-                report.rows = written["customer_value"]
-        for name in ("_summary", "_predictions"):
-            eng.drop(name)
-    finally:
-        eng.close()
+        options.setdefault("memory_limit", score_memory_limit())
+    # One writer at a time: the DuckDB engine's transaction stays open from the summary
+    # to the write.
+    with workspace.writing(), storage_errors(workspace.path):
+        eng = engine_for(workspace, engine, **options)
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                with step("summary"):
+                    summary_table(eng, until=until, unit=unit, merge_day=merge_day, stage=True)
+                    reached("score.staged")
+                    # The RFM keys come out of the engine here, on its connection; where their
+                    # quintiles start is NumPy and Arrow work that releases the GIL, done on the
+                    # pool beside the engine's counts, the fits and the predictions.
+                    cuts = pool.submit(rfm_cuts, eng.query("rfm_keys"))
+                    histories, spend = eng.query("history_counts"), eng.query("spend_counts")
+                if histories.num_rows == 0:
+                    raise InputError(f"No completed orders on or before {until}: nothing to score.")
+                with step("fit"):
+                    purchase, spend_model = fit_models(histories, spend, model)
+                reached("score.fitted")
+                report.purchase_model, report.spend_model = purchase, spend_model
+                if spend_model is None:
+                    raise InputError("Too few repeat customers (< 3) to fit the spend model.")
+                with step("predict"):
+                    eng.put(
+                        "_predictions",
+                        predictions(
+                            purchase,
+                            histories,
+                            unit=unit,
+                            horizon_days=horizon_days,
+                            discount_rate=discount_rate,
+                        ),
+                    )
+                with step("write"):  # with what is left of finding the RFM cuts
+                    written = write_scores(eng, until=until, spend=spend_model.params_,
+                                           margin=margin, cuts=cuts.result())
+                    report.rows = written["customer_value"]
+            for name in ("_summary", "_predictions"):
+                eng.drop(name)
+        finally:
+            eng.close()
     return report
 
 
@@ -416,6 +452,8 @@ def export_table(workspace: Workspace, table: str, out: str | Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"
     tmp = path.with_name(path.name + ".partial")
-    workspace.con.execute(f"COPY \"{table}\" TO '{tmp}' ({options})")
+    # The path is a bound parameter: quotes and semicolons in it are part of the name.
+    # sql-built: options is one of the two constants above.
+    workspace.con.execute(f"COPY {identifier(table)} TO ? ({options})", [str(tmp)])
     tmp.replace(path)  # a reader never sees a half-written file
     return workspace.count(table)

@@ -154,9 +154,7 @@ def test_ingest_upload_answers_like_the_cli_and_keeps_rejects(client, keys) -> N
 
 
 def test_upload_over_the_size_limit_is_413(client, keys, monkeypatch) -> None:
-    from legame.api import routes
-
-    monkeypatch.setattr(routes, "MAX_UPLOAD_MB", 1)
+    monkeypatch.setenv("LEGAME_MAX_UPLOAD_MB", "1")
     big = b"order_id,customer_id,ordered_at,amount\n" + b"O,c,2025-01-01,1\n" * 80_000
     response = client.post(
         "/api/v1/ingest/orders",
@@ -164,6 +162,16 @@ def test_upload_over_the_size_limit_is_413(client, keys, monkeypatch) -> None:
         files={"file": ("big.csv", io.BytesIO(big), "text/csv")},
     )
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+
+
+def test_a_bad_upload_limit_setting_is_one_clear_error(client, keys, monkeypatch) -> None:
+    monkeypatch.setenv("LEGAME_MAX_UPLOAD_MB", "lots")
+    response = client.post(
+        "/api/v1/ingest/orders", headers=auth(keys["admin"]),
+        files={"file": ("o.csv", io.BytesIO(b"order_id,customer_id,ordered_at,amount\n"))},
+    )
+    assert response.status_code == 503
+    assert "LEGAME_MAX_UPLOAD_MB='lots'" in response.json()["error"]["message"]
 
 
 def test_policy_round_trip_and_invalid_policy_is_refused(client, keys) -> None:

@@ -135,6 +135,26 @@ def test_export_scores_writes_csv_and_parquet_with_every_row(cli, scored, tmp_pa
     )
 
 
+def test_export_path_is_a_name_not_sql(cli, scored, tmp_path, monkeypatch) -> None:
+    """Issue 16: the --out path was pasted into COPY ... TO '...'. The injection below wrote
+    customers' e-mails and phones to a second file; an honest apostrophe failed."""
+    db = scored[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ex").mkdir()
+    hostile = (
+        "ex/b' (FORMAT csv); COPY (SELECT customer_id,email,phone FROM customers) "
+        "TO 'ex/leak.csv"
+    )
+    result = cli("export", "scores", "--out", hostile, "--db", db)
+    assert not (tmp_path / "ex" / "leak.csv").exists()
+    # It is one odd file name, ending in "leak.csv": written as that name, nothing else.
+    assert result.exit_code == 0, result.output
+    written = [p for p in (tmp_path / "ex").rglob("*") if p.is_file()]
+    assert [p.name for p in written] == ["leak.csv"] and written[0].parent.name.startswith("b'")
+    honest = _export(cli, db, tmp_path / "O'Brien scores.csv")
+    assert honest.read_text().startswith("customer_id,")
+
+
 def _export(cli, db, out):
     result = cli("export", "scores", "--out", out, "--db", db)
     assert result.exit_code == 0, result.output
@@ -258,7 +278,7 @@ def test_score_replaces_an_older_scores_table_and_erasure_skips_the_view(sim_db,
                               "WHERE table_name = 'customer_scores'").fetchall()
         assert kind == [("VIEW",)]
         who = ws.con.execute("SELECT min(customer_id) FROM customer_scores").fetchall()[0][0]
-        removed = forget(ws, who)
+        removed = forget(ws, who).rows_removed
         assert removed["customer_value"] == 1 and "customer_scores" not in removed
         assert ws.con.execute("SELECT count(*) FROM customer_scores WHERE customer_id = ?",
                               [who]).fetchall()[0][0] == 0

@@ -15,7 +15,7 @@ from legame.api import schemas as s
 from legame.api.auth import require
 from legame.api.errors import ERROR_RESPONSES
 from legame.api.keys import ApiKey
-from legame.errors import InputError
+from legame.errors import InputError, StoreError
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Viewer = Annotated[ApiKey, Depends(require("viewer"))]
@@ -34,7 +34,15 @@ TableName = Literal[
     "referrals",
 ]
 #: Uploads larger than this are refused with 413 (LEGAME_MAX_UPLOAD_MB to change).
-MAX_UPLOAD_MB = int(os.environ.get("LEGAME_MAX_UPLOAD_MB", "200"))
+DEFAULT_MAX_UPLOAD_MB = 200
+
+
+def max_upload_mb() -> int:
+    """The upload limit in MB, read when an upload comes (a bad value is a clear 503)."""
+    value = os.environ.get("LEGAME_MAX_UPLOAD_MB") or str(DEFAULT_MAX_UPLOAD_MB)
+    if not value.strip().isdigit() or int(value) < 1:
+        raise StoreError(f"LEGAME_MAX_UPLOAD_MB={value!r} is not a whole number of MB (>= 1).")
+    return int(value)
 
 
 def _store(request: Request) -> Any:
@@ -146,19 +154,25 @@ def get_customers(
 def get_customer(request: Request, customer_id: str, _: Analyst) -> dict[str, Any]:
     """The customer 360: profile, scores, and the timeline of orders, tickets, surveys,
     messages, gestures, fees and referrals."""
+    from legame.ingest.ids import workspace_customer_id
     from legame.views import customer_360
 
+    customer_id = workspace_customer_id(_store(request).path, customer_id)
     with _store(request).session() as ws:
         return utc(customer_360(ws, customer_id))
 
 
 @router.delete("/customers/{customer_id}", response_model=s.Erased, tags=["customers"])
 def delete_customer(request: Request, customer_id: str, _: Admin) -> dict[str, Any]:
-    """Erase the customer from every table (one transaction, audited without personal data)."""
+    """Erase the customer from every table and from the database file's bytes (one
+    transaction, then the file rewritten; audited without personal data)."""
+    from legame.ingest.ids import workspace_customer_id
     from legame.store.erasure import forget
 
-    with _store(request).session() as ws:
-        return {"customer_id": customer_id, "rows_removed": forget(ws, customer_id)}
+    customer_id = workspace_customer_id(_store(request).path, customer_id)
+    # The erasure rewrites the file: it waits for the requests in flight and holds new ones.
+    with _store(request).exclusive() as ws:
+        return forget(ws, customer_id).to_dict()
 
 
 @router.post("/contact/check", response_model=s.ContactDecision, tags=["engagement"])
@@ -225,14 +239,23 @@ def post_ingest(
     map: Annotated[list[str] | None, Query(description="FIELD=COLUMN, repeatable.")] = None,
     delimiter: Annotated[str | None, Query(min_length=1, max_length=2)] = None,
     decimal: Literal[".", ","] = ".",
+    thousands: Annotated[
+        Literal[",", ".", "none"] | None,
+        Query(description="Thousands separator, to confirm numbers such as 12,500."),
+    ] = None,
     date_format: Annotated[str | None, Query(max_length=50)] = None,
     encoding: Annotated[str | None, Query(max_length=30)] = None,
 ) -> dict[str, Any]:
-    """Load an uploaded file into a table: the same rules and answer as `legame ingest`."""
-    from legame.ingest import ReadOptions, ingest, parse_mapping
-    from legame.ingest.readers import format_of
+    """Load an uploaded file into a table: the same rules and answer as `legame ingest`.
 
-    name = Path(file.filename or "upload.csv").name
+    The store records the file under the client's own name (its last path part, without
+    control characters). A file that cannot be loaded at all is a 422 with the reason.
+    """
+    from legame.ingest import ReadOptions, ingest, parse_mapping
+    from legame.ingest.readers import clean_file_name, format_of
+    from legame.store.schema import TABLES
+
+    name = clean_file_name(file.filename)
     format_of(Path(name))  # unknown extensions are refused before reading the body
     options = ReadOptions(
         mapping=parse_mapping(map or []),
@@ -240,19 +263,26 @@ def post_ingest(
         decimal=decimal,
         date_format=date_format,
         encoding=encoding,
+        thousands=thousands,
     )
+    options.validate(TABLES[table])  # bad options are refused before reading the body
     folder = Path(tempfile.mkdtemp(prefix="legame-upload-"))
     try:
-        path = folder / name
-        _save(file, path)
+        # The server's copy has a name of its own; the client's name is only recorded.
+        path = folder / ("upload" + Path(name).suffix.lower())
+        _save(file, path, name)
         with _store(request).session() as ws:
-            return ingest(ws, table, [path], options).to_dict()
+            report = ingest(ws, table, [path], options, source_name=name)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    if report.failed:
+        raise InputError(report.failed[0].error or f"{name}: the file could not be loaded.")
+    return report.to_dict()
 
 
-def _save(upload: UploadFile, path: Path) -> None:
-    limit = MAX_UPLOAD_MB * 1024 * 1024
+def _save(upload: UploadFile, path: Path, name: str) -> None:
+    megabytes = max_upload_mb()
+    limit = megabytes * 1024 * 1024
     written = 0
     with path.open("wb") as out:
         while chunk := upload.file.read(1 << 20):
@@ -260,10 +290,10 @@ def _save(upload: UploadFile, path: Path) -> None:
             if written > limit:
                 from fastapi import HTTPException
 
-                raise HTTPException(413, f"The file is larger than {MAX_UPLOAD_MB} MB.")
+                raise HTTPException(413, f"The file is larger than {megabytes} MB.")
             out.write(chunk)
     if written == 0:
-        raise InputError(f"{path.name}: the uploaded file is empty.")
+        raise InputError(f"{name}: the uploaded file is empty.")
 
 
 @router.get("/policy", response_model=s.Policy, tags=["policy"])
@@ -277,16 +307,9 @@ def get_policy(request: Request, _: Admin) -> dict[str, Any]:
 
 @router.put("/policy", response_model=s.Policy, tags=["policy"])
 def put_policy(request: Request, body: s.PolicyIn, _: Admin) -> dict[str, Any]:
-    """Replace legame.toml; refused (422, file unchanged) unless it validates."""
-    from legame.engage.policy import load_policy, policy_path_for
+    """Replace legame.toml; refused (422, nothing written) unless it validates."""
+    from legame.engage.policy import policy_path_for, write_policy_text
 
     path = policy_path_for(_store(request).path)
-    tmp = path.with_name(path.name + ".new")
-    tmp.write_text(body.text, encoding="utf-8")
-    try:
-        load_policy(tmp)
-    except InputError:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(path)
+    write_policy_text(path, body.text)  # validates before anything touches the disk
     return {"path": str(path), "text": body.text}

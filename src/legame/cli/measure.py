@@ -180,6 +180,12 @@ def score(
         f"Expected CLV {payload['total_clv'] or 0:,.0f}; value at risk "
         f"{payload['value_at_risk'] or 0:,.0f} (last-12-month revenue of high-risk customers)."
     )
+    if report.future_orders:
+        err_console.print(
+            f"[yellow]warning:[/yellow] {report.future_orders:,} completed order(s) dated after "
+            "today were left out of the default cutoff; check their dates (`legame rejects` "
+            "lists what the import refused) or pass --until."
+        )
 
 
 def nps(

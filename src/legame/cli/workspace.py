@@ -8,6 +8,7 @@ import typer
 from rich.table import Table as RichTable
 
 from legame.cli._common import DbOption, JsonOption, console, open_workspace, print_json
+from legame.ingest.ids import workspace_customer_id
 from legame.store import Workspace
 from legame.store.erasure import forget as forget_customer
 
@@ -68,13 +69,16 @@ def rejects(
     json: JsonOption = False,
 ) -> None:
     """List input rows that were not loaded, with the file, line, field and reason."""
-    where, params = ("WHERE batch_id = ?", [batch]) if batch is not None else ("", [])
+    # Every rejected field, or a batch's (a NULL batch means all of them).
     with open_workspace(db, read_only=True) as ws:
-        total = ws.con.execute(f"SELECT count(*) FROM rejects {where}", params).fetchall()[0][0]
+        total = ws.con.execute(
+            "SELECT count(*) FROM rejects WHERE ?::BIGINT IS NULL OR batch_id = ?", [batch, batch]
+        ).fetchall()[0][0]
         rows = ws.con.execute(
             "SELECT batch_id, table_name, source_file, line, field, raw_value, reason "
-            f"FROM rejects {where} ORDER BY batch_id, line, field LIMIT ?",
-            [*params, limit],
+            "FROM rejects WHERE ?::BIGINT IS NULL OR batch_id = ? "
+            "ORDER BY batch_id, line, field LIMIT ?",
+            [batch, batch, limit],
         ).fetchall()
     keys = ("batch_id", "table", "file", "line", "field", "value", "reason")
     if json:
@@ -111,7 +115,10 @@ def batches(db: DbOption = None, json: JsonOption = False) -> None:
         "rejected",
     )
     with open_workspace(db, read_only=True) as ws:
-        rows = ws.con.execute(f"SELECT {', '.join(keys)} FROM batches ORDER BY batch_id").fetchall()
+        rows = ws.con.execute(
+            "SELECT batch_id, table_name, source_file, finished_at, rows_read, inserted, "
+            "updated, duplicates, rejected FROM batches ORDER BY batch_id"
+        ).fetchall()
     if json:
         print_json([dict(zip(keys, r, strict=True)) for r in rows])
         return
@@ -128,14 +135,23 @@ def forget(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Erase a customer from every table, in one transaction, leaving an audit entry."""
+    """Erase a customer from every table and from the file's bytes, leaving an audit entry."""
     with open_workspace(db) as ws:
-        removed = forget_customer(ws, customer_id)
+        customer_id = workspace_customer_id(ws.path, customer_id)
+        erasure = forget_customer(ws, customer_id)
     if json:
-        print_json({"customer_id": customer_id, "rows_removed": removed})
+        print_json(erasure.to_dict())
         return
-    parts = ", ".join(f"{n} from {t}" for t, n in removed.items() if n)
+    parts = ", ".join(f"{n} from {t}" for t, n in erasure.rows_removed.items())
     console.print(f"Erased customer {customer_id}: {parts}.")
+    if erasure.values_replaced:
+        mentions = ", ".join(f"{n} in {t}" for t, n in erasure.values_replaced.items())
+        console.print(f"Replaced mentions elsewhere: {mentions}.")
+    console.print(
+        f"Rewrote the workspace file ({erasure.file_bytes:,} bytes): "
+        f"{erasure.identifiers_checked} identifier(s) looked for in its bytes, "
+        f"found {erasure.found_in_file} time(s)."
+    )
 
 
 def register(app: typer.Typer) -> None:

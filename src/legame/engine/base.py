@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from legame import sql
 from legame.sql import Param
+from legame.sql.quote import identifier
 from legame.store import Workspace
 
 
@@ -78,11 +79,13 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, select: str) -> No
     """Replace the workspace table ``table`` with the rows of ``select``."""
     columns = con.execute(f"DESCRIBE {select}").fetchall()
     schema = ", ".join(
-        f'"{name}" {type_}' + (" USING COMPRESSION uncompressed" if name in UNCOMPRESSED else "")
+        f"{identifier(name)} {type_}"
+        + (" USING COMPRESSION uncompressed" if name in UNCOMPRESSED else "")
         for name, type_, *_ in columns
     )
-    con.execute(f'CREATE OR REPLACE TABLE "{table}" ({schema})')
-    con.execute(f'INSERT INTO "{table}" {select}')
+    # sql-built: the columns DESCRIBE gave, each name quoted, and their types.
+    con.execute(f"CREATE OR REPLACE TABLE {identifier(table)} ({schema})")
+    con.execute(f"INSERT INTO {identifier(table)} {select}")  # sql-built: a rendered query
 
 
 def replace_views(
@@ -96,5 +99,5 @@ def replace_views(
             "WHERE table_schema = 'main' AND table_name = ?", [name]
         ).fetchall()
         if found and found[0][0] != "VIEW":
-            con.execute(f'DROP TABLE "{name}"')
-        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql.render(query, **params)}')
+            con.execute(f"DROP TABLE {identifier(name)}")
+        con.execute(f"CREATE OR REPLACE VIEW {identifier(name)} AS {sql.render(query, **params)}")

@@ -22,7 +22,10 @@ import pyarrow as pa
 from legame import sql
 from legame.engine.base import Engine, replace_table, replace_views
 from legame.sql import Param
+from legame.sql.quote import identifier, string_literal
 from legame.store import Workspace
+from legame.store.failures import rollback
+from legame.store.moments import reached
 
 
 class DuckDBEngine(Engine):
@@ -40,10 +43,13 @@ class DuckDBEngine(Engine):
 
     def keep(self, name: str, query: str, **params: Param) -> None:
         with self._bulk() as con:
-            con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql.render(query, **params)}')
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {identifier(name)} AS {sql.render(query, **params)}"
+            )
 
     def alias(self, name: str, statement: str) -> None:
-        self.workspace.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {statement}')
+        # sql-built: the statement is a SELECT legame wrote over its own temp tables.
+        self.workspace.con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS {statement}")
         self._aliases.add(name)
 
     def stage(self, table: str, query: str, *, append: bool = False, **params: Param) -> int:
@@ -51,7 +57,9 @@ class DuckDBEngine(Engine):
         self._begin()
         with self._bulk():
             if append:
-                con.execute(f'INSERT INTO "{table}" BY NAME {sql.render(query, **params)}')
+                con.execute(
+                    f"INSERT INTO {identifier(table)} BY NAME {sql.render(query, **params)}"
+                )
             else:
                 replace_table(con, table, sql.render(query, **params))
         self._staged[table] = self.workspace.count(table)
@@ -61,13 +69,16 @@ class DuckDBEngine(Engine):
         con = self.workspace.con
         con.register("_arrow_in", table)
         try:
-            con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _arrow_in')
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {identifier(name)} AS SELECT * FROM _arrow_in"
+            )
         finally:
             con.unregister("_arrow_in")
 
     def drop(self, name: str) -> None:
         kind = "VIEW" if name in self._aliases else "TABLE"
-        self.workspace.con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
+        # sql-built: kind is VIEW or TABLE.
+        self.workspace.con.execute(f"DROP {kind} IF EXISTS temp.{identifier(name)}")
         self._aliases.discard(name)
 
     def write(
@@ -83,10 +94,12 @@ class DuckDBEngine(Engine):
                     replace_table(con, table, sql.render(query, **params))
                     rows[table] = self.workspace.count(table)
                 replace_views(con, views, params)
+            reached("score.written")
         except BaseException:
             self._rollback()
             raise
         con.execute("COMMIT")
+        reached("score.committed")
         self._open = False
         self._staged.clear()
         return rows
@@ -104,7 +117,7 @@ class DuckDBEngine(Engine):
         if self._open:
             self._open = False
             self._staged.clear()
-            self.workspace.con.execute("ROLLBACK")
+            rollback(self.workspace.con)
 
     @contextmanager
     def _bulk(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -112,13 +125,14 @@ class DuckDBEngine(Engine):
         con = self.workspace.con
         wanted = {"preserve_insertion_order": "false"}
         if self.memory_limit is not None:
-            wanted["memory_limit"] = f"'{self.memory_limit}'"
-        saved = {name: con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+            wanted["memory_limit"] = string_literal(self.memory_limit)
+        saved = {name: con.execute("SELECT current_setting(?)", [name]).fetchall()[0][0]
                  for name in wanted}
         for name, value in wanted.items():
-            con.execute(f"SET {name} = {value}")
+            con.execute(f"SET {name} = {value}")  # sql-built: the two settings above
         try:
             yield con
         finally:
             for name, value in saved.items():
-                con.execute(f"SET {name} = '{value}'")
+                # sql-built: a setting named above, its value as DuckDB gave it, quoted.
+                con.execute(f"SET {name} = {string_literal(str(value))}")

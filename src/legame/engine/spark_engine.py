@@ -22,6 +22,7 @@ from legame import sql
 from legame.engine.base import Engine, replace_table, replace_views
 from legame.errors import StoreError
 from legame.sql import Param
+from legame.sql.quote import identifier, string_literal
 from legame.store import Workspace
 from legame.store.schema import TABLES
 
@@ -73,7 +74,8 @@ class SparkEngine(Engine):
             source = self._export_dir
             for table in TABLES:
                 workspace.con.execute(
-                    f"COPY \"{table}\" TO '{self._export_dir / table}.parquet' (FORMAT parquet)"
+                    f"COPY {identifier(table)} TO ? (FORMAT parquet)",
+                    [f"{self._export_dir / table}.parquet"],
                 )
         for table in TABLES:
             path = str(source).rstrip("/") + f"/{table}" + (".parquet" if self._export_dir else "")
@@ -145,7 +147,7 @@ class SparkEngine(Engine):
 def _store(con: duckdb.DuckDBPyConnection, table: str, result: pa.Table | str) -> None:
     """Replace the workspace table with Spark's result: Parquet files (a glob) or Arrow."""
     if isinstance(result, str):
-        replace_table(con, table, f"SELECT * FROM read_parquet('{result}')")
+        replace_table(con, table, f"SELECT * FROM read_parquet({string_literal(result)})")
         return
     con.register("_spark_result", result)
     try:

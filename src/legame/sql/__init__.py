@@ -18,6 +18,7 @@ from importlib import resources
 import sqlglot
 
 from legame.errors import InputError
+from legame.sql.quote import string_literal
 
 Param = date | datetime | int | float | str | tuple[int | float | str, ...] | None
 
@@ -65,7 +66,7 @@ def literal(value: Param) -> str:
         # Parsed as DOUBLE, exactly: a bare 0.1 would be a DECIMAL, converted with rounding.
         return f"CAST('{float(value)!r}' AS DOUBLE)"
     if isinstance(value, Text) and "\x00" not in value:
-        return "'" + value.replace("'", "''") + "'"
+        return string_literal(value)
     if isinstance(value, str) and _WORD.match(value):
         return "'" + value + "'"
     if isinstance(value, tuple) and value:

@@ -13,6 +13,7 @@ from importlib import resources
 import duckdb
 
 from legame.errors import StoreError
+from legame.store.failures import rollback
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -75,7 +76,7 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> list[Migration]:
             )
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
         applied.append(migration)
     return applied

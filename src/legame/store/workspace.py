@@ -3,11 +3,19 @@
 ``Workspace.create`` makes a new store (and is safe on an existing one: it only applies
 pending migrations); ``Workspace.open`` refuses a path that holds no workspace yet, so a
 typo in ``--db`` does not silently create an empty store.
+
+Writers are serialised. Across processes DuckDB does it: one process at a time opens a
+file for writing. Within a process (the HTTP server answers requests on threads, each on
+its own cursor) every write holds the workspace's writer lock (``Workspace.writing``) from
+before its transaction begins until after it commits, so concurrent writers end with
+exactly what some serial order of them gives, and each one's counts are true. Readers
+never wait for it: DuckDB gives each reader a consistent snapshot.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +25,10 @@ from typing import Any
 import duckdb
 
 from legame.errors import StoreError
+from legame.sql.quote import identifier
 from legame.store import migrate
+from legame.store.failures import explain, rollback, storage_errors
+from legame.store.memory import memory_setting
 
 #: Where a workspace lives when neither ``--db`` nor ``LEGAME_DB`` says otherwise.
 DEFAULT_DB = "legame.duckdb"
@@ -32,14 +43,27 @@ def resolve_db(db: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else Path(DEFAULT_DB)
 
 
+_writers: dict[str, threading.RLock] = {}
+_writers_guard = threading.Lock()
+
+
+def writer_lock(path: Path) -> threading.RLock:
+    """The lock every write to the workspace at ``path`` holds in this process."""
+    key = os.path.realpath(path)
+    with _writers_guard:
+        return _writers.setdefault(key, threading.RLock())
+
+
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     config: dict[str, Any] = {}
-    limit = os.environ.get("LEGAME_MEMORY_LIMIT")
-    if limit:
-        config["memory_limit"] = limit
+    if os.environ.get("LEGAME_MEMORY_LIMIT"):
+        config["memory_limit"] = memory_setting("LEGAME_MEMORY_LIMIT", "")
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
+        explained = explain(exc, path)
+        if explained is not None:
+            raise explained from exc
         if "lock" in str(exc).lower():
             raise StoreError(
                 f"The workspace {path} is in use by another process (DuckDB allows one "
@@ -55,9 +79,13 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
 class Workspace:
     """An open workspace store. Use as a context manager, or call ``close()``."""
 
-    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(
+        self, path: Path, con: duckdb.DuckDBPyConnection, *, read_only: bool = False
+    ) -> None:
         self.path = path
         self.con = con
+        self.read_only = read_only
+        self.writer = writer_lock(path)
 
     @classmethod
     def create(cls, db: str | os.PathLike[str] | None = None) -> Workspace:
@@ -66,7 +94,8 @@ class Workspace:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
         ws = cls(path, _connect(path, read_only=False))
-        migrate.upgrade(ws.con)
+        with ws.writing():
+            migrate.upgrade(ws.con)
         return ws
 
     @classmethod
@@ -81,7 +110,7 @@ class Workspace:
                 f"(or set {DB_ENV})."
             )
         con = _connect(path, read_only=read_only)
-        ws = cls(path, con)
+        ws = cls(path, con, read_only=read_only)
         version = migrate.current_version(con)
         if version == 0:
             con.close()
@@ -89,7 +118,11 @@ class Workspace:
                 f"{path} is a DuckDB file but not a legame workspace: run `legame init`."
             )
         if not read_only:
-            migrate.upgrade(con)
+            with ws.writing():
+                migrate.upgrade(con)
+                from legame.store.erasure import finish_pending
+
+                finish_pending(ws)
         return ws
 
     @property
@@ -97,7 +130,8 @@ class Workspace:
         return migrate.current_version(self.con)
 
     def count(self, table: str) -> int:
-        return int(self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
+        found = self.con.execute(f"SELECT count(*) FROM {identifier(table)}").fetchall()
+        return int(found[0][0])
 
     def counts(self) -> dict[str, int]:
         """Rows per canonical table, in schema order."""
@@ -106,15 +140,28 @@ class Workspace:
         return {name: self.count(name) for name in TABLES}
 
     @contextmanager
+    def writing(self) -> Iterator[Workspace]:
+        """Hold the writer lock: no other thread of this process writes meanwhile."""
+        with self.writer:
+            yield self
+
+    @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Run a block in one transaction: all of it is written, or none of it."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+        """Run a block in one transaction, under the writer lock: all of it is written,
+        or none of it."""
+        with self.writing(), storage_errors(self.path):
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                yield self.con
+                self.con.execute("COMMIT")
+            except BaseException:
+                rollback(self.con)
+                raise
+
+    def reopen(self) -> None:
+        """Close the connection and open the file again (after it was replaced on disk)."""
+        self.con.close()
+        self.con = _connect(self.path, read_only=self.read_only)
 
     def close(self) -> None:
         self.con.close()

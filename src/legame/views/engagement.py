@@ -17,6 +17,7 @@ def engagement(ws: Workspace) -> dict[str, Any]:
     window = d.CONTACT_PRESSURE_WINDOW_DAYS
     pressure = records(
         ws,
+        # sql-built: the window is an int constant, the bands come from constants.
         f"""
         WITH sends AS (
             SELECT customer_id, sent_at, unsubscribed_at, complained_at,
@@ -52,6 +53,7 @@ def engagement(ws: Workspace) -> dict[str, Any]:
     customers = (
         records(
             ws,
+            # sql-built: bands from constants.
             f"""
             SELECT {_band("sends_30d")} AS band, count(*) AS customers
             FROM customer_scores GROUP BY 1 ORDER BY min(sends_30d)""",

@@ -54,6 +54,7 @@ def overview(ws: Workspace) -> dict[str, Any]:
         width = top / CLV_BINS
         payload["clv_histogram"] = records(
             ws,
+            # sql-built: width is a float the query before returned, CLV_BINS an int constant.
             f"""
             SELECT least(floor(clv / {width}), {CLV_BINS - 1}) * {width} AS clv_from,
                    (least(floor(clv / {width}), {CLV_BINS - 1}) + 1) * {width} AS clv_to,

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from legame.engage.governor.core import Governor
 from legame.engage.policy import DEFAULT_POLICY, Policy
+from legame.sql.quote import identifier
 from legame.store import Workspace
 
 BENCH_SOURCE = "legame.engage.governor.bench"
@@ -45,8 +46,9 @@ def _insert(ws: Workspace, table: str, data: pa.Table) -> None:
     batch_id = _batch(ws, table, data.num_rows)
     ws.con.register("_bench", data)
     try:
-        cols = ", ".join(f'"{c}"' for c in data.column_names)
-        ws.con.execute(f'INSERT INTO "{table}" ({cols}, _batch_id, _source_file) '
+        cols = ", ".join(identifier(c) for c in data.column_names)
+        # sql-built: the table and its columns, each name quoted.
+        ws.con.execute(f"INSERT INTO {identifier(table)} ({cols}, _batch_id, _source_file) "
                        f"SELECT {cols}, ?, ? FROM _bench", [batch_id, BENCH_SOURCE])
     finally:
         ws.con.unregister("_bench")

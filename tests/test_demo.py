@@ -10,6 +10,9 @@ import pytest
 from tests.conftest import run_legame
 
 
+# A whole demo through the real command takes about 10 s: slow. In the fast run, the API's
+# and the web pages' tests build theirs through the library.
+@pytest.mark.slow
 def test_demo_builds_a_scored_workspace_and_says_where_it_is(tmp_path) -> None:
     folder = tmp_path / "demo"
     result = run_legame("demo", "--dir", folder, "--customers", "1500", "--seed", "3")
@@ -27,6 +30,7 @@ def test_demo_builds_a_scored_workspace_and_says_where_it_is(tmp_path) -> None:
     assert (folder / "data" / "truth.json").exists()
 
 
+@pytest.mark.slow  # two whole demos (about 20 s)
 def test_demo_json_and_rerun_start_from_a_fresh_workspace(tmp_path) -> None:
     folder = tmp_path / "demo"
     first = json.loads(run_legame("demo", "--dir", folder, "--customers", "800", "--json").stdout)

@@ -70,7 +70,7 @@ def run_demo(
         _tick(on_step)
     for suffix in ("", ".wal"):
         Path(str(result.db) + suffix).unlink(missing_ok=True)
-    from legame.engage.policy import write_default_policy
+    from legame.policy import write_default_policy
 
     with Workspace.create(result.db) as ws:
         write_default_policy(result.db.parent)
@@ -100,16 +100,14 @@ def run_demo(
 
 def _summary(ws: Workspace, scored: dict[str, Any]) -> dict[str, Any]:
     from legame.metrics.nps import nps_report
+    from legame.scoring import score_totals
 
-    clv, at_risk, high = ws.con.execute(
-        "SELECT sum(clv), sum(CASE WHEN churn_risk = 'high' THEN revenue_12m END), "
-        "count(*) FILTER (WHERE churn_risk = 'high') FROM customer_scores"
-    ).fetchall()[0]
+    totals = score_totals(ws)
     return {
         "nps": nps_report(ws),
-        "total_clv": clv,
-        "value_at_risk": at_risk,
-        "high_risk_customers": high,
+        "total_clv": totals["total_clv"],
+        "value_at_risk": totals["value_at_risk"],
+        "high_risk_customers": totals["high_risk_customers"],
         "model": scored["model"],
         "params": scored["params"],
         "spend_params": scored["spend_params"],

@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -43,11 +43,13 @@ import pyarrow.compute as pc
 from legame import sql
 from legame.engine import DuckDBEngine, Engine, EngineName, engine_for
 from legame.errors import InputError
-from legame.insights import definitions as d
+from legame.metrics import cutoff
+from legame.metrics import definitions as d
 from legame.models import BetaGeo, GammaGamma, ParetoNBD
 from legame.models.clv import horizon_predictions
 from legame.sql.quote import identifier
 from legame.store import Workspace
+from legame.store.bookkeeping import has_table
 from legame.store.failures import storage_errors
 from legame.store.memory import memory_setting
 from legame.store.moments import reached
@@ -113,30 +115,27 @@ class ScoreReport:
 
 
 def last_order_day(workspace: Workspace, *, today: date | None = None) -> date:
-    """The default cutoff: the day of the latest completed order on or before ``today``
-    (default: today in UTC). An order dated in the future (a typo such as 2099) never moves
-    the cutoff past today, where every customer would look long gone."""
-    today = today or datetime.now(UTC).date()
-    found = workspace.con.execute(
-        "SELECT max(CAST(ordered_at AS DATE)) FROM orders "
-        "WHERE status = 'completed' AND ordered_at < ?",
-        [datetime.combine(today + timedelta(days=1), datetime.min.time())],
-    ).fetchall()[0][0]
+    """The default cutoff (:mod:`legame.metrics.cutoff`): the day of the latest completed
+    order on or before ``today`` (default: today in UTC). An order dated in the future (a
+    typo such as 2099) never moves the cutoff past today, where every customer would look
+    long gone."""
+    found = cutoff.last_order_day(workspace, today=today)
     if found is None:
         raise InputError(
-            f"There are no completed orders on or before {today} in the workspace: "
-            "ingest orders first."
+            f"There are no completed orders on or before {today or datetime.now(UTC).date()} "
+            "in the workspace: ingest orders first."
         )
     return found
 
 
-def future_orders(workspace: Workspace, *, today: date | None = None) -> int:
-    """Completed orders dated after ``today`` (UTC): what the default cutoff leaves out."""
-    today = today or datetime.now(UTC).date()
-    return int(workspace.con.execute(
-        "SELECT count(*) FROM orders WHERE status = 'completed' AND ordered_at >= ?",
-        [datetime.combine(today + timedelta(days=1), datetime.min.time())],
-    ).fetchall()[0][0])
+def score_totals(workspace: Workspace) -> dict[str, Any]:
+    """What every surface reports of ``customer_scores`` (``legame/sql/score_totals.sql``):
+    ``total_clv``, the expected CLV of all customers; ``value_at_risk``, the revenue of the
+    last 12 months of the customers at high churn risk; and ``high_risk_customers``. Sums
+    over no customers are None."""
+    cur = workspace.con.execute(sql.render("score_totals"))
+    names = [d[0] for d in cur.description]
+    return dict(zip(names, cur.fetchall()[0], strict=True))
 
 
 def _check(model: str, unit: str, horizon_days: int, discount_rate: float, margin: float) -> None:
@@ -180,9 +179,9 @@ def summary_table(
         return
     rows = eng.stage("customer_value", "customer_summary", until=start_of_until, end=end,
                      unit_days=UNIT_DAYS[unit], merge_day=merge_day)
-    if rows < eng.run("SELECT count(*) AS n FROM customers").column(0)[0].as_py():
+    if rows < eng.query("customer_count").column(0)[0].as_py():
         eng.stage("customer_value", "customers_without_orders", append=True)
-    eng.alias("_summary", "SELECT * FROM customer_value WHERE frequency IS NOT NULL")
+    eng.alias("_summary", sql.render("customer_value_with_history"))
 
 
 def fit_store(
@@ -277,7 +276,7 @@ def score(
 ) -> ScoreReport:
     """Fit the models on the store's orders and (re)build ``customer_scores``."""
     _check(model, unit, horizon_days, discount_rate, margin)
-    future = 0 if until else future_orders(workspace)
+    future = 0 if until else cutoff.future_orders(workspace)
     until = until or last_order_day(workspace)
     report = ScoreReport(engine, until, unit, horizon_days, discount_rate, margin,
                          future_orders=future)
@@ -351,9 +350,7 @@ def write_scores(
         gamma=spend["gamma"],
         margin=margin,
         min_motivator_items=MIN_MOTIVATOR_ITEMS,
-        response_hours=int(d.POOR_TICKET_RESPONSE_HOURS),
-        resolution_days=int(d.POOR_TICKET_RESOLUTION_DAYS),
-        poor_csat=d.POOR_TICKET_MAX_CSAT,
+        **d.poor_ticket_params(),
         connected_index=float(d.CONNECTION_THRESHOLD),
         **cuts,
     )
@@ -444,10 +441,7 @@ def export_table(workspace: Workspace, table: str, out: str | Path) -> int:
     fmt = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"--out must end in .csv or .parquet; got {path.name!r}.")
-    exists = workspace.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchall()[0][0]
-    if not exists:
+    if not has_table(workspace, table):
         raise InputError(f"There is no {table} table yet: run `legame score` first.")
     path.parent.mkdir(parents=True, exist_ok=True)
     options = "FORMAT csv, HEADER" if fmt == "csv" else "FORMAT parquet"

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from legame.api.app import create_app
-from legame.api.keys import create_key
 from legame.demo import run_demo
 from legame.store import Workspace
+from legame.store.keys import create_key
 
 
 @pytest.fixture(scope="session")

@@ -77,8 +77,8 @@ def test_keys_cli_create_list_revoke(api_db) -> None:
 def test_revoked_key_stops_working_at_once(client, api_db, keys) -> None:
     assert client.get("/api/v1/overview", headers=auth(keys["viewer"])).status_code == 200
     key_id = keys["viewer"].split("_")[1]
-    from legame.api.keys import revoke_key
     from legame.store import Workspace
+    from legame.store.keys import revoke_key
 
     # The server holds the database; revoke through its own connection, as an admin would.
     with client.app.state.store.session() as ws:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from tests.api.conftest import auth
 
@@ -78,23 +80,42 @@ def test_erasure_removes_the_customer_and_is_admin_only(client, keys) -> None:
     assert client.get(f"/api/v1/customers/{cid}", headers=auth(keys["admin"])).status_code == 404
 
 
-def test_contact_check_answers_with_rules(client, keys) -> None:
-    top = client.get(
-        "/api/v1/customers", params={"page_size": 1}, headers=auth(keys["analyst"])
-    ).json()
-    cid = top["customers"][0]["customer_id"]
-    body = client.post(
-        "/api/v1/contact/check",
-        headers=auth(keys["analyst"]),
-        json={"customer_id": cid, "channel": "email", "at": "2025-12-31T03:00:00+00:00"},
-    ).json()
-    assert set(body) >= {"allowed", "reasons", "next_allowed_at"}
-    assert isinstance(body["allowed"], bool)
-    for reason in body["reasons"]:
-        assert reason["rule"] in {"consent", "cap", "quiet_hours", "cooldown"}
-    bad = client.post(
-        "/api/v1/contact/check", headers=auth(keys["analyst"]), json={"customer_id": cid}
-    )
+def test_contact_check_in_quiet_hours_is_refused_until_they_end(client, keys) -> None:
+    """The demo's policy keeps quiet hours from 21:00 to 08:00 in the customer's own time zone
+    (Europe/Rome when the customer has none). An email at 03:00 local time is refused with one
+    reason, quiet hours, which lift at 08:00 local time: the next allowed instant. The
+    customer is the first by CLV whom no other rule blocks on that day (the noon check is
+    allowed); the day is after the demo's data, so no recent send counts against a cap."""
+    headers = auth(keys["analyst"])
+    day = date(2031, 1, 15)
+
+    def check(cid: str, zone: str, hour: int) -> dict:
+        at = datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(zone))
+        return client.post("/api/v1/contact/check", headers=headers, json={
+            "customer_id": cid, "channel": "email", "at": at.isoformat()}).json()
+
+    top = client.get("/api/v1/customers", params={"page_size": 20}, headers=headers).json()
+    chosen = None
+    for row in top["customers"]:
+        cid = row["customer_id"]
+        zone = client.get(f"/api/v1/customers/{cid}", headers=headers).json()["profile"][
+            "time_zone"] or "Europe/Rome"
+        if check(cid, zone, 12)["allowed"]:
+            chosen = cid, zone
+            break
+    assert chosen is not None, "no customer among the top 20 may get an email at noon"
+    cid, zone = chosen
+    body = check(cid, zone, 3)
+    night = datetime(day.year, day.month, day.day, 3, tzinfo=ZoneInfo(zone))
+    morning = datetime(day.year, day.month, day.day, 8, tzinfo=ZoneInfo(zone))
+    ends = morning.astimezone(UTC).isoformat()
+    assert body["allowed"] is False
+    assert body["at"] == night.astimezone(UTC).isoformat()
+    assert body["reasons"] == [{"rule": "quiet_hours", "until": ends,
+                                "message": f"quiet hours 21:00–08:00 in {zone} "
+                                           "(local time 03:00)"}]
+    assert body["next_allowed_at"] == ends
+    bad = client.post("/api/v1/contact/check", headers=headers, json={"customer_id": cid})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_input"
 
 
@@ -209,10 +230,21 @@ def test_every_error_has_one_shape(client, keys) -> None:
 
 
 def test_gestures_plan_and_results(client, keys) -> None:
+    """The plan is the library's (same gestures, arms and triggers) and not empty: the demo
+    has eligible moments at its latest activity, in both arms."""
+    from legame.engage.gratitude import plan as library_plan
+    from legame.engage.gratitude.plan import KINDS
+
     plan = client.get("/api/v1/gestures/plan", headers=auth(keys["analyst"]))
     assert plan.status_code == 200
-    for row in plan.json():
-        assert row["arm"] in {"treatment", "holdout"} and row["trigger"]
+    rows = plan.json()
+    assert rows, "the demo workspace must have gestures to propose"
+    with client.app.state.store.session() as ws:
+        lib = library_plan(ws).to_pylist()
+    assert [(r["gesture_id"], r["arm"], r["trigger"]) for r in rows] == [
+        (r["gesture_id"], r["arm"], r["trigger"]) for r in lib]
+    assert {r["arm"] for r in rows} == {"treatment", "holdout"}
+    assert all(r["kind"] == KINDS[r["trigger"]] for r in rows)
     assert client.get("/api/v1/gestures/plan", headers=auth(keys["viewer"])).status_code == 403
     res = client.get("/api/v1/gestures/results", headers=auth(keys["viewer"])).json()
     pooled = next(r for r in res["by_trigger"] if r["trigger"] == "all")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from legame.api.keys import create_key
 from legame.store import Workspace
+from legame.store.keys import create_key
 
 pytestmark = pytest.mark.slow
 

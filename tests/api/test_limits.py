@@ -13,7 +13,7 @@ import pytest
 from legame.api import limits
 from legame.api.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, json_depth
 from legame.engage.message.check import MAX_DRAFT_CHARS
-from legame.engage.policy import MAX_POLICY_CHARS, MAX_VALUE_CHARS, MAX_VALUES
+from legame.policy import MAX_POLICY_CHARS, MAX_VALUE_CHARS, MAX_VALUES
 from tests.api.conftest import auth
 
 MESSAGE = "/api/v1/messages/check"

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from legame.api.app import create_app
-from legame.api.keys import create_key
 from legame.store import Workspace
+from legame.store.keys import create_key
 
 ORDERS = b"order_id,customer_id,ordered_at,amount\nO1,C1,2025-01-01,10\nO2,C1,2025-01-01,abc\n"
 

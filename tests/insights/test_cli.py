@@ -5,29 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from legame.cli import findings as findings_cli
+from legame.cli import app
 from legame.insights import FINDING_IDS
 
 from .conftest import Planted
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """legame (test harness with only the findings command)."""
-
-    findings_cli.register(app)
-    return app
-
-
 @pytest.mark.slow
 def test_json_prints_a_list_of_finding_dicts(planted: Planted) -> None:
-    result = CliRunner().invoke(_app(), ["findings", "--db", str(planted.db), "--json"])
+    result = CliRunner().invoke(app, ["findings", "--db", str(planted.db), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert [f["id"] for f in payload] == list(FINDING_IDS)
@@ -38,7 +26,7 @@ def test_json_prints_a_list_of_finding_dicts(planted: Planted) -> None:
 
 @pytest.mark.slow
 def test_text_prints_the_table_and_every_summary(planted: Planted) -> None:
-    result = CliRunner().invoke(_app(), ["findings", "--db", str(planted.db)],
+    result = CliRunner().invoke(app, ["findings", "--db", str(planted.db)],
                                 terminal_width=160)
     assert result.exit_code == 0, result.output
     assert "Findings" in result.stdout
@@ -48,6 +36,6 @@ def test_text_prints_the_table_and_every_summary(planted: Planted) -> None:
 
 
 def test_a_bad_as_of_is_an_input_error(db: object) -> None:
-    result = CliRunner().invoke(_app(), ["findings", "--db", str(db), "--as-of", "01/01/2026"])
+    result = CliRunner().invoke(app, ["findings", "--db", str(db), "--as-of", "01/01/2026"])
     assert result.exit_code != 0
     assert "--as-of must be a date" in str(result.exception)

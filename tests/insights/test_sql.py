@@ -12,7 +12,8 @@ from legame import sql
 FINDING_QUERIES = [name for name in sql.names() if name.startswith("finding_")] + [
     "gratitude_results"]
 PARAMS = {"as_of": datetime(2026, 1, 1), "window_start": datetime(2025, 7, 5),
-          "followup_days": 180, "window_days": 30, "mid_from": 5, "high_from": 9}
+          "followup_days": 180, "window_days": 30, "mid_from": 5, "high_from": 9,
+          "response_hours": 48, "resolution_days": 7, "poor_csat": 2}
 
 
 def test_every_finding_query_is_shipped() -> None:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from legame.insights import definitions as d
-from legame.insights import stats
 from legame.insights.finding import Finding, verdict_from_interval
+from legame.metrics import definitions as d
+from legame.metrics import stats
 
 
 def test_rate_ratio_wald_matches_the_textbook_example() -> None:

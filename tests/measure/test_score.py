@@ -223,6 +223,20 @@ def test_adjusted_wald_never_collapses_at_the_extremes() -> None:
     assert nps_from_counts(0, 0, 0).nps is None
 
 
+def test_bad_nps_input_is_an_input_error_naming_the_argument_and_value() -> None:
+    from legame.errors import InputError
+    from legame.metrics.nps import category
+
+    with pytest.raises(InputError, match=r"The 'passives' argument of nps_from_counts must be "
+                                         r"a count of answers, >= 0\. Got -1 instead\."):
+        nps_from_counts(3, -1, 2)
+    with pytest.raises(InputError, match=r"The 'score' argument of category must be an NPS "
+                                         r"answer from 0 to 10\. Got 11 instead\."):
+        category(11)
+    assert [category(s) for s in (None, 0, 6, 7, 8, 9, 10)] == [
+        None, "detractor", "detractor", "passive", "passive", "promoter", "promoter"]
+
+
 def test_adjusted_wald_covers_the_true_nps_95_percent_of_the_time() -> None:
     """Simulated coverage: 4,000 samples of n = 40 from shares (0.45, 0.30, 0.25)."""
     import numpy as np

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -166,6 +167,50 @@ def sample_gammagamma(rng: np.random.Generator, frequency: Arr, p: float, q: flo
     return rng.gamma(p * x, 1.0 / nu) / x
 
 
+class DropoutHistories(NamedTuple):
+    """The arguments of ``LatentDropout.fit``: per customer, then per dropout decision."""
+
+    frequency: Arr
+    recency: Arr
+    T: Arr
+    covariates: Arr
+
+
+def sample_dropout(n: int, beta: float, seed: int, *, r: float = 0.6, alpha: float = 6.0,
+                   a: float = 0.8, b: float = 4.0, switch_on: float = 0.06,
+                   homogeneous_p: float | None = None) -> DropoutHistories:
+    """Histories drawn straight from the latent-dropout model's own likelihood (weeks):
+    purchases at rate lam ~ Gamma(r, alpha) from time 0 to T ~ U(20, 104); at each repeat
+    purchase the covariate z switches on (for good) with probability ``switch_on``, then the
+    customer drops out with probability 1 - (1 - p)^exp(beta z), p ~ Beta(a, b) (or
+    ``homogeneous_p`` for everyone)."""
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    p = np.full(n, homogeneous_p) if homogeneous_p is not None else rng.beta(a, b, n)
+    T = rng.uniform(20.0, 104.0, n)
+    x, t = np.zeros(n), np.zeros(n)
+    z = np.zeros(n, dtype=bool)
+    dec_c, dec_j, dec_z = [], [], []
+    act = np.arange(n)
+    step = 0
+    while act.size:
+        t_new = t[act] + rng.exponential(1.0, act.size) / lam[act]
+        bought = t_new <= T[act]
+        act, t_new = act[bought], t_new[bought]
+        step += 1
+        t[act] = t_new
+        x[act] += 1
+        z[act] |= rng.random(act.size) < switch_on
+        dec_c.append(act.copy())
+        dec_j.append(np.full(act.size, step))
+        dec_z.append(z[act].astype(float))
+        stay = rng.random(act.size) < (1.0 - p[act]) ** np.exp(beta * z[act])
+        act = act[stay]
+    c, j, zz = (np.concatenate(v) for v in (dec_c, dec_j, dec_z))
+    order = np.lexsort((j, c))  # each customer's decisions in purchase order
+    return DropoutHistories(x, np.where(x > 0, t, 0.0), T, zz[order][:, None])
+
+
 def compress(*columns: Arr) -> tuple[list[Arr], Arr]:
     """Distinct rows of the given columns and how many customers share each."""
     stacked = np.column_stack(columns)
@@ -175,6 +220,8 @@ def compress(*columns: Arr) -> tuple[list[Arr], Arr]:
 
 @pytest.fixture(scope="session")
 def sim() -> SimpleNamespace:
-    """The samplers above: sim.bgnbd, sim.paretonbd, sim.gammagamma, sim.compress."""
+    """The samplers above: sim.bgnbd, sim.paretonbd, sim.gammagamma, sim.dropout,
+    sim.compress."""
     return SimpleNamespace(bgnbd=sample_bgnbd, paretonbd=sample_paretonbd,
-                           gammagamma=sample_gammagamma, compress=compress)
+                           gammagamma=sample_gammagamma, dropout=sample_dropout,
+                           compress=compress)

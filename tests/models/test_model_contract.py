@@ -5,40 +5,67 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
 
 import legame.models
 from legame.errors import InputError, NotFittedError
-from legame.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeometric
+from legame.models import BetaGeo, GammaGamma, LatentDropout, ParetoNBD, ShiftedBetaGeometric
 from legame.models.base import BaseModel
 
-if TYPE_CHECKING:
-    from conftest import CdnowSummary
+Columns = list[np.ndarray]
+
+
+def _take_rows(columns: Columns, rows: np.ndarray) -> Columns:
+    return [c[rows] for c in columns]
+
+
+def _take_customers(columns: Columns, rows: np.ndarray) -> Columns:
+    """LatentDropout's columns: three per customer, then the covariates per repeat purchase,
+    which go with their customer."""
+    x, t_x, T, covariates = columns
+    first = np.r_[0, np.cumsum(x)[:-1]].astype(int)
+    decisions = [np.arange(first[i], first[i] + int(x[i])) for i in rows]
+    return [x[rows], t_x[rows], T[rows], covariates[np.concatenate([[], *decisions]).astype(int)]]
 
 
 @dataclass(frozen=True)
 class Case:
     model: type[BaseModel]
-    columns: Callable[[Any], list[np.ndarray]]  # cdnow -> fit's positional columns
+    columns: Callable[[SimpleNamespace], Columns]  # test data -> fit's positional columns
     predictions: list[tuple[str, tuple[Any, ...]]]
+    #: The names of params_, when they depend on the hyperparameters (default ones here).
+    names: tuple[str, ...] = ()
+    #: The columns of some customers (repeats allowed), in the given order.
+    take: Callable[[Columns, np.ndarray], Columns] = _take_rows
 
     def __str__(self) -> str:
         return self.model.__name__
 
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return self.names or self.model._param_names
 
-def _rfm(c: CdnowSummary) -> list[np.ndarray]:
+
+def _rfm(d: SimpleNamespace) -> Columns:
+    c = d.cdnow
     return [c.frequency, c.recency, c.T]
 
 
-def _spend(c: CdnowSummary) -> list[np.ndarray]:
+def _spend(d: SimpleNamespace) -> Columns:
+    c = d.cdnow
     repeat = c.frequency > 0
     return [c.frequency[repeat], c.monetary_value[repeat]]
 
 
-def _retention(_: CdnowSummary) -> list[np.ndarray]:
+def _dropout(d: SimpleNamespace) -> Columns:
+    return list(d.dropout)
+
+
+def _retention(_: SimpleNamespace) -> Columns:
     # Fader & Hardie (2007) High End cohort, one row per customer
     survivors = np.array([1000, 869, 743, 653, 593, 551, 517, 491])
     lost = survivors[:-1] - survivors[1:]
@@ -57,6 +84,9 @@ CASES = [
     Case(ShiftedBetaGeometric, _retention,
          [("predict_survival", (3,)), ("predict_retention", (3,)), ("predict_churn", (3,)),
           ("predict_derl", (2,))]),
+    Case(LatentDropout, _dropout,
+         [("predict_dropout", ([1.0],)), ("predict_alive", (2, 30.0, 38.0, [[0.0], [1.0]]))],
+         names=("r", "alpha", "a", "b", "beta_z"), take=_take_customers),
 ]
 IDS = [str(c) for c in CASES]
 
@@ -67,13 +97,21 @@ def _predict(model: BaseModel, method: str, args: tuple[Any, ...]) -> Any:
 
 
 @pytest.fixture(scope="module")
-def fitted(cdnow: CdnowSummary) -> dict[str, BaseModel]:
-    return {str(c): c.model().fit(*c.columns(cdnow)) for c in CASES}
+def data(cdnow: Any, sim: SimpleNamespace) -> SimpleNamespace:
+    """The CDNOW sample, and 1,500 histories drawn from the latent-dropout model with a
+    hazard ratio of 2.5 (the purchase models' data has no per-purchase covariates)."""
+    return SimpleNamespace(cdnow=cdnow, dropout=sim.dropout(1500, np.log(2.5), seed=1))
+
+
+@pytest.fixture(scope="module")
+def fitted(data: SimpleNamespace) -> dict[str, BaseModel]:
+    return {str(c): c.model().fit(*c.columns(data)) for c in CASES}
 
 
 def test_public_api_is_exactly_the_documented_names() -> None:
     assert sorted(legame.models.__all__) == [
-        "BetaGeo", "GammaGamma", "HoldoutTable", "ParetoNBD", "ShiftedBetaGeometric",
+        "BetaGeo", "GammaGamma", "HoldoutTable", "LatentDropout", "ParetoNBD",
+        "ShiftedBetaGeometric",
         "customer_lifetime_value", "discounted_purchases", "holdout_table",
     ]
     for name in legame.models.__all__:
@@ -81,13 +119,15 @@ def test_public_api_is_exactly_the_documented_names() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_fit_returns_self_with_every_fitted_attribute(case: Case, cdnow: CdnowSummary) -> None:
-    columns = case.columns(cdnow)
+def test_fit_returns_self_with_every_fitted_attribute(case: Case, data: SimpleNamespace) -> None:
+    columns = case.columns(data)
     model = case.model()
     assert model.fit(*columns) is model
-    names = list(case.model._param_names)
+    names = list(case.param_names)
     assert list(model.params_) == names and list(model.stderr_) == names
-    assert all(v > 0 and np.isfinite(v) for v in model.params_.values())
+    assert all(np.isfinite(v) for v in model.params_.values())
+    # every parameter is positive but the effects of covariates (LatentDropout's beta_*)
+    assert all(v > 0 for n, v in model.params_.items() if not n.startswith("beta_"))
     assert all(v > 0 and np.isfinite(v) for v in model.stderr_.values())
     assert isinstance(model.loglik_, float) and np.isfinite(model.loglik_)
     assert model.converged_ is True
@@ -115,7 +155,7 @@ def test_repr_says_what_was_fitted_on_what(case: Case, fitted: dict[str, BaseMod
     name = case.model.__name__
     assert repr(case.model()) == f"<{name}, not fitted>"
     assert repr(case.model(penalizer=0.01)) == f"<{name} penalizer=0.01, not fitted>"
-    params = r" ".join(rf"{p}=\d+\.\d{{3}}" for p in case.model._param_names)
+    params = r" ".join(rf"{p}=-?\d+\.\d{{3}}" for p in case.param_names)
     assert re.fullmatch(rf"<{name} {params}, [\d,]+ customers in [\d,]+ histories>",
                         repr(fitted[str(case)]))
 
@@ -126,13 +166,13 @@ def test_repr_of_the_cdnow_bgnbd_fit(fitted: dict[str, BaseModel]) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_weights_are_the_same_as_repeated_rows(case: Case, cdnow: CdnowSummary) -> None:
+def test_weights_are_the_same_as_repeated_rows(case: Case, data: SimpleNamespace) -> None:
     """Fitting unique rows with counts must give the fit on the rows repeated that often."""
-    columns = case.columns(cdnow)
+    columns = case.columns(data)
     rng = np.random.default_rng(7)
     counts = rng.integers(1, 4, size=columns[0].size)
     weighted = case.model().fit(*columns, weights=counts.astype(float))
-    repeated = case.model().fit(*(np.repeat(c, counts) for c in columns))
+    repeated = case.model().fit(*case.take(columns, np.repeat(np.arange(counts.size), counts)))
     for name, value in weighted.params_.items():
         assert repeated.params_[name] == pytest.approx(value, rel=1e-6), name
     assert repeated.loglik_ == pytest.approx(weighted.loglik_, rel=1e-9)
@@ -141,8 +181,8 @@ def test_weights_are_the_same_as_repeated_rows(case: Case, cdnow: CdnowSummary) 
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_zero_weight_rows_are_left_out(case: Case, cdnow: CdnowSummary) -> None:
-    columns = case.columns(cdnow)
+def test_zero_weight_rows_are_left_out(case: Case, data: SimpleNamespace) -> None:
+    columns = case.columns(data)
     weights = np.ones(columns[0].size)
     weights[::10] = 0.0
     model = case.model().fit(*columns, weights=weights)
@@ -151,21 +191,21 @@ def test_zero_weight_rows_are_left_out(case: Case, cdnow: CdnowSummary) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_init_only_stores_hyperparameters_and_fit_checks_them(case: Case,
-                                                              cdnow: CdnowSummary) -> None:
+                                                              data: SimpleNamespace) -> None:
     model = case.model(penalizer=-1.0, max_iter=50)
     assert model.get_params()["penalizer"] == -1.0 and model.get_params()["max_iter"] == 50
     assert not hasattr(model, "params_")
     with pytest.raises(InputError, match=rf"The 'penalizer' parameter of {case.model.__name__} "
                                          r"must be a finite float >= 0\. Got -1\.0 instead\."):
-        model.fit(*case.columns(cdnow))
+        model.fit(*case.columns(data))
     with pytest.raises(InputError, match=r"The 'max_iter' parameter .* an int >= 1"):
-        case.model(max_iter=0).fit(*case.columns(cdnow))
+        case.model(max_iter=0).fit(*case.columns(data))
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_bad_input_errors_name_the_argument_row_and_value(case: Case,
-                                                          cdnow: CdnowSummary) -> None:
-    columns = [c[:50].copy() for c in case.columns(cdnow)]
+                                                          data: SimpleNamespace) -> None:
+    columns = [c.copy() for c in case.take(case.columns(data), np.arange(50))]
     first = case.model.fit.__code__.co_varnames[1]
     second = case.model.fit.__code__.co_varnames[2]
     with pytest.raises(InputError, match=rf"'{second}'.*as many rows as '{first}' \(50\)"):
@@ -210,15 +250,15 @@ def test_purchase_models_check_rfm_rules(model: type[BaseModel], frequency: list
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_fits_are_reproducible(case: Case, cdnow: CdnowSummary,
+def test_fits_are_reproducible(case: Case, data: SimpleNamespace,
                                fitted: dict[str, BaseModel]) -> None:
-    again = case.model().fit(*case.columns(cdnow))
+    again = case.model().fit(*case.columns(data))
     assert again.params_ == fitted[str(case)].params_
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_from_params_checks_names_and_values(case: Case) -> None:
-    names = case.model._param_names
+    names = case.param_names
     with pytest.raises(InputError, match=r"'params'.*must have the keys"):
         case.model.from_params({"nope": 1.0})
     with pytest.raises(InputError, match=rf"'params'.*> 0\. Got {names[0]}=-1\.0"):

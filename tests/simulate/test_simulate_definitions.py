@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
 
 NAN = np.nan
 

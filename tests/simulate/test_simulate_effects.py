@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
 from legame.simulate import EFFECTS, simulate_tables
 from legame.simulate.contact import draw_contact
 from legame.simulate.params import Effects, WorldParams
@@ -50,9 +50,15 @@ def test_switching_an_effect_off_sets_on_false_and_the_null(name: str) -> None:
 
 
 def test_true_values_with_every_effect_on() -> None:
+    """The truths the simulator computes by Monte Carlo. The other three (the EXACT ones)
+    are the planted parameters themselves, so they are checked against what the simulated
+    data show instead: contact pressure in
+    ``test_unsubscribe_rate_ratio_high_vs_low_band_is_near_k``, referrals in
+    ``test_promoter_to_passive_referral_rate_ratio_is_near_k`` (both below), and the service
+    dropout by the findings on a planted workspace (``tests/insights/test_planted_truth.py``)
+    and the latent-dropout model on its own simulated data (``tests/models/test_dropout.py``).
+    """
     truth = simulate_tables(customers=300, seed=1, mc_customers=200_000).truth["effects"]
-    for name, attr in EXACT.items():
-        assert truth[name]["value"] == getattr(PARAMS, attr)  # type: ignore[index]
     emotion = truth["emotion_value"]  # type: ignore[index]
     assert 1.6 < emotion["value"] < 2.4 and emotion["se"] < 0.15
     assert truth["satisfaction_not_loyalty"]["value"] > 0.08  # type: ignore[index]

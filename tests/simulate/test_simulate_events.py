@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
 from legame.simulate.params import Effects, WorldParams
 from legame.simulate.service import draw_tickets
 from legame.simulate.streams import Streams

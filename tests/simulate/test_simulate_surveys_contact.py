@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pyarrow as pa
 
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
 from legame.simulate.campaign_text import STYLES, TEMPLATES
 from legame.simulate.contact import draw_contact
 from legame.simulate.params import Effects, WorldParams

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
 from legame.simulate import SimulatedData, simulate_tables
 from legame.store.schema import MOTIVATORS
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from legame.api.keys import create_key
 from legame.ingest import ingest
 from legame.store import Workspace
+from legame.store.keys import create_key
 from tests.conftest import start_serve, stop_serve
 
 FILES = 8

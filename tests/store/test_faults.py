@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from legame.api.keys import create_key
 from legame.ingest import ingest
 from legame.simulate import simulate
 from legame.store import Workspace
+from legame.store.keys import create_key
 from legame.store.schema import TABLES
 from tests.conftest import run_legame, start_serve, stop_env, stop_serve, wait_stopped
 

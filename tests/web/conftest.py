@@ -22,8 +22,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from legame.api.app import create_app
-from legame.api.keys import create_key
 from legame.store import Workspace
+from legame.store.keys import create_key
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "build" / "screenshots"

@@ -8,8 +8,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from legame.report import SCRIPTS, render_report, write_report
 from legame.store import Workspace
@@ -69,19 +67,14 @@ def test_write_report_writes_the_file_and_refuses_an_unknown_language(
     assert not (tmp_path / "x.html").exists()
 
 
-def test_report_command_writes_the_report_where_asked(demo: Demo, tmp_path: Path) -> None:
-    from legame.cli import report as command
-
-    app = typer.Typer()
-    command.register(app)
-    app.command("noop")(lambda: None)  # two commands, so "report" is a subcommand
+def test_report_command_writes_the_report_where_asked(demo: Demo, tmp_path: Path,
+                                                     cli) -> None:
     out = tmp_path / "r.html"
-    result = CliRunner().invoke(app, ["report", "--out", str(out), "--lang", "it",
-                                      "--db", str(demo.db)])
+    result = cli("report", "--out", out, "--lang", "it", "--db", demo.db)
     assert result.exit_code == 0, result.output
     assert "Report written to" in result.output and out.exists()
     assert '<html lang="it">' in out.read_text("utf-8")
-    bad = CliRunner().invoke(app, ["report", "--lang", "fr", "--db", str(demo.db)])
+    bad = cli("report", "--lang", "fr", "--db", demo.db)
     assert bad.exit_code == 2
 
 

@@ -199,7 +199,7 @@ def test_an_unknown_customer_gets_the_html_404_page(signed_in) -> None:
 
 
 def test_a_revoked_key_ends_its_sessions(http_app: FastAPI) -> None:
-    from legame.api.keys import create_key, revoke_key
+    from legame.store.keys import create_key, revoke_key
 
     with http_app.state.store.session() as ws:
         key, record = create_key(ws, "viewer")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from legame.api.keys import ApiKey, Role, verify
+from legame.store.keys import ApiKey, Role, verify
 
 bearer = HTTPBearer(auto_error=False, description="An API key from `legame keys create`.")
 

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from legame.api import schemas as s
 from legame.api.auth import require
 from legame.api.errors import ERROR_RESPONSES
-from legame.api.keys import ApiKey
 from legame.errors import InputError, StoreError
+from legame.store.keys import ApiKey
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Viewer = Annotated[ApiKey, Depends(require("viewer"))]
@@ -195,7 +195,7 @@ def post_contact_check(request: Request, body: s.ContactCheckIn, _: Analyst) -> 
 def post_message_check(request: Request, body: s.MessageCheckIn, _: Analyst) -> dict[str, Any]:
     """Does this draft convey the brand's values, or is it pushy, incentive-only or empty?"""
     from legame.engage.message import check_message
-    from legame.engage.policy import load_policy, policy_path_for
+    from legame.policy import load_policy, policy_path_for
 
     values = body.values
     if values is None:
@@ -299,7 +299,7 @@ def _save(upload: UploadFile, path: Path, name: str) -> None:
 @router.get("/policy", response_model=s.Policy, tags=["policy"])
 def get_policy(request: Request, _: Admin) -> dict[str, Any]:
     """The workspace's legame.toml."""
-    from legame.engage.policy import policy_path_for
+    from legame.policy import policy_path_for
 
     path = policy_path_for(_store(request).path)
     return {"path": str(path), "text": path.read_text(encoding="utf-8") if path.exists() else ""}
@@ -308,7 +308,7 @@ def get_policy(request: Request, _: Admin) -> dict[str, Any]:
 @router.put("/policy", response_model=s.Policy, tags=["policy"])
 def put_policy(request: Request, body: s.PolicyIn, _: Admin) -> dict[str, Any]:
     """Replace legame.toml; refused (422, nothing written) unless it validates."""
-    from legame.engage.policy import policy_path_for, write_policy_text
+    from legame.policy import policy_path_for, write_policy_text
 
     path = policy_path_for(_store(request).path)
     write_policy_text(path, body.text)  # validates before anything touches the disk

@@ -7,13 +7,16 @@ size and nesting depth before it is parsed (:mod:`legame.api.limits`).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from legame.engage.message.check import MAX_DRAFT_CHARS
-from legame.engage.policy import MAX_POLICY_CHARS, MAX_VALUE_CHARS, MAX_VALUES
+from legame.insights.finding import Finding as FindingResult
+from legame.metrics.nps import NPS
+from legame.policy import MAX_POLICY_CHARS, MAX_VALUE_CHARS, MAX_VALUES
 
 
 class Health(BaseModel):
@@ -22,14 +25,28 @@ class Health(BaseModel):
     schema_version: int
 
 
-class NpsResult(BaseModel):
-    nps: float | None
-    n: int
-    promoters: float | None
-    passives: float | None
-    detractors: float | None
-    ci_low: float | None
-    ci_high: float | None
+def _library_fields(result_type: type) -> type[BaseModel]:
+    """A model with the fields of one of the library's result dataclasses, with their types,
+    each required (the library always returns every field). The dataclass is the one
+    definition: a field added there is in the API's schema too."""
+    hints = get_type_hints(result_type)
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name], ...) for f in dataclasses.fields(result_type)
+    }
+    return create_model(f"{result_type.__name__}Fields", **fields)
+
+
+if TYPE_CHECKING:  # to the type checker they are models; their fields come at run time
+    _NpsFields = BaseModel
+    _FindingFields = BaseModel
+else:
+    _NpsFields = _library_fields(NPS)
+    _FindingFields = _library_fields(FindingResult)
+
+
+# The fields of legame.metrics.nps.NPS.
+class NpsResult(_NpsFields):
+    pass
 
 
 class NpsGroup(NpsResult):
@@ -178,21 +195,9 @@ class MessageVerdict(BaseModel):
     reasons: list[str]
 
 
-class Finding(BaseModel):
+# The fields of legame.insights.Finding, and when the stored ones were computed.
+class Finding(_FindingFields):
     model_config = ConfigDict(extra="allow")
-    id: str
-    claim: str
-    estimate: float | None
-    ci_low: float | None
-    ci_high: float | None
-    n: int
-    method: str
-    verdict: Literal["supported", "not_supported", "contradicted", "insufficient_data"]
-    summary: str
-    causal: bool
-    details: dict[str, Any]
-    null: float
-    margin: float
     computed_at: datetime | None = None
 
 

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from legame.errors import BenchError
 from legame.simulate.transactions import BLOCK, transactions
 
 #: Customers per chunk drawn from the simulator (about 2.2 million rows per chunk).
@@ -75,7 +76,7 @@ def write_transactions(size: int, folder: Path, *, seed: int = 0) -> Transaction
         for writer in writers or ():
             writer.close()
     if rows < size:
-        raise RuntimeError(f"the simulator gave {rows:,} orders, fewer than {size:,}")
+        raise BenchError(f"the simulator gave {rows:,} orders, fewer than {size:,}")
     assert last is not None
     return Transactions(parquet, csv, rows, kept_customers, last.date(),
                         parquet.stat().st_size, csv.stat().st_size)

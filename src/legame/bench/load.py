@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from legame.errors import BenchError
+
 Log = Callable[[str], None]
 
 #: What the clients ask for, and how often (weights).
@@ -140,13 +142,13 @@ def build_workspace(folder: Path, *, customers: int, seed: int) -> tuple[Path, s
     """A fresh scored workspace of simulated data, an admin key, and its customer ids."""
     import shutil
 
-    from legame.api.keys import create_key
     from legame.demo import LOAD_ORDER
-    from legame.engage.policy import write_default_policy
     from legame.ingest import ingest
+    from legame.policy import write_default_policy
     from legame.scoring import score
     from legame.simulate import simulate
     from legame.store import Workspace
+    from legame.store.keys import create_key
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -253,7 +255,7 @@ class Server:
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
                 self.__exit__()
-                raise RuntimeError(f"legame serve exited at start; see {self.log_file}")
+                raise BenchError(f"legame serve exited at start; see {self.log_file}")
             try:
                 status, _ = _request(self.port, "GET", "/health", timeout=2.0)
                 if status == 200:
@@ -262,7 +264,7 @@ class Server:
                 pass
             time.sleep(0.2)
         self.__exit__()
-        raise RuntimeError(f"legame serve did not answer in {START_TIMEOUT_S:g} s")
+        raise BenchError(f"legame serve did not answer in {START_TIMEOUT_S:g} s")
 
     def __exit__(self, *exc: object) -> None:
         if self.process.poll() is None:

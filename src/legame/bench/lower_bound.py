@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from legame.errors import InputError
 from legame.sql import literal
 
 TWO_STAGE = """\
@@ -39,5 +40,6 @@ def query(parquet: str | Path, until: date) -> str:
     """The lower bound's SQL for one Parquet file and cutoff day."""
     path = str(parquet)
     if "'" in path:
-        raise ValueError(f"a Parquet path with a quote is not supported: {path!r}")
+        raise InputError(f"The bench's files must be in a folder without a quote ('): its SQL "
+                         f"reads them by path. Got {path!r}. Choose another --work folder.")
     return TWO_STAGE.format(path=f"'{path}'", until=literal(until))

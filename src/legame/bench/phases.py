@@ -25,13 +25,9 @@ from typing import Any
 
 import psutil
 
-from legame.errors import LegameError
+from legame.errors import BenchError, InputError
 
 Args = dict[str, Any]
-
-
-class BenchError(LegameError):
-    """The benchmark cannot go on: a phase failed, or the lifetimes venv could not be built."""
 
 
 def run_phase(name: str, args: Args, *, timeout: float | None = None) -> dict[str, Any]:
@@ -271,7 +267,8 @@ def _day(value: str) -> date:
 
 def _quoted(path: str) -> str:
     if "'" in path:
-        raise ValueError(f"a path with a quote is not supported: {path!r}")
+        raise InputError(f"The bench's files must be in a folder without a quote ('): its SQL "
+                         f"reads them by path. Got {path!r}. Choose another --work folder.")
     return f"'{path}'"
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import psutil
 
-from legame.bench.phases import BenchError
+from legame.errors import BenchError
 
 #: What lifetimes 0.11.3 runs with on Python 3.11: it imports ``pkg_resources`` (gone from
 #: setuptools 81) and its calibration/holdout helper fails on pandas 3.

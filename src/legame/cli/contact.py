@@ -6,19 +6,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import typer
 from rich.table import Table as RichTable
 
 from legame.cli._common import DbOption, JsonOption, console, open_workspace, print_json
 from legame.engage.governor import Governor
+from legame.engage.governor.audience import plan_file, read_audience
 from legame.engage.governor.clock import parse_timestamp, utc_now
-from legame.engage.governor.decision import RULES, iso_utc
-from legame.engage.policy import Policy, load_policy, policy_path_for
+from legame.engage.governor.decision import iso_utc
 from legame.errors import InputError
-from legame.ingest.readers import open_source
+from legame.policy import Policy, load_policy, policy_path_for
 from legame.store import Workspace
 
 contact_app = typer.Typer(
@@ -93,29 +90,6 @@ def check(
                   "(e.g. a consent granted, a ticket resolved, a policy change)")
 
 
-def _audience(path: Path) -> tuple[pa.Table, str, str]:
-    """The audience file as text columns (its own names), its customer_id column, and the
-    delimiter to write the results with. A row without a customer id is an error."""
-    source = open_source(path, delimiter=None, encoding=None)
-    names = {c.strip().lower().replace(" ", "_").replace("-", "_"): c for c in source.columns}
-    if "customer_id" not in names:
-        raise InputError(f"{path}: no customer_id column; the file's columns are: "
-                         f"{', '.join(source.columns)}. Rename the customer column to customer_id.")
-    schema = pa.schema([("_line", pa.int64())] + [(f"c{i}", pa.string())
-                                                   for i in range(len(source.columns))])
-    table = pa.Table.from_batches(list(source.batches()), schema=schema)
-    if source.broken:
-        line, _, reason = source.broken[0]
-        raise InputError(f"{path}: line {line}: {reason}. Fix the line and plan again.")
-    ids = table.column(1 + source.columns.index(names["customer_id"]))
-    blank = pc.equal(pc.utf8_trim_whitespace(ids), "")
-    if pc.any(blank).as_py():
-        line = table.column("_line")[pc.index(blank, True).as_py()].as_py()
-        raise InputError(f"{path}: line {line}: the customer_id is empty; every row needs one.")
-    table = table.drop_columns(["_line"]).rename_columns(source.columns)
-    return table, names["customer_id"], source.delimiter or ","
-
-
 @contact_app.command("plan")
 def plan(
     audience: Annotated[Path, typer.Argument(help="Audience file (CSV, Parquet or JSON Lines) "
@@ -130,37 +104,12 @@ def plan(
     json: JsonOption = False,
 ) -> None:
     """Split an audience into the sends allowed now (or --at) and those suppressed, with why."""
-    table, id_column, delimiter = _audience(audience)
-    columns = table.column_names
+    members = read_audience(audience)
     with open_workspace(db, read_only=True) as ws:
         gov = Governor(ws, _policy(ws, policy))
-        result = gov.plan(table.column(id_column), channel, _at(at), campaign_id=campaign,
-                          transactional=transactional)
-    out.mkdir(parents=True, exist_ok=True)
-    options = pacsv.WriteOptions(delimiter=delimiter)
-    allowed = table.take(result.allowed.column("pos"))
-    pacsv.write_csv(allowed, out / "allowed.csv", options)
-    s = result.suppressed
-    suppressed = table.take(s.column("pos"))
-    extra = {
-        "rule": s.column("rule"),
-        "reason": s.column("reason"),
-        "until": pa.array([iso_utc(v) for v in s.column("until").to_pylist()], pa.string()),
-        "rules": pc.binary_join(s.column("rules"), ";"),
-    }
-    for name, values in extra.items():
-        label = name if name not in columns else f"legame_{name}"
-        suppressed = suppressed.append_column(label, values)
-    pacsv.write_csv(suppressed, out / "suppressed.csv", options)
-    counts = result.counts()
-    payload = {
-        "audience": table.num_rows,
-        "allowed": counts["allowed"],
-        "suppressed": counts["suppressed"],
-        "by_rule": {rule: counts[rule] for rule in RULES if rule in counts},
-        "allowed_file": str(out / "allowed.csv"),
-        "suppressed_file": str(out / "suppressed.csv"),
-    }
+        planned = plan_file(gov, members, channel, out, at=_at(at), campaign_id=campaign,
+                            transactional=transactional)
+    payload = planned.to_dict()
     if json:
         print_json(payload)
         return

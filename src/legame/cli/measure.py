@@ -141,6 +141,7 @@ def score(
 ) -> None:
     """Build customer_scores: value, CLV, NPS, emotion, service, contact, churn risk."""
     from legame.scoring import score as run
+    from legame.scoring import score_totals
 
     options = {"source": spark_source} if spark_source else {}
     with open_workspace(db) as ws:
@@ -166,11 +167,12 @@ def score(
                 progress=lambda step: bar.update(task, description=step),
                 engine_options=options,
             )
-        totals = ws.con.execute(
-            "SELECT sum(clv), sum(CASE WHEN churn_risk = 'high' THEN revenue_12m END) "
-            "FROM customer_scores"
-        ).fetchall()[0]
-    payload = {**report.to_dict(), "total_clv": totals[0], "value_at_risk": totals[1]}
+        totals = score_totals(ws)
+    payload = {
+        **report.to_dict(),
+        "total_clv": totals["total_clv"],
+        "value_at_risk": totals["value_at_risk"],
+    }
     if json:
         print_json(payload)
         return

@@ -37,7 +37,7 @@ def message_check(
     """Score a draft against the brand's values; flag pressure, incentive-only or empty
     content; answer send or rethink, with the reasons."""
     from legame.engage.message import check_message, parse_values_toml
-    from legame.engage.policy import load_policy, policy_path_for
+    from legame.policy import load_policy, policy_path_for
     from legame.store import resolve_db
 
     text = _read_stdin() if draft == "-" else _read(Path(draft))

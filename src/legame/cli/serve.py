@@ -20,7 +20,7 @@ def keys_create(
     json: JsonOption = False,
 ) -> None:
     """Create an API key. The key is printed once: store it now."""
-    from legame.api.keys import create_key
+    from legame.store.keys import create_key
 
     with open_workspace(db) as ws:
         key, record = create_key(ws, role, name)
@@ -36,7 +36,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(db: DbOption = None, json: JsonOption = False) -> None:
     """List API keys (ids, names, roles; never the secrets)."""
-    from legame.api.keys import list_keys
+    from legame.store.keys import list_keys
 
     with open_workspace(db, read_only=True) as ws:
         keys = list_keys(ws)
@@ -68,7 +68,7 @@ def keys_revoke(
     json: JsonOption = False,
 ) -> None:
     """Revoke an API key: it stops working at once."""
-    from legame.api.keys import revoke_key
+    from legame.store.keys import revoke_key
 
     with open_workspace(db) as ws:
         record = revoke_key(ws, key_id)

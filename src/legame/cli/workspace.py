@@ -9,13 +9,13 @@ from rich.table import Table as RichTable
 
 from legame.cli._common import DbOption, JsonOption, console, open_workspace, print_json
 from legame.ingest.ids import workspace_customer_id
-from legame.store import Workspace
+from legame.store import Workspace, bookkeeping
 from legame.store.erasure import forget as forget_customer
 
 
 def init(db: DbOption = None, json: JsonOption = False) -> None:
     """Create a workspace (an embedded DuckDB file) holding the canonical tables."""
-    from legame.engage.policy import write_default_policy
+    from legame.policy import write_default_policy
 
     with Workspace.create(db) as ws:
         policy = write_default_policy(ws.path.parent)
@@ -36,29 +36,19 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
 def status(db: DbOption = None, json: JsonOption = False) -> None:
     """Rows per table, import batches and rejects in the workspace."""
     with open_workspace(db, read_only=True) as ws:
-        counts = ws.counts()
-        implicit = ws.con.execute("SELECT count(*) FROM customers WHERE implicit").fetchall()[0][0]
-        batches = ws.count("batches")
-        rejects = ws.count("rejects")
-        payload = {
-            "db": str(ws.path),
-            "schema_version": ws.version,
-            "tables": counts,
-            "implicit_customers": implicit,
-            "batches": batches,
-            "rejects": rejects,
-        }
+        payload = bookkeeping.status(ws)
     if json:
         print_json(payload)
         return
     table = RichTable(title=f"{payload['db']} (schema version {payload['schema_version']})")
     table.add_column("table")
     table.add_column("rows", justify="right")
-    for name, n in counts.items():
+    for name, n in payload["tables"].items():
         table.add_row(name, f"{n:,}")
     console.print(table)
     console.print(
-        f"{implicit:,} implicit customers, {batches:,} batches, {rejects:,} rejected fields"
+        f"{payload['implicit_customers']:,} implicit customers, {payload['batches']:,} "
+        f"batches, {payload['rejects']:,} rejected fields"
     )
 
 
@@ -69,21 +59,12 @@ def rejects(
     json: JsonOption = False,
 ) -> None:
     """List input rows that were not loaded, with the file, line, field and reason."""
-    # Every rejected field, or a batch's (a NULL batch means all of them).
     with open_workspace(db, read_only=True) as ws:
-        total = ws.con.execute(
-            "SELECT count(*) FROM rejects WHERE ?::BIGINT IS NULL OR batch_id = ?", [batch, batch]
-        ).fetchall()[0][0]
-        rows = ws.con.execute(
-            "SELECT batch_id, table_name, source_file, line, field, raw_value, reason "
-            "FROM rejects WHERE ?::BIGINT IS NULL OR batch_id = ? "
-            "ORDER BY batch_id, line, field LIMIT ?",
-            [batch, batch, limit],
-        ).fetchall()
-    keys = ("batch_id", "table", "file", "line", "field", "value", "reason")
+        payload = bookkeeping.rejects(ws, batch=batch, limit=limit)
     if json:
-        print_json({"total": total, "rejects": [dict(zip(keys, r, strict=True)) for r in rows]})
+        print_json(payload)
         return
+    total, rows = payload["total"], payload["rejects"]
     if not rows:
         console.print(
             "No rejected rows." if batch is None else f"No rejected rows in batch {batch}."
@@ -92,10 +73,10 @@ def rejects(
     table = RichTable(
         title=f"{total:,} rejected field(s)" + (f" in batch {batch}" if batch else "")
     )
-    for key in keys:
+    for key in rows[0]:
         table.add_column(key, overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
     console.print(table)
     if total > len(rows):
         console.print(f"... {total - len(rows):,} more; use --limit or --json.")
@@ -103,30 +84,16 @@ def rejects(
 
 def batches(db: DbOption = None, json: JsonOption = False) -> None:
     """List import batches: one per file ingested."""
-    keys = (
-        "batch_id",
-        "table_name",
-        "source_file",
-        "finished_at",
-        "rows_read",
-        "inserted",
-        "updated",
-        "duplicates",
-        "rejected",
-    )
     with open_workspace(db, read_only=True) as ws:
-        rows = ws.con.execute(
-            "SELECT batch_id, table_name, source_file, finished_at, rows_read, inserted, "
-            "updated, duplicates, rejected FROM batches ORDER BY batch_id"
-        ).fetchall()
+        rows = bookkeeping.batches(ws)
     if json:
-        print_json([dict(zip(keys, r, strict=True)) for r in rows])
+        print_json(rows)
         return
     table = RichTable(title="Import batches")
-    for key in keys:
+    for key in bookkeeping.BATCH_COLUMNS:
         table.add_column(key.replace("_", " "), overflow="fold")
     for row in rows:
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(str(v) for v in row.values()))
     console.print(table)
 
 

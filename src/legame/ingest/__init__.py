@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from legame.engage.policy import load_policy, policy_path_for
 from legame.errors import InputError
 from legame.ingest.load import FileReport, Progress, load_file, table_named
 from legame.ingest.memory import fit_budget
 from legame.ingest.options import ReadOptions, parse_mapping
 from legame.ingest.readers import expand
 from legame.ingest.validate import Rules
+from legame.policy import load_policy, policy_path_for
 from legame.sql.quote import string_literal as lit
 from legame.store import Workspace
 from legame.store.failures import storage_errors

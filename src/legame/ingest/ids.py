@@ -30,8 +30,8 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from legame.engage.policy import IdCase, load_policy, policy_path_for
 from legame.errors import InputError
+from legame.policy import IdCase, load_policy, policy_path_for
 
 #: The whitespace removed around an id (the same characters in Python and in SQL).
 SPACES = (

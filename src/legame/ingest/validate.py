@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from legame.engage.policy import IdCase
 from legame.ingest import ids
 from legame.ingest.options import ReadOptions
+from legame.policy import IdCase
 
 # The one quoting module, under the short names the generated SQL reads best with.
 from legame.sql.quote import identifier as ident

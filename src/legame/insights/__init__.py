@@ -3,8 +3,8 @@
 ``compute_findings(workspace, seed=0, as_of=None)`` tests every claim of the seed articles
 on the workspace's data and returns one ``Finding`` per claim (see ``docs/findings.md``).
 
-The names below are imported on first use, so ``legame.insights.definitions`` (which the
-simulator reads) stays cheap to import.
+The names below are imported on first use, so importing a single finding module stays
+cheap.
 """
 
 from __future__ import annotations

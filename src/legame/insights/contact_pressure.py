@@ -23,10 +23,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from legame.insights import definitions as d
-from legame.insights import stats
 from legame.insights.context import Context, numbers
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.metrics import definitions as d
+from legame.metrics import stats
 
 ID = "contact_pressure"
 #: No effect: a ratio of 1.
@@ -47,8 +47,7 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def compute(ctx: Context) -> Finding:
-    t = ctx.fetch("finding_contact_pressure", window_days=d.CONTACT_PRESSURE_WINDOW_DAYS,
-                  mid_from=d.CONTACT_BANDS[1][1], high_from=d.CONTACT_BANDS[2][1],
+    t = ctx.fetch("finding_contact_pressure", **d.contact_pressure_params(),
                   followup_days=FOLLOWUP_DAYS)
     ids = np.asarray(t["customer_id"].to_pylist(), dtype=object)
     band = numbers(t["band"]).astype(np.int64)

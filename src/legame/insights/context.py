@@ -19,8 +19,10 @@ import pyarrow.compute as pc
 
 from legame.engine import DuckDBEngine
 from legame.errors import InputError
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
+from legame.metrics.cutoff import default_as_of
 from legame.store import Workspace
+from legame.store.bookkeeping import has_table
 
 FloatArray = npt.NDArray[np.float64]
 T = TypeVar("T")
@@ -51,9 +53,10 @@ def day_number(moment: datetime) -> float:
 class Context:
     """One run of the findings: a workspace at an as-of moment, with a seed for bootstraps.
 
-    ``as_of`` defaults to midnight after the day of the latest completed order (the same
-    cutoff ``legame score`` uses); a ``date`` means midnight at its start. ``None`` when
-    there are no completed orders. Extracts are fetched once and shared by the findings.
+    ``as_of`` defaults to midnight after the day of the latest completed order up to today
+    (the same cutoff ``legame score`` uses, :mod:`legame.metrics.cutoff`); a ``date`` means
+    midnight at its start. ``None`` when there are no completed orders. Extracts are
+    fetched once and shared by the findings.
     """
 
     def __init__(self, workspace: Workspace, *, seed: int = 0,
@@ -77,10 +80,7 @@ class Context:
             return datetime.combine(value, time.min)
         if value is not None:
             raise InputError(f"as_of must be a date or a datetime; got {value!r}.")
-        last = self.workspace.con.sql(
-            "SELECT max(CAST(ordered_at AS DATE)) FROM orders WHERE status = 'completed'"
-        ).fetchall()[0][0]
-        return None if last is None else datetime.combine(last + timedelta(days=1), time.min)
+        return default_as_of(self.workspace)
 
     @property
     def as_of_day(self) -> float:
@@ -105,9 +105,7 @@ class Context:
         return self._engine.query(query, **values)
 
     def has_table(self, name: str) -> bool:
-        return bool(self.workspace.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchall()[0][0])
+        return has_table(self.workspace, name)
 
     def memo(self, key: str, build: Callable[[], T]) -> T:
         """``build()`` once per run; later calls with the same key reuse the result."""

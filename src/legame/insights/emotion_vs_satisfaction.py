@@ -22,11 +22,11 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from legame.insights import definitions as d
-from legame.insights import stats
 from legame.insights.context import Context, numbers
 from legame.insights.finding import Finding, insufficient, verdict_from_interval
 from legame.insights.panel import panel
+from legame.metrics import definitions as d
+from legame.metrics import stats
 
 ID = "emotion_vs_satisfaction"
 #: No effect: a ratio of 1.

@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 
 from legame.engage.gratitude.results import MIN_PER_ARM, compare_arms
-from legame.insights import definitions as d
 from legame.insights.context import Context, numbers
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.metrics import definitions as d
 
 ID = "gratitude_uplift"
 #: No effect: a difference of 0.

@@ -24,11 +24,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from legame.insights import definitions as d
-from legame.insights import stats
 from legame.insights.context import Context
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
 from legame.insights.panel import panel
+from legame.metrics import definitions as d
+from legame.metrics import stats
 
 ID = "high_spend_is_not_loyalty"
 #: No effect: a difference of 0.

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from legame.insights import definitions as d
 from legame.insights.context import Context, days, numbers
+from legame.metrics import definitions as d
 from legame.store.schema import MOTIVATORS
 
 FloatArray = npt.NDArray[np.float64]

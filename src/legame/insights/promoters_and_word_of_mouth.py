@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from legame.insights import definitions as d
-from legame.insights import stats
 from legame.insights.context import Context, days, numbers
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.metrics import definitions as d
+from legame.metrics import stats
 
 ID = "promoters_and_word_of_mouth"
 #: No effect: a ratio of 1.

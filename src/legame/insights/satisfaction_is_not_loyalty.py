@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from legame.insights import stats
 from legame.insights.context import Context
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
 from legame.insights.panel import panel
+from legame.metrics import stats
 
 ID = "satisfaction_is_not_loyalty"
 #: No effect: a difference of 0.

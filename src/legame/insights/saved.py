@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from legame import sql
 from legame.insights.finding import Finding
 from legame.store import Workspace
 
@@ -13,16 +14,16 @@ from legame.store import Workspace
 def save_findings(ws: Workspace, findings: Sequence[Finding]) -> None:
     """Replace the stored findings with these (one transaction)."""
     with ws.transaction() as con:
-        con.execute("DELETE FROM findings")
+        con.execute(sql.render("saved_findings/clear"))
         for position, finding in enumerate(findings):
             data = finding.to_dict()
             con.execute(
-                "INSERT INTO findings VALUES (?, ?, now()::TIMESTAMP, ?, ?)",
+                sql.render("saved_findings/save"),
                 [position, data["id"], data["verdict"], json.dumps(data, default=str)],
             )
 
 
 def load_findings(ws: Workspace) -> list[dict[str, Any]]:
     """The stored findings in their order, each with ``computed_at`` (empty: none yet)."""
-    rows = ws.con.execute("SELECT payload, computed_at FROM findings ORDER BY position").fetchall()
+    rows = ws.con.execute(sql.render("saved_findings/load")).fetchall()
     return [{**json.loads(payload), "computed_at": at} for payload, at in rows]

@@ -1,12 +1,14 @@
 """Poor customer service is the main cause of customers leaving (seed 001).
 
 Estimand (``truth.json`` ``service_dropout``): the hazard ratio of dropout after a poor
-ticket. A ticket is poor by ``definitions.ticket_is_poor`` (no first response within 48 h,
-or not resolved within 7 days, or a ticket CSAT of 1-2); it belongs to the customer's latest
+ticket. A ticket is poor by ``legame/sql/defs/poor_ticket.sql``, as the scores count it
+(the rule of ``definitions.ticket_is_poor``, with which the simulator plants it: no first
+response within 48 h, or not resolved within 7 days, or a ticket CSAT of 1-2, as known at
+the as-of date); it belongs to the customer's latest
 completed order at or before it opened. From that purchase on, the customer's dropout
 hazard is compared with that of customers (and purchases) without a poor ticket so far.
 
-Model: the latent-dropout model of ``legame.insights.dropout_model`` - BG/NBD with the
+Model: the latent-dropout model of ``legame.models.dropout`` - BG/NBD with the
 dropout probability after repeat purchase ``j`` equal to ``1 - (1 - p)^exp(w_j . beta)``,
 ``p ~ Beta(a, b)`` and the purchase rate ``lam ~ Gamma(r, alpha)`` integrated out
 analytically. Dropout is never observed directly (a quiet customer may still be alive), and
@@ -48,10 +50,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legame.errors import ConvergenceError
-from legame.insights import definitions as d
-from legame.insights.context import Context, days, numbers
-from legame.insights.dropout_model import DropoutData, LatentDropoutFitter
+from legame.insights.context import Context, days
 from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.metrics import definitions as d
+from legame.models.dropout import DropoutData, LatentDropout
 
 ID = "service_and_churn"
 #: No effect: a ratio of 1.
@@ -96,7 +98,8 @@ def compute(ctx: Context) -> Finding:
             f"{h.poor_customers}."), n=n, details=counts)
     data, names = _varying(h.data)
     try:
-        model = LatentDropoutFitter(covariate_names=names).fit(data)
+        model = LatentDropout(covariate_names=names).fit(data.x, data.t_x, data.T,
+                                                         data.covariates)
     except ConvergenceError as exc:
         return insufficient(ID, CLAIM, METHOD, f"the model did not converge: {exc}", n=n,
                             details=counts)
@@ -124,15 +127,14 @@ def _varying(data: DropoutData) -> tuple[DropoutData, tuple[str, ...]]:
     keep = [0] + [k for k in range(1, cov.shape[1]) if cov.size and np.ptp(cov[:, k]) > 0]
     if len(keep) == cov.shape[1]:
         return data, COVARIATES
-    reduced = DropoutData.build(data.x, data.t_x, data.T, data.decision_customer,
-                                cov[:, keep])
+    reduced = DropoutData.build(data.x, data.t_x, data.T, cov[:, keep])
     return reduced, tuple(COVARIATES[k] for k in keep)
 
 
 def histories(ctx: Context) -> ServiceHistories:
     """Purchase histories with the per-purchase covariates, from the workspace."""
     purchases = ctx.fetch("finding_service_purchases")
-    tickets = ctx.fetch("finding_service_tickets")
+    tickets = ctx.fetch("finding_service_tickets", **d.poor_ticket_params())
     gestures = ctx.fetch("gratitude_results", followup_days=d.GRATITUDE_FOLLOWUP_DAYS)
     as_of = ctx.as_of_day
     ids = np.asarray(purchases["customer_id"].to_pylist(), dtype=object)
@@ -147,7 +149,7 @@ def histories(ctx: Context) -> ServiceHistories:
     j = np.arange(t.size) - first_row[cust]  # purchase number within the customer, 0-based
     t0 = t[first_row]
     # Poor tickets, by the purchase they belong to.
-    poor = _poor_tickets(tickets, as_of)
+    poor = np.asarray(tickets["poor"].to_numpy(zero_copy_only=False), dtype=bool)
     position = np.empty(order.size, dtype=np.int64)
     position[order] = np.arange(order.size)
     row = pc.index_in(tickets["order_id"], value_set=purchases["order_id"].combine_chunks())
@@ -165,7 +167,8 @@ def histories(ctx: Context) -> ServiceHistories:
     dec = j >= 1
     cov = np.column_stack([z[dec].astype(float), np.log(j[dec] + 1.0),
                            (t[dec] - t0[cust[dec]]) / YEAR, treated[dec]])
-    data = DropoutData.build(x, t_x, np.maximum(T, t_x), cust[dec], cov)
+    # cov's rows are the decisions in customer, then purchase order (cust[dec] is sorted)
+    data = DropoutData.build(x, t_x, np.maximum(T, t_x), cov)
     return ServiceHistories(
         data=data, customers=n, tickets=int(poor.size), poor_tickets=int(poor.sum()),
         poor_customers=int(np.unique(cust[dec][z[dec]]).size),
@@ -188,14 +191,6 @@ def _treated_gestures_so_far(gestures: pa.Table, customers: npt.NDArray[np.objec
     g_key = np.sort(pos[known] * span + (g_t[known] - base))
     upto = np.searchsorted(g_key, cust * span + (t - base), side="right")
     return np.asarray(upto - np.searchsorted(g_key, cust * span, side="left"), dtype=float)
-
-
-def _poor_tickets(tickets: pa.Table, as_of: float) -> npt.NDArray[np.bool_]:
-    opened = days(tickets["opened_at"])
-    response_hours = (days(tickets["first_response_at"]) - opened) * 24.0
-    resolution_days = days(tickets["resolved_at"]) - opened
-    return d.ticket_is_poor(response_hours, resolution_days, numbers(tickets["csat"]),
-                            as_of - opened)
 
 
 def _summary(verdict: Verdict, est: float, lo: float, hi: float) -> str:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from legame.engine import DuckDBEngine
 from legame.errors import InputError
 from legame.store import Workspace
+from legame.store.bookkeeping import has_table
 
 Category = Literal["promoter", "passive", "detractor"]
 Z95 = 1.959963984540054
@@ -26,7 +27,8 @@ def category(score: int | None) -> Category | None:
     if score is None:
         return None
     if not 0 <= score <= 10:
-        raise ValueError(f"an NPS answer is 0-10; got {score}")
+        raise InputError(f"The 'score' argument of category must be an NPS answer from 0 "
+                         f"to 10. Got {score!r} instead.")
     return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
 
 
@@ -48,8 +50,11 @@ class NPS:
 
 def nps_from_counts(promoters: int, passives: int, detractors: int) -> NPS:
     """NPS and its adjusted-Wald 95% interval from the three counts."""
-    if min(promoters, passives, detractors) < 0:
-        raise ValueError("counts cannot be negative")
+    counts = {"promoters": promoters, "passives": passives, "detractors": detractors}
+    for name, count in counts.items():
+        if count < 0:
+            raise InputError(f"The '{name}' argument of nps_from_counts must be a count of "
+                             f"answers, >= 0. Got {count!r} instead.")
     n = promoters + passives + detractors
     if n == 0:
         return NPS(None, 0, None, None, None, None, None)
@@ -82,7 +87,7 @@ def nps_report(workspace: Workspace, by: NpsBy | None = None) -> dict[str, Any]:
     if by is not None:
         if by not in ("month", "segment", "channel"):
             raise InputError(f"--by must be month, segment or channel; got {by!r}.")
-        if by == "segment" and not _has_table(workspace, "customer_scores"):
+        if by == "segment" and not has_table(workspace, "customer_scores"):
             raise InputError("NPS by segment needs the scores: run `legame score` first.")
         payload["by"] = by
         payload["groups"] = [
@@ -103,10 +108,3 @@ def _from_rows(rows: list[dict[str, Any]]) -> list[tuple[str, NPS]]:
         for row in rows
     ]
 
-
-def _has_table(workspace: Workspace, name: str) -> bool:
-    return bool(
-        workspace.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchall()[0][0]
-    )

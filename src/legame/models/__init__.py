@@ -5,6 +5,7 @@
 :class:`ParetoNBD`                Pareto/NBD purchases (Schmittlein et al. 1987)
 :class:`GammaGamma`               spend per purchase (Fader, Hardie & Lee 2005)
 :class:`ShiftedBetaGeometric`     contractual retention (Fader & Hardie 2007)
+:class:`LatentDropout`            BG/NBD with time-varying covariates on the dropout hazard
 :func:`customer_lifetime_value`   discounted CLV from a purchase and a spend model
 :func:`discounted_purchases`      discounted expected purchases (CLV per unit of spend)
 :func:`holdout_table`             calibration/holdout check by frequency
@@ -17,6 +18,7 @@ Every model follows one contract (see :mod:`legame.models.base`): hyperparameter
 
 from .bgnbd import BetaGeo
 from .clv import customer_lifetime_value, discounted_purchases
+from .dropout import LatentDropout
 from .gammagamma import GammaGamma
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
@@ -26,6 +28,7 @@ __all__ = [
     "BetaGeo",
     "GammaGamma",
     "HoldoutTable",
+    "LatentDropout",
     "ParetoNBD",
     "ShiftedBetaGeometric",
     "customer_lifetime_value",

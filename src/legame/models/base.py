@@ -40,6 +40,29 @@ def _fmt_count(value: float) -> str:
     return f"{round(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def _number(v: object) -> bool:
+    return isinstance(v, int | float | np.floating | np.integer) and not isinstance(v, bool)
+
+
+def _whole(v: object, low: int) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool) and bool(v >= low)
+
+
+#: Every hyperparameter's rule, as (what it must be, check): one wording for every model.
+_CONSTRAINTS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "penalizer": ("a finite float >= 0", lambda v: _number(v) and np.isfinite(v) and v >= 0),
+    "tol": ("a float > 0", lambda v: _number(v) and np.isfinite(v) and v > 0),
+    "max_iter": ("an int >= 1", lambda v: _whole(v, 1)),
+    "sample_histories": ("an int >= 1000", lambda v: _whole(v, 1000)),
+    "strict": ("a bool", lambda v: isinstance(v, bool)),
+    "random_state": ("an int >= 0, a numpy Generator or None",
+                     lambda v: v is None or isinstance(v, np.random.Generator) or _whole(v, 0)),
+    "covariate_names": ("a tuple of distinct non-empty strings",
+                        lambda v: isinstance(v, tuple) and len(set(v)) == len(v)
+                        and all(isinstance(c, str) and c for c in v)),
+}
+
+
 class BaseModel:
     """Shared hyperparameters, fitting driver, fitted attributes and repr.
 
@@ -67,6 +90,12 @@ class BaseModel:
 
     _param_names: ClassVar[tuple[str, ...]] = ()
     _fit_args: ClassVar[str] = "..."
+    #: The keyword arguments of ``__init__``, checked in ``fit`` against ``_CONSTRAINTS``.
+    _hyperparameters: ClassVar[tuple[str, ...]] = (
+        "penalizer", "tol", "max_iter", "strict", "sample_histories", "random_state")
+    #: What ``fit`` sets (and a new ``fit`` forgets first).
+    _fitted_attributes: ClassVar[tuple[str, ...]] = (
+        "params_", "stderr_", "loglik_", "converged_", "n_customers_", "n_histories_")
 
     params_: dict[str, float]
     stderr_: dict[str, float]
@@ -89,11 +118,7 @@ class BaseModel:
 
     def get_params(self) -> dict[str, Any]:
         """The hyperparameters given to ``__init__``."""
-        return {
-            "penalizer": self.penalizer, "tol": self.tol, "max_iter": self.max_iter,
-            "strict": self.strict, "sample_histories": self.sample_histories,
-            "random_state": self.random_state,
-        }
+        return {name: getattr(self, name) for name in self._hyperparameters}
 
     def _bad_param(self, name: str, must: str, value: object) -> InputError:
         return InputError(f"The '{name}' parameter of {type(self).__name__} must be {must}. "
@@ -103,29 +128,15 @@ class BaseModel:
         """Check the hyperparameters and forget any earlier fit (so a failed refit cannot leave
         stale ``params_`` behind)."""
         self._check_hyperparameters()
-        for name in ("params_", "stderr_", "loglik_", "converged_", "n_customers_",
-                     "n_histories_"):
+        for name in self._fitted_attributes:
             self.__dict__.pop(name, None)
 
     def _check_hyperparameters(self) -> None:
-        def number(v: object) -> bool:
-            return isinstance(v, int | float | np.floating | np.integer) and not isinstance(v, bool)
-
-        if not (number(self.penalizer) and np.isfinite(self.penalizer) and self.penalizer >= 0):
-            raise self._bad_param("penalizer", "a finite float >= 0", self.penalizer)
-        if not (number(self.tol) and np.isfinite(self.tol) and self.tol > 0):
-            raise self._bad_param("tol", "a float > 0", self.tol)
-        for name, low in (("max_iter", 1), ("sample_histories", 1000)):
+        for name in self._hyperparameters:
+            must, ok = _CONSTRAINTS[name]
             value = getattr(self, name)
-            if not (isinstance(value, int | np.integer) and not isinstance(value, bool)
-                    and value >= low):
-                raise self._bad_param(name, f"an int >= {low}", value)
-        if not isinstance(self.strict, bool):
-            raise self._bad_param("strict", "a bool", self.strict)
-        rs = self.random_state
-        if not (rs is None or isinstance(rs, np.random.Generator)
-                or (isinstance(rs, int | np.integer) and not isinstance(rs, bool) and rs >= 0)):
-            raise self._bad_param("random_state", "an int >= 0, a numpy Generator or None", rs)
+            if not ok(value):
+                raise self._bad_param(name, must, value)
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -210,8 +221,8 @@ class BaseModel:
     def __repr__(self) -> str:
         name = type(self).__name__
         if not hasattr(self, "params_"):
-            changed = {k: v for k, v in self.get_params().items()
-                       if v != BaseModel().get_params()[k]}
+            defaults = type(self)().get_params()
+            changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
             extra = "".join(f" {k}={v!r}" for k, v in changed.items())
             return f"<{name}{extra}, not fitted>"
         params = " ".join(f"{n}={_fmt_param(v)}" for n, v in self.params_.items())

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from legame.insights.definitions import contact_band
+from legame.metrics.definitions import contact_band
 from legame.simulate import clock
 from legame.simulate.campaign_text import STYLES, TEMPLATES
 from legame.simulate.params import Effects, WorldParams

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from legame.errors import InputError
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
 
 #: The planted effects, in the order ``truth.json`` lists them.
 EFFECTS: tuple[str, ...] = (

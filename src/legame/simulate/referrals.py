@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from legame.insights.definitions import REFERRAL_EXPOSURE_DAYS_PER_YEAR, nps_category
+from legame.metrics.definitions import REFERRAL_EXPOSURE_DAYS_PER_YEAR, nps_category
 from legame.simulate.params import Effects, WorldParams
 from legame.simulate.population import Population
 from legame.simulate.surveys import Surveys

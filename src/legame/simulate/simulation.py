@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from legame.errors import InputError
-from legame.insights import definitions
+from legame.metrics import definitions
 from legame.simulate import clock, columns, tables, writer
 from legame.simulate.contact import draw_contact
 from legame.simulate.params import EFFECTS, PURE_PROCESS_EFFECTS_OFF, Effects, WorldParams
@@ -67,10 +67,10 @@ def _check_int(name: str, value: object, minimum: int) -> int:
 
 
 def _definitions() -> dict[str, object]:
-    """The shared constants of ``legame.insights.definitions`` (upper-case names)."""
+    """The shared constants of ``legame.metrics.definitions`` (upper-case names)."""
     consts = {k: v for k, v in vars(definitions).items()
               if k.isupper() and isinstance(v, int | float | str | tuple)}
-    return {"module": "legame.insights.definitions", **consts}
+    return {"module": "legame.metrics.definitions", **consts}
 
 
 def _pure_orders(effects: Effects) -> bool:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from legame.insights.definitions import connection_index
+from legame.metrics.definitions import connection_index
 from legame.simulate.params import Effects, WorldParams
 from legame.simulate.population import Population
 from legame.simulate.purchases import History

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from legame.insights.definitions import nps_category
+from legame.metrics.definitions import nps_category
 from legame.simulate import columns as col
 from legame.simulate.campaign_text import NAMES, STYLES, TEMPLATES
 from legame.simulate.clock import iso

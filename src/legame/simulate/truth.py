@@ -4,7 +4,7 @@ Three effects are parameters (a hazard ratio, a rate ratio) and their truth is e
 The others depend on the whole process; their truth is computed by Monte Carlo: the same
 ``build_world`` draws a large population (``mc_customers``, 1,000,000 by default) with a
 fixed seed of its own, and the estimand is computed on it with the definitions in
-``legame.insights.definitions``. The standard error comes from splitting that population
+``legame.metrics.definitions``. The standard error comes from splitting that population
 into ``MC_BATCHES`` equal groups (batch means). Results are cached per parameter set.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
 from legame.simulate.gratitude import TRIGGERS
 from legame.simulate.params import EFFECTS, Effects, WorldParams
 from legame.simulate.streams import Streams

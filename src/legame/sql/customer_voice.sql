@@ -1,7 +1,8 @@
 -- The sparse half of customer_scores: one row per customer with a survey answer, a ticket
 -- or a message before the cutoff ($as_of) to report on: the latest NPS, CSAT, CES and
--- emotional connection, the service experience of the last 90 days and the contact pressure
--- of the last 30. Most customers of a large store have none of these, so they are stored
+-- emotional connection, the service experience of the last 90 days (slow responses and poor
+-- tickets as defs/slow_response and defs/poor_ticket define them, as known at the cutoff)
+-- and the contact pressure of the last 30. Most customers of a large store have none of these, so they are stored
 -- apart from the dense customer_value and joined in the view customer_scores, which gives
 -- the counts of a customer without a row here as 0.
 WITH
@@ -59,16 +60,9 @@ service AS (
     SELECT
         customer_id,
         COUNT(*) AS tickets_90d,
-        COUNT(CASE WHEN first_response_at IS NULL AND opened_at < $as_of - INTERVAL $response_hours HOUR
-                   OR first_response_at > opened_at + INTERVAL $response_hours HOUR
-                 THEN 1 END) AS slow_responses_90d,
+        COUNT(CASE WHEN {{ slow_response }} THEN 1 END) AS slow_responses_90d,
         COUNT(CASE WHEN csat <= $poor_csat THEN 1 END) AS poor_csat_90d,
-        COUNT(CASE WHEN first_response_at IS NULL AND opened_at < $as_of - INTERVAL $response_hours HOUR
-                   OR first_response_at > opened_at + INTERVAL $response_hours HOUR
-                   OR resolved_at IS NULL AND opened_at < $as_of - INTERVAL $resolution_days DAY
-                   OR resolved_at > opened_at + INTERVAL $resolution_days DAY
-                   OR csat <= $poor_csat
-                 THEN 1 END) AS poor_tickets_90d
+        COUNT(CASE WHEN {{ poor_ticket }} THEN 1 END) AS poor_tickets_90d
     FROM tickets
     WHERE opened_at >= $as_of - INTERVAL 90 DAY AND opened_at < $as_of
     GROUP BY customer_id

@@ -1,23 +1,12 @@
 -- Findings: contact pressure. Each message's pressure is the number of messages (any
--- channel, any kind) the customer received in the $window_days days before it; the band
--- is low (< $mid_from), mid, or high (>= $high_from). Per customer and band: messages,
+-- channel, any kind) the customer received in the $window_days days before it
+-- (defs/contact_pressure_sends); the band is low (< $mid_from), mid, or high (>= $high_from)
+-- (defs/contact_band). Per customer and band: messages,
 -- unsubscribes and complaints they caused (recorded before as_of), and, among messages
 -- sent at least $followup_days days before as_of, how many were followed by a completed
 -- order within $followup_days days.
 WITH sends AS (
-    SELECT
-        customer_id,
-        sent_at,
-        CASE WHEN unsubscribed_at IS NOT NULL AND unsubscribed_at < $as_of THEN 1 ELSE 0 END
-            AS unsubscribed,
-        CASE WHEN complained_at IS NOT NULL AND complained_at < $as_of THEN 1 ELSE 0 END
-            AS complained,
-        COUNT(*) OVER (
-            PARTITION BY customer_id ORDER BY sent_at
-            RANGE BETWEEN INTERVAL $window_days DAY PRECEDING AND CURRENT ROW
-        ) - 1 AS prior_messages
-    FROM messages
-    WHERE sent_at < $as_of
+    {{ contact_pressure_sends }}
 ),
 events AS (
     SELECT customer_id, sent_at AS event_at, 0 AS is_order, unsubscribed, complained,
@@ -41,9 +30,7 @@ followed AS (
 banded AS (
     SELECT
         customer_id,
-        CASE WHEN prior_messages >= $high_from THEN 2
-             WHEN prior_messages >= $mid_from THEN 1
-             ELSE 0 END AS band,
+        {{ contact_band }} AS band,
         unsubscribed,
         complained,
         CASE WHEN event_at <= $as_of - INTERVAL $followup_days DAY THEN 1 ELSE 0 END AS observed,

@@ -1,6 +1,7 @@
 -- Findings: every ticket opened before as_of, with the completed order it belongs to (the
 -- customer's latest completed order at or before the ticket opened; NULL if none) and what
--- was known of it at as_of (a response, resolution or CSAT recorded later is not known).
+-- was known of it at as_of (a response, resolution or CSAT recorded later is not known),
+-- and whether it was poor by then (defs/poor_ticket).
 WITH tk AS (
     SELECT
         ticket_id, customer_id, opened_at,
@@ -25,7 +26,7 @@ attached AS (
     WHERE k = 1
 )
 SELECT tk.ticket_id, tk.customer_id, a.order_id, tk.opened_at, tk.first_response_at,
-       tk.resolved_at, tk.csat
+       tk.resolved_at, tk.csat, {{ poor_ticket }} AS poor
 FROM tk
 LEFT JOIN attached a ON a.ticket_id = tk.ticket_id
 ORDER BY tk.ticket_id

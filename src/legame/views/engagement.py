@@ -5,30 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from legame.engage.gratitude import results
-from legame.insights import definitions as d
+from legame.metrics import definitions as d
+from legame.metrics.cutoff import default_as_of
 from legame.store import Workspace
-from legame.views._store import has_table, records
+from legame.store.bookkeeping import has_table
+from legame.views._store import records
 
 
 def engagement(ws: Workspace) -> dict[str, Any]:
     """Contact pressure (customers and unsubscribes per band of sends in 30 days) and the
     gestures' arms per trigger (n, 180-day retention and spend after the gesture with 95%
-    intervals, cost), from the gratitude program's results."""
-    window = d.CONTACT_PRESSURE_WINDOW_DAYS
-    pressure = records(
-        ws,
-        # sql-built: the window is an int constant, the bands come from constants.
-        f"""
-        WITH sends AS (
-            SELECT customer_id, sent_at, unsubscribed_at, complained_at,
-                   count(*) OVER (PARTITION BY customer_id ORDER BY sent_at
-                                  RANGE BETWEEN INTERVAL {window} DAY PRECEDING
-                                  AND CURRENT ROW) - 1 AS prior
-            FROM messages)
-        SELECT {_band("prior")} AS band, count(*) AS messages,
-               count(unsubscribed_at) AS unsubscribes, count(complained_at) AS complaints,
-               count(unsubscribed_at) / count(*) AS unsubscribe_rate
-        FROM sends GROUP BY 1 ORDER BY min(prior)""",
+    intervals, cost), from the gratitude program's results.
+
+    The pressure per band counts the messages sent before the findings' as-of moment, by
+    the contact-pressure finding's definitions, so the page and the finding agree."""
+    as_of = default_as_of(ws)
+    pressure = (
+        _named(records(ws, "views/contact_pressure_by_band", as_of=as_of,
+                       **d.contact_pressure_params()))
+        if as_of is not None
+        else []
     )
     arms = (
         [
@@ -51,28 +47,16 @@ def engagement(ws: Workspace) -> dict[str, Any]:
         else []
     )
     customers = (
-        records(
-            ws,
-            # sql-built: bands from constants.
-            f"""
-            SELECT {_band("sends_30d")} AS band, count(*) AS customers
-            FROM customer_scores GROUP BY 1 ORDER BY min(sends_30d)""",
-        )
+        _named(records(ws, "views/customers_by_contact_band", **d.contact_pressure_params()))
         if has_table(ws, "customer_scores")
         else []
     )
     return {"pressure": pressure, "customers_by_band": customers, "gesture_arms": arms}
 
 
-def _band(expr: str) -> str:
-    """SQL naming the contact-pressure band of a count of messages in the window."""
-    whens = " ".join(
-        f"WHEN {expr} BETWEEN {lo} AND {hi} THEN '{name}'"
-        if hi is not None
-        else f"WHEN {expr} >= {lo} THEN '{name}'"
-        for name, lo, hi in d.CONTACT_BANDS
-    )
-    return f"CASE {whens} END"
+def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with a band code (0 low, 1 mid, 2 high) with the band's name instead."""
+    return [{**row, "band": d.CONTACT_BANDS[row["band"]][0]} for row in rows]
 
 
 def _interval(name: str, ci: list[float | None] | None) -> dict[str, float | None]:

@@ -14,11 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from legame.api.keys import Role, verify
+from legame.errors import PageError, SignInRequired
+from legame.store.keys import Role, verify
 from legame.web import sessions
 from legame.web.respond import (
-    PageError,
-    SignInRequired,
     error_page,
     page,
     redirect,

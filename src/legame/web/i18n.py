@@ -26,6 +26,8 @@ from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
+from legame.errors import InputError
+
 Language = Literal["en", "it", "es"]
 LANGUAGES: tuple[Language, ...] = ("en", "it", "es")
 DEFAULT: Language = "en"
@@ -208,7 +210,8 @@ def _as_date(value: object) -> dt.date | None:
 def catalogue(lang: str) -> Catalogue:
     """The catalogue of ``lang`` (one of :data:`LANGUAGES`), loaded once."""
     if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}; got {lang!r}.")
+        raise InputError(f"The 'lang' argument of catalogue must be one of "
+                         f"{', '.join(LANGUAGES)}. Got {lang!r} instead.")
     return Catalogue(lang, load_messages(lang))  # type: ignore[arg-type]
 
 

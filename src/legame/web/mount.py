@@ -9,8 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from legame.errors import PageError, SignInRequired
 from legame.web import auth, pages
-from legame.web.respond import PageError, SignInRequired, error_page, to_signin
+from legame.web.respond import error_page, to_signin
 
 STATIC = Path(str(resources.files("legame.web").joinpath("static")))
 

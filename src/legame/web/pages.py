@@ -22,12 +22,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from legame.errors import NotFoundError
+from legame.errors import NotFoundError, PageError
 from legame.web import charts
 from legame.web.auth import check_csrf, need
 from legame.web.findings import load_findings, present
 from legame.web.i18n import FAMILIES
-from legame.web.respond import PageError, language, page
+from legame.web.respond import language, page
 from legame.web.sections import engagement_context, overview_context
 from legame.web.sessions import WebSession
 
@@ -86,8 +86,8 @@ def customers_page(
     sort: str | None = None,
     order: str | None = None,
 ) -> Response:
+    from legame.store.bookkeeping import has_table
     from legame.views import list_customers
-    from legame.views._store import has_table
 
     number = _page_number(request.query_params.get("page"))
     filters = {"q": (q or "").strip()[:200] or None, "segment": _choice(segment, "segment"),
@@ -143,7 +143,7 @@ def _threshold() -> float:
 
 
 def _policy_values(request: Request) -> list[str]:
-    from legame.engage.policy import load_policy, policy_path_for
+    from legame.policy import load_policy, policy_path_for
 
     return list(load_policy(policy_path_for(_store(request).path)).values)
 

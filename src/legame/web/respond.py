@@ -3,7 +3,8 @@
 Pages are HTML even when they fail: a missing page, a role that is not enough or a form
 without its CSRF token get an HTML error page in the page's language (the JSON error
 shape is the API's, under ``/api/v1``). A page that needs a session redirects to the
-sign-in form instead.
+sign-in form instead (the two signals, ``PageError`` and ``SignInRequired``, are in
+:mod:`legame.errors`).
 """
 
 from __future__ import annotations
@@ -39,23 +40,6 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/engagement", "nav.engagement", "viewer"),
     ("/messages/check", "nav.message_check", "analyst"),
 )
-
-
-class PageError(Exception):
-    """An HTML error page: ``status`` and the catalogue key of what to say."""
-
-    def __init__(self, status: int, message: str = "") -> None:
-        super().__init__(message or f"error.{status}")
-        self.status = status
-        self.message = message or f"error.{status}"
-
-
-class SignInRequired(Exception):
-    """The page needs a session: redirect to the sign-in form, then back."""
-
-    def __init__(self, next_path: str) -> None:
-        super().__init__(next_path)
-        self.next_path = next_path
 
 
 def language(request: Request) -> Catalogue:

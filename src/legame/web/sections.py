@@ -42,6 +42,6 @@ def engagement_context(data: dict[str, Any], c: Catalogue) -> dict[str, Any]:
 
 def band_ranges() -> dict[str, str]:
     """``{"low": "0–4", "mid": "5–8", "high": "≥ 9"}`` from the contact-pressure bands."""
-    from legame.insights.definitions import CONTACT_BANDS
+    from legame.metrics.definitions import CONTACT_BANDS
 
     return {name: f"{lo}–{hi}" if hi is not None else f"≥ {lo}" for name, lo, hi in CONTACT_BANDS}

@@ -2,9 +2,10 @@
 
 Signing in with an API key starts a session: a random token goes to the browser in a
 cookie (``HttpOnly``, ``SameSite=Lax``, ``Secure`` over https, ``Path=/``) and only its
-SHA-256 is stored, in ``web_sessions``, with the key that signed in, the session's CSRF
-token and an expiry (``LEGAME_SESSION_HOURS``, default 8). A session ends when it expires,
-when it signs out (the row is deleted) or when its key is revoked.
+SHA-256 is stored, in ``web_sessions`` (:mod:`legame.store.sessions`), with the key that
+signed in, the session's CSRF token and an expiry (``LEGAME_SESSION_HOURS``, default 8). A
+session ends when it expires, when it signs out (the row is deleted) or when its key is
+revoked.
 
 Every form a session posts carries its CSRF token in a hidden field; the sign-in form,
 which has no session yet, uses a double-submit cookie instead (the same random value in a
@@ -13,16 +14,15 @@ cookie and in the form).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from legame.api.keys import ApiKey, lookup
 from legame.store import Workspace
+from legame.store.keys import ApiKey, lookup
+from legame.store.sessions import create_session, delete_session, find_session
 
 SESSION_COOKIE = "legame_session"
 SIGNIN_COOKIE = "legame_signin"
@@ -49,10 +49,6 @@ def session_hours() -> float:
     return hours if hours > 0 else DEFAULT_SESSION_HOURS
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -61,17 +57,7 @@ def start(ws: Workspace, key: ApiKey) -> tuple[str, WebSession]:
     """A new session for ``key``: the cookie token (never stored) and the session."""
     token, csrf = new_token(), new_token()
     seconds = int(session_hours() * 3600)
-    with ws.transaction() as con:
-        con.execute("DELETE FROM web_sessions WHERE expires_at <= now()::TIMESTAMP")
-        con.execute(
-            "INSERT INTO web_sessions VALUES (?, ?, ?, now()::TIMESTAMP, "
-            "now()::TIMESTAMP + to_seconds(?))",
-            [_hash(token), key.key_id, csrf, seconds],
-        )
-        con.execute(
-            "INSERT INTO audit_log VALUES (now()::TIMESTAMP, 'web_signin', ?)",
-            [json.dumps({"key_id": key.key_id})],
-        )
+    create_session(ws, token, key_id=key.key_id, csrf_token=csrf, seconds=seconds)
     found = find(ws, token)
     assert found is not None
     return token, found
@@ -81,35 +67,21 @@ def find(ws: Workspace, token: str | None) -> WebSession | None:
     """The live session of a cookie token: None when unknown, expired, or its key revoked."""
     if not token:
         return None
-    rows = ws.con.execute(
-        "SELECT key_id, csrf_token, expires_at FROM web_sessions "
-        "WHERE token_sha256 = ? AND expires_at > now()::TIMESTAMP",
-        [_hash(token)],
-    ).fetchall()
-    if not rows:
+    stored = find_session(ws, token)
+    if stored is None:
         return None
-    key_id, csrf, expires_at = rows[0]
-    key = lookup(ws, key_id)
+    key = lookup(ws, stored.key_id)
     if key is None or key.revoked_at is not None:
         end(ws, token)
         return None
-    return WebSession(key, csrf, expires_at)
+    return WebSession(key, stored.csrf_token, stored.expires_at)
 
 
 def end(ws: Workspace, token: str | None) -> bool:
     """Sign out: delete the session. True when there was one."""
     if not token:
         return False
-    with ws.transaction() as con:
-        rows = con.execute(
-            "DELETE FROM web_sessions WHERE token_sha256 = ? RETURNING key_id", [_hash(token)]
-        ).fetchall()
-        if rows:
-            con.execute(
-                "INSERT INTO audit_log VALUES (now()::TIMESTAMP, 'web_signout', ?)",
-                [json.dumps({"key_id": rows[0][0]})],
-            )
-    return bool(rows)
+    return delete_session(ws, token)
 
 
 def same_token(expected: str | None, presented: str | None) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from legame.cli import app
 from legame.cli import contact as contact_cli
 from legame.engage.governor import Governor
-from legame.engage.policy import DEFAULT_POLICY
+from legame.policy import DEFAULT_POLICY
 from legame.store import Workspace
 
 

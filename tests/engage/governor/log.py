@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from legame.engage.policy import DEFAULT_POLICY, Policy
+from legame.policy import DEFAULT_POLICY, Policy
 from legame.store import Workspace
 
 

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from legame import sql
 from legame.engage.governor import Governor
 from legame.engage.governor.bench import build_workspace
-from legame.engage.governor.core import _sql
-from legame.engage.policy import DEFAULT_POLICY, TransactionalExemptions
 from legame.errors import InputError
 from legame.ingest import ingest
+from legame.policy import DEFAULT_POLICY, TransactionalExemptions
 from legame.store import Workspace
 from tests.engage.governor.log import (
     add,
@@ -166,7 +166,7 @@ def test_cap_across_channels_counts_every_channel(ws: Workspace, gov: Governor) 
 
 
 def test_a_zero_cap_never_allows_the_channel(ws: Workspace) -> None:
-    from legame.engage.policy import Cap
+    from legame.policy import Cap
 
     known(ws, "c1", "post")
     policy = contact_policy(caps=(Cap("post", 30, 0),))
@@ -402,9 +402,9 @@ def test_the_check_query_uses_the_customer_indexes(tmp_path) -> None:
         cid = ws.con.execute(
             "SELECT customer_id FROM tickets WHERE customer_id IN (SELECT customer_id "
             "FROM consents) ORDER BY customer_id LIMIT 1").fetchall()[0][0]
-        plan = ws.con.execute(f"EXPLAIN (ANALYZE, FORMAT json) {_sql('check.sql')}", {
-            "customer": cid, "since_send": T0 - 30 * DAY, "since_complaint": T0,
-            "since_unsubscribe": T0, "campaign": None}).fetchall()[0][1]
+        plan = ws.con.execute(
+            f"EXPLAIN (ANALYZE, FORMAT json) {sql.render('governor/check')}",
+            [cid, None, T0 - 30 * DAY, T0, T0]).fetchall()[0][1]
     scans: dict[str, str] = {}
 
     def walk(node: dict) -> None:

@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 import pytest
 
 from legame.engage.governor.clock import first_instant_at, parse_timestamp, quiet_state, to_utc
-from legame.engage.policy import QuietHours
 from legame.errors import InputError
+from legame.policy import QuietHours
 
 
 def test_a_skipped_wall_time_is_reached_when_the_clock_jumps_past_it() -> None:

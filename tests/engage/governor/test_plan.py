@@ -13,8 +13,8 @@ import pytest
 from legame.engage.governor import Governor
 from legame.engage.governor.bench import build_workspace, plan_throughput
 from legame.engage.governor.core import reasons_of
-from legame.engage.policy import DEFAULT_POLICY, Cap, Policy
 from legame.errors import InputError
+from legame.policy import DEFAULT_POLICY, Cap, Policy
 from legame.store import Workspace
 from tests.engage.governor.log import add, consent, contact_policy, customer, sent, ticket
 

@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 
 from legame.engage.gratitude import assign_arm, plan, results
-from legame.engage.policy import load_policy
 from legame.ingest import ingest
+from legame.policy import load_policy
 from legame.simulate import simulate
 from legame.store import Workspace
 

@@ -19,8 +19,8 @@ import legame.engage.message as message_package
 from legame.engage.message import check_message
 from legame.engage.message.check import MAX_DRAFT_CHARS
 from legame.engage.message.text import tokenize
-from legame.engage.policy import MAX_VALUE_CHARS, MAX_VALUES
 from legame.errors import InputError
+from legame.policy import MAX_VALUE_CHARS, MAX_VALUES
 from tests.conftest import run_legame
 
 PACKAGE = str(Path(message_package.__file__).parent)

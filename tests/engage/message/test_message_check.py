@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import pytest
@@ -150,10 +151,11 @@ def test_bad_arguments_raise_input_error_in_one_wording(
 def test_the_language_detector_is_built_once() -> None:
     detect_language("Una frase in italiano per scaldare il rilevatore di lingua.")
     misses = _detector.cache_info().misses
+    built = _detector()
     for text in ("Otra frase en español.", "One more sentence in English, for the detector."):
         detect_language(text)
     assert _detector.cache_info().misses == misses
-    assert _detector() is _detector()
+    assert _detector() is built
 
 
 def test_public_api_is_exactly_all() -> None:
@@ -168,7 +170,13 @@ def test_public_api_is_exactly_all() -> None:
         "detect_language",
         "parse_values_toml",
     ]
-    for name in message.__all__:
-        assert getattr(message, name) is not None
+    # __all__ is what the package exposes: no public name left out of it (submodules aside)
+    public = {name for name, value in vars(message).items()
+              if not name.startswith("_") and not inspect.ismodule(value)}
+    assert public == set(message.__all__)
+    for name in message.__all__:  # and each is legame's own, not a name imported in passing
+        value = getattr(message, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert value.__module__.startswith("legame.engage.message."), name
     assert message.SUPPORTED_LANGUAGES == ("it", "es", "en")
     assert isinstance(check_message(USEFUL_IT, []), MessageCheck)

@@ -1,7 +1,8 @@
 /* The sparse half of customer_scores: one row per customer with a survey answer, a ticket */
 /* or a message before the cutoff (TIMESTAMP '2026-01-01 00:00:00') to report on: the latest NPS, CSAT, CES and */
-/* emotional connection, the service experience of the last 90 days and the contact pressure */
-/* of the last 30. Most customers of a large store have none of these, so they are stored */
+/* emotional connection, the service experience of the last 90 days (slow responses and poor */
+/* tickets as defs/slow_response and defs/poor_ticket define them, as known at the cutoff) */
+/* and the contact pressure of the last 30. Most customers of a large store have none of these, so they are stored */
 /* apart from the dense customer_value and joined in the view customer_scores, which gives */
 /* the counts of a customer without a row here as 0. */
 WITH answers AS (
@@ -90,22 +91,43 @@ WITH answers AS (
     COUNT(*) AS tickets_90d,
     COUNT(
       CASE
-        WHEN first_response_at IS NULL
-        AND opened_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '48' HOUR
-        OR first_response_at > opened_at + INTERVAL '48' HOUR
+        WHEN (
+          (
+            first_response_at IS NULL
+            OR first_response_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          )
+          AND opened_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '48' HOUR
+          OR first_response_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          AND first_response_at > opened_at + INTERVAL '48' HOUR
+        )
         THEN 1
       END
     ) AS slow_responses_90d,
     COUNT(CASE WHEN csat <= 2 THEN 1 END) AS poor_csat_90d,
     COUNT(
       CASE
-        WHEN first_response_at IS NULL
-        AND opened_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '48' HOUR
-        OR first_response_at > opened_at + INTERVAL '48' HOUR
-        OR resolved_at IS NULL
-        AND opened_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '7' DAY
-        OR resolved_at > opened_at + INTERVAL '7' DAY
-        OR csat <= 2
+        WHEN COALESCE(
+          (
+            (
+              first_response_at IS NULL
+              OR first_response_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+            )
+            AND opened_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '48' HOUR
+            OR first_response_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+            AND first_response_at > opened_at + INTERVAL '48' HOUR
+          )
+          OR (
+            (
+              resolved_at IS NULL
+              OR resolved_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+            )
+            AND opened_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '7' DAY
+            OR resolved_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+            AND resolved_at > opened_at + INTERVAL '7' DAY
+          )
+          OR csat <= 2,
+          FALSE
+        )
         THEN 1
       END
     ) AS poor_tickets_90d

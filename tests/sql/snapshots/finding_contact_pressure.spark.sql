@@ -1,6 +1,7 @@
 /* Findings: contact pressure. Each message's pressure is the number of messages (any */
-/* channel, any kind) the customer received in the 30 days before it; the band */
-/* is low (< 5), mid, or high (>= 9). Per customer and band: messages, */
+/* channel, any kind) the customer received in the 30 days before it */
+/* (defs/contact_pressure_sends); the band is low (< 5), mid, or high (>= 9) */
+/* (defs/contact_band). Per customer and band: messages, */
 /* unsubscribes and complaints they caused (recorded before as_of), and, among messages */
 /* sent at least 180 days before as_of, how many were followed by a completed */
 /* order within 180 days. */

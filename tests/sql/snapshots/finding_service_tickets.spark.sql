@@ -1,6 +1,7 @@
 /* Findings: every ticket opened before as_of, with the completed order it belongs to (the */
 /* customer's latest completed order at or before the ticket opened; NULL if none) and what */
-/* was known of it at as_of (a response, resolution or CSAT recorded later is not known). */
+/* was known of it at as_of (a response, resolution or CSAT recorded later is not known), */
+/* and whether it was poor by then (defs/poor_ticket). */
 WITH tk AS (
   SELECT
     ticket_id,
@@ -43,7 +44,29 @@ SELECT
   tk.opened_at,
   tk.first_response_at,
   tk.resolved_at,
-  tk.csat
+  tk.csat,
+  COALESCE(
+    (
+      (
+        first_response_at IS NULL
+        OR first_response_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+      )
+      AND opened_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '48' HOUR
+      OR first_response_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+      AND first_response_at > opened_at + INTERVAL '48' HOUR
+    )
+    OR (
+      (
+        resolved_at IS NULL
+        OR resolved_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+      )
+      AND opened_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '7' DAY
+      OR resolved_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+      AND resolved_at > opened_at + INTERVAL '7' DAY
+    )
+    OR csat <= 2,
+    FALSE
+  ) AS poor
 FROM tk
 LEFT JOIN attached AS a
   ON a.ticket_id = tk.ticket_id

@@ -7,8 +7,9 @@
     gov.record("C1", "email", "2025-03-30T19:30")  # log the send (one batch)
     allowed, suppressed = gov.plan(customer_ids, "email", at)  # a whole audience, set-based
 
-The rules and their words are in ``rules.py`` (one customer, Python) and ``plan.sql`` (a
-whole audience, DuckDB SQL); a test checks that they agree.
+The rules and their words are in ``rules.py`` (one customer, Python) and
+``legame/sql/governor/plan.sql`` (a whole audience, DuckDB SQL); a test checks that they
+agree.
 """
 
 from legame.engage.governor.core import Governor, PlanResult, Recorded

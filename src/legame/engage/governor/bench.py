@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from legame.engage.governor.core import Governor
-from legame.engage.policy import DEFAULT_POLICY, Policy
+from legame.policy import DEFAULT_POLICY, Policy
 from legame.sql.quote import identifier
 from legame.store import Workspace
 

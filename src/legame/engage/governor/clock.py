@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from legame.engage.policy import QuietHours, valid_zone
 from legame.errors import InputError
+from legame.policy import QuietHours, valid_zone
 
 
 def utc_now() -> datetime:

@@ -12,32 +12,27 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from legame import sql
 from legame.engage.governor import messages as m
 from legame.engage.governor.clock import quiet_state, to_utc, zone_for
 from legame.engage.governor.decision import Decision, Reason
 from legame.engage.governor.rules import History, evaluate, next_allowed
-from legame.engage.policy import ALL_CHANNELS, Policy, load_policy, policy_path_for
 from legame.errors import InputError
 from legame.ingest.ids import clean_customer_id, clean_customer_ids
+from legame.policy import ALL_CHANNELS, Policy, load_policy, policy_path_for
 from legame.store import Workspace
+from legame.store.bookkeeping import next_batch_id
 
 #: ``_source_file`` of sends logged by ``record`` (and of their batch).
 RECORD_SOURCE = "legame contact record"
 _REASON = pa.struct([("rule", pa.string()), ("message", pa.string()),
                      ("until", pa.timestamp("us"))])
-
-
-@cache
-def _sql(name: str) -> str:
-    return resources.files("legame.engage.governor").joinpath(name).read_text("utf-8")
 
 
 @dataclass(frozen=True)
@@ -142,13 +137,13 @@ class Governor:
         campaign's kind (None if no such campaign)."""
         c = self.policy.contact
         longest = max((cap.days for cap in c.caps_for(channel)), default=0)
-        rows = self.workspace.con.execute(_sql("check.sql"), {
-            "customer": customer_id,
-            "since_send": at - timedelta(days=longest),
-            "since_complaint": at - timedelta(days=c.cooldown.after_complaint_days),
-            "since_unsubscribe": at - timedelta(days=c.cooldown.after_unsubscribe_days),
-            "campaign": campaign_id,
-        }).fetchall()
+        rows = self.workspace.con.execute(sql.render("governor/check"), [
+            customer_id,
+            campaign_id,
+            at - timedelta(days=longest),
+            at - timedelta(days=c.cooldown.after_complaint_days),
+            at - timedelta(days=c.cooldown.after_unsubscribe_days),
+        ]).fetchall()
         h = History(channel)
         kind = None
         for part, text, t1, t2, t3, status in rows:
@@ -193,13 +188,9 @@ class Governor:
         campaign = (campaign_id or "").strip() or None
         con = self.workspace.con
         with self.workspace.transaction():
-            batch_id = int(con.execute("SELECT nextval('batch_seq')").fetchall()[0][0])
+            batch_id = next_batch_id(con)
             mid = (message_id or "").strip() or f"legame-{batch_id}"
-            same = con.execute(
-                "SELECT customer_id, channel, sent_at, campaign_id FROM messages "
-                "WHERE message_id = ?",
-                [mid],
-            ).fetchall()
+            same = con.execute(sql.render("governor/logged_send"), [mid]).fetchall()
             if same and same[0] != (customer, channel, at, campaign):
                 raise InputError(
                     f"message_id {mid!r} is already logged for another send "
@@ -208,19 +199,15 @@ class Governor:
             inserted = not same
             if inserted:
                 con.execute(
-                    "INSERT INTO messages (message_id, customer_id, campaign_id, channel, sent_at, "
-                    "_batch_id, _source_file) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    sql.render("governor/log_send"),
                     [mid, customer, campaign, channel, at, batch_id, RECORD_SOURCE],
                 )
             implicit = len(con.execute(
-                "INSERT INTO customers (customer_id, implicit, _batch_id, _source_file) "
-                "SELECT ?, true, ?, ? WHERE NOT EXISTS "
-                "(SELECT 1 FROM customers WHERE customer_id = ?) RETURNING customer_id",
-                [customer, batch_id, RECORD_SOURCE, customer],
+                sql.render("governor/log_implicit_customer"),
+                [customer, batch_id, RECORD_SOURCE],
             ).fetchall())
             con.execute(
-                "INSERT INTO batches VALUES (?, 'messages', ?, NULL, NULL, ?, now()::TIMESTAMP, "
-                "now()::TIMESTAMP, 1, ?, 0, ?, 0, ?)",
+                sql.render("governor/log_batch"),
                 [batch_id, RECORD_SOURCE, json.dumps({"message_id": mid}), int(inserted),
                  int(not inserted), implicit],
             )
@@ -250,8 +237,7 @@ class Governor:
         con = self.workspace.con
         kind = None
         if campaign_id is not None:
-            found = con.execute("SELECT kind FROM campaigns WHERE campaign_id = ?",
-                                [campaign_id]).fetchall()
+            found = con.execute(sql.render("governor/campaign_kind"), [campaign_id]).fetchall()
             kind = found[0][0] if found else None
         tx = transactional or kind == "transactional"
         c = self.policy.contact
@@ -270,27 +256,28 @@ class Governor:
                 "label": pa.array([m.channel_label(k.channel) for k in caps], pa.string()),
             }))
             con.register("_gov_zones", self._zones(at))
-            result = con.sql(_sql("plan.sql"), params={
-                "at": at,
-                "channel": channel,
-                "consent_required": not tx and channel in c.require_consent,
-                "complaint_days": c.cooldown.after_complaint_days,
-                "unsubscribe_days": c.cooldown.after_unsubscribe_days,
-                "ticket_open": c.cooldown.while_ticket_open,
-                "ticket_days": c.cooldown.after_ticket_resolved_days,
-                "cooldowns": not (tx and exempt.exempt_from_cooldowns),
-                "quiet": c.quiet_hours.enabled and not (tx and exempt.exempt_from_quiet_hours),
-                "max_days": max((k.days for k in caps), default=0),
-                "when": m.WHEN,
-                "t_withdrawn": m.CONSENT_WITHDRAWN,
-                "t_missing": m.CONSENT_MISSING,
-                "t_complaint": m.COMPLAINT,
-                "t_unsubscribe": m.UNSUBSCRIBE,
-                "t_ticket_open": m.TICKET_OPEN,
-                "t_ticket_resolved": m.TICKET_RESOLVED,
-                "t_cap": m.CAP,
-                "t_cap_zero": m.CAP_ZERO,
-            }).to_arrow_table()
+            result = con.sql(sql.render(
+                "governor/plan",
+                at=at,
+                channel=sql.Text(channel),
+                consent_required=not tx and channel in c.require_consent,
+                complaint_days=c.cooldown.after_complaint_days,
+                unsubscribe_days=c.cooldown.after_unsubscribe_days,
+                ticket_open=c.cooldown.while_ticket_open,
+                ticket_days=c.cooldown.after_ticket_resolved_days,
+                cooldowns=not (tx and exempt.exempt_from_cooldowns),
+                quiet=c.quiet_hours.enabled and not (tx and exempt.exempt_from_quiet_hours),
+                max_days=max((k.days for k in caps), default=0),
+                when=sql.Text(m.WHEN),
+                t_withdrawn=sql.Text(m.CONSENT_WITHDRAWN),
+                t_missing=sql.Text(m.CONSENT_MISSING),
+                t_complaint=sql.Text(m.COMPLAINT),
+                t_unsubscribe=sql.Text(m.UNSUBSCRIBE),
+                t_ticket_open=sql.Text(m.TICKET_OPEN),
+                t_ticket_resolved=sql.Text(m.TICKET_RESOLVED),
+                t_cap=sql.Text(m.CAP),
+                t_cap_zero=sql.Text(m.CAP_ZERO),
+            )).to_arrow_table()
         finally:
             for name in names:
                 con.unregister(name)
@@ -300,8 +287,7 @@ class Governor:
         """Quiet hours at ``at`` for every time zone of the customers (and '' = none)."""
         q = self.policy.contact.quiet_hours
         keys = [row[0] for row in self.workspace.con.execute(
-            "SELECT DISTINCT coalesce(c.time_zone, '') FROM customers c "
-            "WHERE c.customer_id IN (SELECT customer_id FROM _gov_audience)").fetchall()]
+            sql.render("governor/audience_zones")).fetchall()]
         keys = sorted(set(keys) | {""})
         until: list[datetime | None] = []
         words: list[str | None] = []

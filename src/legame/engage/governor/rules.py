@@ -4,10 +4,10 @@
 governor); :func:`evaluate` lists the reasons a send at ``t`` is blocked, in rule order;
 :func:`next_allowed` walks forward from ``at`` to the first instant with no reason.
 
-The same rules run set-based in ``plan.sql``; a test checks that both agree. Windows are
-half-open on the past side: a send at ``s`` counts against a D-day cap at ``t`` when
-``t - D < s <= t``, so its slot frees exactly D days later. A cooldown of D days after an
-event at ``e`` blocks ``e <= t < e + D``.
+The same rules run set-based in ``legame/sql/governor/plan.sql``; a test checks that both
+agree. Windows are half-open on the past side: a send at ``s`` counts against a D-day cap
+at ``t`` when ``t - D < s <= t``, so its slot frees exactly D days later. A cooldown of D
+days after an event at ``e`` blocks ``e <= t < e + D``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from legame.engage.governor import messages as m
 from legame.engage.governor.clock import quiet_state, zone_for
 from legame.engage.governor.decision import Reason
-from legame.engage.policy import ALL_CHANNELS, ContactPolicy
+from legame.policy import ALL_CHANNELS, ContactPolicy
 
 
 @dataclass

@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from legame.engage.policy import GratitudePolicy, Policy, load_policy, policy_path_for
+from legame import sql
 from legame.engine import DuckDBEngine
 from legame.errors import InputError
+from legame.policy import GratitudePolicy, Policy, load_policy, policy_path_for
 from legame.store import Workspace
+from legame.store.bookkeeping import has_table
 
 #: The program's triggers, in the order a plan lists them.
 TRIGGERS = (
@@ -73,11 +75,7 @@ def gesture_id(trigger: str, event_key: str) -> str:
 
 def latest_activity(ws: Workspace) -> datetime:
     """The latest moment the store knows of: the default time of a plan."""
-    found = ws.con.execute("""
-        SELECT greatest(
-            (SELECT max(ordered_at) FROM orders), (SELECT max(charged_at) FROM charges),
-            (SELECT max(opened_at) FROM tickets), (SELECT max(answered_at) FROM survey_responses),
-            (SELECT max(referred_at) FROM referrals))""").fetchall()[0][0]
+    found = DuckDBEngine(ws).query("gratitude_latest_activity").column("latest")[0].as_py()
     if found is None:
         raise InputError("The workspace holds no orders, fees, tickets, surveys or referrals.")
     return found
@@ -142,27 +140,18 @@ def _fee_eligible(
     )
     min_clv = float(params["min_clv"])
     if min_clv > 0:
-        scored = ws.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'customer_scores'"
-        ).fetchall()[0][0]
-        if not scored:
+        if not has_table(ws, "customer_scores"):
             raise InputError(
                 "fee_forgiveness.min_clv needs CLV: run `legame score` first (or set min_clv = 0)."
             )
         clv = dict(
-            ws.con.execute(
-                "SELECT customer_id, clv FROM customer_scores WHERE customer_id IN "
-                "(SELECT unnest(?))",
-                [sorted(set(customers))],
-            ).fetchall()
+            ws.con.execute(sql.render("gratitude_clv"), [sorted(set(customers))]).fetchall()
         )
         ok |= np.array([(clv.get(c) or 0.0) >= min_clv for c in customers])
+    waivers = DuckDBEngine(ws).query("gratitude_fee_waivers_in_year", as_of=at)
     already = dict(
-        ws.con.execute(
-            "SELECT customer_id, count(*) FROM gestures WHERE trigger = 'fee_forgiveness' "
-            "AND given_at > ? - INTERVAL 365 DAY GROUP BY customer_id",
-            [at],
-        ).fetchall()
+        zip(waivers.column("customer_id").to_pylist(), waivers.column("waivers").to_pylist(),
+            strict=True)
     )
     budget = {c: int(params["max_per_year"]) - already.get(c, 0) for c in set(customers)}
     keep = []

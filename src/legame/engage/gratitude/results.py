@@ -26,8 +26,8 @@ import pyarrow as pa
 
 from legame.engage.gratitude.plan import latest_activity
 from legame.engine import DuckDBEngine
-from legame.insights import definitions as d
-from legame.insights import stats
+from legame.metrics import definitions as d
+from legame.metrics import stats
 from legame.store import Workspace
 
 FloatArray = npt.NDArray[np.float64]

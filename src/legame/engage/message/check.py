@@ -27,8 +27,8 @@ Limits, so that one check is bounded work (the check is linear in the draft):
 
 * :data:`MAX_DRAFT_CHARS` — a draft is at most 200,000 characters (about 30,000 words: far
   beyond any e-mail; a check this long takes well under a second);
-* :data:`~legame.engage.policy.MAX_VALUES` values of at most
-  :data:`~legame.engage.policy.MAX_VALUE_CHARS` characters each, as in the policy file.
+* :data:`~legame.policy.MAX_VALUES` values of at most
+  :data:`~legame.policy.MAX_VALUE_CHARS` characters each, as in the policy file.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ from legame.engage.message.lexicon import SUPPORTED_LANGUAGES, language_lexicon
 from legame.engage.message.text import key_positions, split_draft, tokenize
 from legame.engage.message.usefulness import measure_usefulness
 from legame.engage.message.values import ValueAlignment, align_value, draft_concepts
-from legame.engage.policy import MAX_VALUE_CHARS, MAX_VALUES
 from legame.errors import InputError
+from legame.policy import MAX_VALUE_CHARS, MAX_VALUES
 
 Verdict = Literal["send", "rethink"]
 

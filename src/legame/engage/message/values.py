@@ -47,8 +47,8 @@ from legame.engage.message.lexicon import (
 )
 from legame.engage.message.matching import Match, distinct_evidence
 from legame.engage.message.text import Token, key_positions, tokenize
-from legame.engage.policy import MAX_VALUE_CHARS, MAX_VALUES, check_toml_text
 from legame.errors import InputError
+from legame.policy import MAX_VALUE_CHARS, MAX_VALUES, check_toml_text
 
 WORD_WEIGHT = 0.5
 RELATED_CREDIT = 0.5

@@ -1,4 +1,4 @@
--- plan.sql: the contact rules for a whole audience at one instant, set-based.
+-- governor/plan: the contact rules for a whole audience at one instant, set-based.
 --
 -- Inputs registered by the governor: _gov_audience(pos, customer_id), one row per planned
 -- send in audience order; _gov_caps(idx, channel, days, lim, label), the caps a send on

@@ -75,6 +75,16 @@ def ticket_is_poor(
     return np.asarray(slow_response | slow_resolution | low_csat)
 
 
+def poor_ticket_params() -> dict[str, int]:
+    """The parameters of the same rule in SQL (``legame/sql/defs/poor_ticket.sql``, which
+    the scores and the findings read): whole hours and days."""
+    return {
+        "response_hours": int(POOR_TICKET_RESPONSE_HOURS),
+        "resolution_days": int(POOR_TICKET_RESOLUTION_DAYS),
+        "poor_csat": POOR_TICKET_MAX_CSAT,
+    }
+
+
 def ticket_is_decided(age_days: ArrayLike) -> npt.NDArray[np.bool_]:
     """Whether a ticket is old enough (``age_days`` past opening, at the as-of date) for
     every deadline of the poor-ticket rule to have passed. A younger ticket that is not yet
@@ -166,6 +176,17 @@ def aov_terciles(aov: ArrayLike) -> npt.NDArray[np.int8]:
 CONTACT_PRESSURE_WINDOW_DAYS: Final = 30
 #: Bands of that count, (name, lowest, highest or None): 0-4 low, 5-8 mid, 9+ high.
 CONTACT_BANDS: Final = (("low", 0, 4), ("mid", 5, 8), ("high", 9, None))
+
+
+def contact_pressure_params() -> dict[str, int]:
+    """The parameters of the same definitions in SQL (``legame/sql/defs/
+    contact_pressure_sends.sql`` and ``contact_band.sql``, which the findings and the
+    engagement page read)."""
+    return {
+        "window_days": CONTACT_PRESSURE_WINDOW_DAYS,
+        "mid_from": CONTACT_BANDS[1][1],
+        "high_from": CONTACT_BANDS[2][1],
+    }
 
 
 def contact_band(prior_messages: ArrayLike) -> npt.NDArray[np.int8]:

@@ -701,7 +701,7 @@ def policy_path_for(db_path: str | os.PathLike[str]) -> Path:
 
 def default_policy_text() -> str:
     """The commented ``legame.toml`` that ``legame init`` writes (every key at its default)."""
-    return resources.files("legame.engage").joinpath(_DEFAULT_TEMPLATE).read_text("utf-8")
+    return resources.files("legame").joinpath(_DEFAULT_TEMPLATE).read_text("utf-8")
 
 
 def write_default_policy(folder: str | os.PathLike[str]) -> Path:

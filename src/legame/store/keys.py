@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Literal
 
 from legame.errors import InputError, NotFoundError
-from legame.store import Workspace
+from legame.store.workspace import Workspace
 
 Role = Literal["viewer", "analyst", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "analyst", "admin")

@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from legame.errors import InputError
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -109,7 +111,8 @@ def rate_ratio_exact(a: int, exposure_a: float, b: int, exposure_b: float,
     ``a + b``, ``a`` is binomial with ``pi = RR e_a / (RR e_a + e_b)``; the Clopper-Pearson
     interval for ``pi`` maps to ``RR = pi / (1 - pi) * e_b / e_a``."""
     if exposure_a <= 0 or exposure_b <= 0:
-        raise ValueError("exposures must be positive")
+        raise InputError(f"The exposures given to rate_ratio_exact must be > 0. Got "
+                         f"exposure_a={exposure_a!r}, exposure_b={exposure_b!r} instead.")
     n = a + b
     scale = exposure_b / exposure_a
     est = (a / b) * scale if b > 0 else math.inf if a > 0 else math.nan

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from legame.engage.policy import (
+from legame.errors import InputError
+from legame.policy import (
     DEFAULT_POLICY,
     MAX_POLICY_CHARS,
     MAX_TOML_DEPTH,
@@ -19,7 +20,6 @@ from legame.engage.policy import (
     parse_policy_text,
     write_policy_text,
 )
-from legame.errors import InputError
 from tests.conftest import run_legame
 
 DEEP = "a = " + "[" * 5000 + "]" * 5000 + "\n"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from legame.engage.policy import (
+from legame.errors import InputError
+from legame.policy import (
     DEFAULT_POLICY,
     Cap,
     default_policy_text,
@@ -19,9 +20,8 @@ from legame.engage.policy import (
     policy_path_for,
     write_default_policy,
 )
-from legame.errors import InputError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def load_text(tmp_path: Path, text: str):

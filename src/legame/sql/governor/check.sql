@@ -1,4 +1,6 @@
--- check.sql: everything the contact rules need about one customer, in one round trip.
+-- governor/check: everything the contact rules need about one customer, in one round trip.
+-- Bound by the caller: $1 the customer, $2 the campaign (NULL: none), $3 .. $5 since when
+-- sends, complaints and unsubscribes matter (the longest cap window and the two cooldowns).
 -- Each part is a point lookup by customer (ART indexes of migration 0002). DuckDB uses
 -- an index only when the scan's pushed-down filter is the key alone, so other filters are
 -- either OR-ed (not pushed down) or left to the caller; a test pins the index scans.
@@ -12,22 +14,22 @@
 SELECT 0 AS part, channel AS text, sent_at AS t1, complained_at AS t2, unsubscribed_at AS t3,
        NULL AS status
 FROM messages
-WHERE customer_id = $customer
-  AND (sent_at > $since_send OR complained_at > $since_complaint
-       OR unsubscribed_at > $since_unsubscribe)
+WHERE customer_id = $1
+  AND (sent_at > $3 OR complained_at > $4
+       OR unsubscribed_at > $5)
 UNION ALL
 SELECT 1, channel, "at", NULL, NULL, status
 FROM consents
-WHERE customer_id = $customer
+WHERE customer_id = $1
 UNION ALL
 SELECT 2, NULL, opened_at, resolved_at, NULL, NULL
 FROM tickets
-WHERE customer_id = $customer
+WHERE customer_id = $1
 UNION ALL
 SELECT 3, time_zone, NULL, NULL, NULL, NULL
 FROM customers
-WHERE customer_id = $customer
+WHERE customer_id = $1
 UNION ALL
 SELECT 4, kind, NULL, NULL, NULL, NULL
 FROM campaigns
-WHERE campaign_id = $campaign
+WHERE campaign_id = $2

@@ -1,0 +1,2 @@
+-- Every customer the store knows, with orders or without.
+SELECT count(*) AS n FROM customers

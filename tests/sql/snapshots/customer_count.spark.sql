@@ -1,0 +1,4 @@
+/* Every customer the store knows, with orders or without. */
+SELECT
+  COUNT(*) AS n
+FROM customers

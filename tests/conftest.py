@@ -115,23 +115,38 @@ def start_serve(
     log = db.with_name(f"serve-{port}.log").open("wb")
     proc = subprocess.Popen(
         [str(exe), "serve", "--db", str(db), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120  # an upper bound on a busy machine, not a guess
     while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            pass
+        # Ready when the port answers and it is this process that listens on it (another
+        # test's server could have taken a port this one was also given).
+        if _listens(proc.pid, port):
+            try:
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                    return proc, url
+            except httpx.TransportError:
+                pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             proc.wait()
             output = db.with_name(f"serve-{port}.log").read_text(errors="replace")
             raise RuntimeError(f"legame serve did not start: {output}")
         time.sleep(0.05)
+
+
+def _listens(pid: int, port: int) -> bool:
+    import psutil
+
+    try:
+        sockets = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in sockets)
 
 
 def stop_serve(proc: subprocess.Popen[bytes]) -> None:

@@ -19,23 +19,28 @@ SRC = Path(legame.__file__).parent
 #: Exception classes defined outside errors.py on purpose, and why.
 PRIVATE_SIGNALS = {
     "legame.policy._Bad": "a policy key's checker raises it with the requirement; the loader, "
-                          "in the same module, turns it into an InputError naming the file, "
-                          "the key and the value, so it never leaves legame.policy",
+    "in the same module, turns it into an InputError naming the file, "
+    "the key and the value, so it never leaves legame.policy",
 }
 #: ``raise ValueError/RuntimeError/Exception(...)`` left in the source on purpose, and why.
 BUILTIN_RAISES = {
     "engage/message/matching.py": "a phrase of the lexicons shipped with legame that does "
-                                  "not start with a word: a bug in legame's own data, not "
-                                  "a user's input",
+    "not start with a word: a bug in legame's own data, not "
+    "a user's input",
 }
 
-_NODE = re.compile(r"^(?P<prefix>(?:[│ ]   )*)(?:[├└]── )?(?P<name>[A-Z]\w*)"
-                   r"(?:\((?P<builtins>[\w, ]+)\))?\s{2,}(?P<what>\S.*)$")
+_NODE = re.compile(
+    r"^(?P<prefix>(?:[│ ]   )*)(?:[├└]── )?(?P<name>[A-Z]\w*)"
+    r"(?:\((?P<builtins>[\w, ]+)\))?\s{2,}(?P<what>\S.*)$"
+)
 
 
 def _modules() -> list[str]:
-    return [info.name for info in pkgutil.walk_packages(legame.__path__, "legame.")
-            if not info.name.endswith("__main__")]
+    return [
+        info.name
+        for info in pkgutil.walk_packages(legame.__path__, "legame.")
+        if not info.name.endswith("__main__")
+    ]
 
 
 def _exception_classes() -> dict[str, type[BaseException]]:
@@ -69,15 +74,20 @@ def _tree() -> dict[str, tuple[str | None, list[str], str]]:
 
 
 def test_every_exception_class_is_defined_in_errors_py() -> None:
-    outside = sorted(name for name, cls in _exception_classes().items()
-                     if cls.__module__ != "legame.errors")
+    outside = sorted(
+        name for name, cls in _exception_classes().items() if cls.__module__ != "legame.errors"
+    )
     assert outside == sorted(PRIVATE_SIGNALS), (
-        "Define new exceptions in legame/errors.py and draw them in its docstring tree.")
+        "Define new exceptions in legame/errors.py and draw them in its docstring tree."
+    )
 
 
 def test_the_docstring_draws_every_error_under_its_parent() -> None:
-    defined = {cls.__name__: cls for cls in vars(errors).values()
-               if isinstance(cls, type) and issubclass(cls, BaseException)}
+    defined = {
+        cls.__name__: cls
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, BaseException)
+    }
     tree = _tree()
     assert set(tree) == set(defined)
     assert tree["LegameError"][0] is None
@@ -94,8 +104,10 @@ def test_the_docstring_draws_every_error_under_its_parent() -> None:
 @pytest.mark.parametrize("builtin", ["ValueError", "RuntimeError", "Exception"])
 def test_no_bare_builtin_errors_are_raised_outside_the_justified_places(builtin: str) -> None:
     pattern = re.compile(rf"\braise {builtin}\(")
-    raising = sorted(str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
-                     if pattern.search(path.read_text("utf-8")))
-    expected = sorted(p for p in BUILTIN_RAISES
-                      if pattern.search((SRC / p).read_text("utf-8")))
+    raising = sorted(
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if pattern.search(path.read_text("utf-8"))
+    )
+    expected = sorted(p for p in BUILTIN_RAISES if pattern.search((SRC / p).read_text("utf-8")))
     assert raising == expected, f"raise an error of legame/errors.py instead of {builtin}"

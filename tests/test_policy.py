@@ -36,7 +36,7 @@ def error_of(tmp_path: Path, text: str) -> str:
     message = str(info.value)
     prefix = f"{tmp_path / 'legame.toml'}: "
     assert message.startswith(prefix), message
-    return message[len(prefix):]
+    return message[len(prefix) :]
 
 
 # --- defaults and the file init writes ---------------------------------------------------
@@ -72,8 +72,12 @@ def test_the_file_init_writes_sets_every_key_explicitly_with_comments(tmp_path: 
 
 def test_the_defaults_are_the_documented_contact_rules() -> None:
     c = DEFAULT_POLICY.contact
-    assert c.caps_for("email") == (Cap("email", 7, 2), Cap("email", 30, 6), Cap("all", 7, 3),
-                                   Cap("all", 30, 8))
+    assert c.caps_for("email") == (
+        Cap("email", 7, 2),
+        Cap("email", 30, 6),
+        Cap("all", 7, 3),
+        Cap("all", 30, 8),
+    )
     assert (c.quiet_hours.start, c.quiet_hours.end) == (time(21), time(8))
     assert c.require_consent == c.channels
     assert DEFAULT_POLICY.gratitude.trigger("detractor_callback")["max_nps"] == 6
@@ -104,8 +108,9 @@ def test_the_policy_is_frozen() -> None:
 
 
 def test_missing_keys_take_their_defaults(tmp_path: Path) -> None:
-    policy = load_text(tmp_path, 'values = ["ogni cane merita amore"]\n'
-                                 "[contact.quiet_hours]\nstart = \"22:30\"\n")
+    policy = load_text(
+        tmp_path, 'values = ["ogni cane merita amore"]\n[contact.quiet_hours]\nstart = "22:30"\n'
+    )
     assert policy.values == ("ogni cane merita amore",)
     assert policy.contact.quiet_hours.start == time(22, 30)
     assert policy.contact.quiet_hours.end == time(8)
@@ -114,8 +119,7 @@ def test_missing_keys_take_their_defaults(tmp_path: Path) -> None:
 
 
 def test_a_caps_table_replaces_every_default_cap(tmp_path: Path) -> None:
-    policy = load_text(tmp_path, "[contact.caps]\nsms = { per_14_days = 1 }\n"
-                                 "all.per_1_day = 1\n")
+    policy = load_text(tmp_path, "[contact.caps]\nsms = { per_14_days = 1 }\nall.per_1_day = 1\n")
     assert policy.contact.caps == (Cap("all", 1, 1), Cap("sms", 14, 1))
     assert policy.contact.caps_for("email") == (Cap("all", 1, 1),)
 
@@ -127,8 +131,11 @@ def test_require_consent_takes_a_list_of_channels(tmp_path: Path) -> None:
 
 
 def test_gratitude_triggers_can_be_tuned(tmp_path: Path) -> None:
-    policy = load_text(tmp_path, "[gratitude]\nholdout_share = 0.2\nseed = 7\n"
-                                 "[gratitude.triggers.referral_thanks]\nenabled = false\n")
+    policy = load_text(
+        tmp_path,
+        "[gratitude]\nholdout_share = 0.2\nseed = 7\n"
+        "[gratitude.triggers.referral_thanks]\nenabled = false\n",
+    )
     assert (policy.gratitude.holdout_share, policy.gratitude.seed) == (0.2, 7)
     assert not policy.gratitude.trigger("referral_thanks").enabled
     assert policy.gratitude.trigger("referral_thanks")["within_days"] == 30
@@ -139,7 +146,8 @@ def test_gratitude_triggers_can_be_tuned(tmp_path: Path) -> None:
 
 def test_a_bad_cap_value_names_file_section_key_and_value(tmp_path: Path) -> None:
     assert error_of(tmp_path, "[contact.caps]\nemail.per_7_days = 'two'\n") == (
-        "[contact.caps] email.per_7_days must be a whole number ≥ 0; got 'two'")
+        "[contact.caps] email.per_7_days must be a whole number ≥ 0; got 'two'"
+    )
 
 
 @pytest.mark.parametrize("value", ["-1", "2.5", "true"])
@@ -148,21 +156,33 @@ def test_negative_fractional_or_boolean_caps_are_refused(tmp_path: Path, value: 
     assert message == f"[contact.caps] email.per_7_days must be a whole number ≥ 0; got {value}"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("valuez = []\n", "'valuez' is not a policy key; did you mean 'values'?"),
-    ("[contact]\nquiet_hour = {}\n",
-     "[contact] 'quiet_hour' is not a policy key; did you mean 'quiet_hours'?"),
-    ("[contact.cooldown]\nafter_complaints_days = 3\n",
-     "[contact.cooldown] 'after_complaints_days' is not a policy key; did you mean "
-     "'after_complaint_days'?"),
-    ("[gratitude.triggers.birthday]\nenabled = true\n",
-     "[gratitude.triggers] 'birthday' is not a policy key"),
-    ("[gratitude.triggers.fee_forgiveness]\nmax_amout = 3\n",
-     "[gratitude.triggers.fee_forgiveness] 'max_amout' is not a policy key; did you mean "
-     "'max_amount'?"),
-])
-def test_unknown_keys_are_errors_with_a_suggestion(tmp_path: Path, text: str,
-                                                    expected: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("valuez = []\n", "'valuez' is not a policy key; did you mean 'values'?"),
+        (
+            "[contact]\nquiet_hour = {}\n",
+            "[contact] 'quiet_hour' is not a policy key; did you mean 'quiet_hours'?",
+        ),
+        (
+            "[contact.cooldown]\nafter_complaints_days = 3\n",
+            "[contact.cooldown] 'after_complaints_days' is not a policy key; did you mean "
+            "'after_complaint_days'?",
+        ),
+        (
+            "[gratitude.triggers.birthday]\nenabled = true\n",
+            "[gratitude.triggers] 'birthday' is not a policy key",
+        ),
+        (
+            "[gratitude.triggers.fee_forgiveness]\nmax_amout = 3\n",
+            "[gratitude.triggers.fee_forgiveness] 'max_amout' is not a policy key; did you mean "
+            "'max_amount'?",
+        ),
+    ],
+)
+def test_unknown_keys_are_errors_with_a_suggestion(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     assert error_of(tmp_path, text).startswith(expected)
 
 
@@ -173,56 +193,85 @@ def test_an_unknown_channel_in_caps_is_a_typo(tmp_path: Path) -> None:
 
 def test_a_cap_window_must_be_per_n_days(tmp_path: Path) -> None:
     assert error_of(tmp_path, "[contact.caps]\nemail.per_week = 2\n").startswith(
-        "[contact.caps] email.per_week is not a cap window; write per_N_days")
+        "[contact.caps] email.per_week is not a cap window; write per_N_days"
+    )
     assert "is not a cap window" in error_of(tmp_path, "[contact.caps]\nemail.per_0_days = 2\n")
 
 
-@pytest.mark.parametrize(("value", "shown"), [("'9pm'", "'9pm'"), ("'24:00'", "'24:00'"),
-                                              ("'8:00'", "'8:00'"), ("800", "800")])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("'9pm'", "'9pm'"), ("'24:00'", "'24:00'"), ("'8:00'", "'8:00'"), ("800", "800")],
+)
 def test_clock_times_must_be_hh_mm(tmp_path: Path, value: str, shown: str) -> None:
     assert error_of(tmp_path, f"[contact.quiet_hours]\nend = {value}\n") == (
         f'[contact.quiet_hours] end must be a 24-hour clock time "HH:MM", such as "21:00"; '
-        f"got {shown}")
+        f"got {shown}"
+    )
 
 
 def test_quiet_hours_cannot_start_and_end_at_the_same_time(tmp_path: Path) -> None:
     assert "set enabled = false" in error_of(
-        tmp_path, '[contact.quiet_hours]\nstart = "08:00"\nend = "08:00"\n')
+        tmp_path, '[contact.quiet_hours]\nstart = "08:00"\nend = "08:00"\n'
+    )
 
 
 def test_the_default_time_zone_must_be_a_real_zone(tmp_path: Path) -> None:
     assert error_of(tmp_path, '[contact.quiet_hours]\ndefault_time_zone = "Europe/Roma"\n') == (
-        '[contact.quiet_hours] default_time_zone must be an IANA time zone such as '
-        '"Europe/Rome"; got \'Europe/Roma\'')
+        "[contact.quiet_hours] default_time_zone must be an IANA time zone such as "
+        "\"Europe/Rome\"; got 'Europe/Roma'"
+    )
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("values = 'love'\n", "values must be a list of non-empty strings; got 'love'"),
-    ("[contact]\nchannels = []\n", "[contact] channels must be a non-empty list"),
-    ("[contact]\nchannels = ['email', 'all']\n", "[contact] channels must be a list of channel "
-     "names without 'all'"),
-    ("[contact]\nrequire_consent = ['fax']\n", "[contact] require_consent names the channel "
-     "'fax', which is not in [contact] channels"),
-    ("[contact.cooldown]\nwhile_ticket_open = 'yes'\n",
-     "[contact.cooldown] while_ticket_open must be true or false; got 'yes'"),
-    ("[contact]\ncaps = 3\n", "[contact] caps must be a table ([contact.caps]); got 3"),
-    ("[contact.cooldown]\nafter_unsubscribe_days = 100000\n",
-     "[contact.cooldown] after_unsubscribe_days must be a whole number from 0 to 36500; "
-     "got 100000"),
-    ("[contact.caps]\nemail.per_99999_days = 1\n",
-     "[contact.caps] email.per_99999_days is longer than 36500 days"),
-    ("[gratitude.triggers.fee_forgiveness]\nmax_amount = inf\n",
-     "[gratitude.triggers.fee_forgiveness] max_amount must be a number ≥ 0; got inf"),
-    ("[gratitude]\nholdout_share = 1.5\n",
-     "[gratitude] holdout_share must be a number from 0 up to (not including) 1; got 1.5"),
-    ("[gratitude.triggers.detractor_callback]\nmax_nps = 11\n",
-     "[gratitude.triggers.detractor_callback] max_nps must be a whole number from 0 to 10; got 11"),
-    ("[gratitude.triggers.milestone_thanks]\ntenure_years = [5, 1]\n",
-     "[gratitude.triggers.milestone_thanks] tenure_years must be a list of whole numbers > 0 in "
-     "increasing order"),
-])
-def test_bad_values_are_named_with_what_is_expected(tmp_path: Path, text: str,
-                                                    expected: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("values = 'love'\n", "values must be a list of non-empty strings; got 'love'"),
+        ("[contact]\nchannels = []\n", "[contact] channels must be a non-empty list"),
+        (
+            "[contact]\nchannels = ['email', 'all']\n",
+            "[contact] channels must be a list of channel names without 'all'",
+        ),
+        (
+            "[contact]\nrequire_consent = ['fax']\n",
+            "[contact] require_consent names the channel 'fax', which is not in [contact] channels",
+        ),
+        (
+            "[contact.cooldown]\nwhile_ticket_open = 'yes'\n",
+            "[contact.cooldown] while_ticket_open must be true or false; got 'yes'",
+        ),
+        ("[contact]\ncaps = 3\n", "[contact] caps must be a table ([contact.caps]); got 3"),
+        (
+            "[contact.cooldown]\nafter_unsubscribe_days = 100000\n",
+            "[contact.cooldown] after_unsubscribe_days must be a whole number from 0 to 36500; "
+            "got 100000",
+        ),
+        (
+            "[contact.caps]\nemail.per_99999_days = 1\n",
+            "[contact.caps] email.per_99999_days is longer than 36500 days",
+        ),
+        (
+            "[gratitude.triggers.fee_forgiveness]\nmax_amount = inf\n",
+            "[gratitude.triggers.fee_forgiveness] max_amount must be a number ≥ 0; got inf",
+        ),
+        (
+            "[gratitude]\nholdout_share = 1.5\n",
+            "[gratitude] holdout_share must be a number from 0 up to (not including) 1; got 1.5",
+        ),
+        (
+            "[gratitude.triggers.detractor_callback]\nmax_nps = 11\n",
+            "[gratitude.triggers.detractor_callback] max_nps must be a whole number from 0 to 10; "
+            "got 11",
+        ),
+        (
+            "[gratitude.triggers.milestone_thanks]\ntenure_years = [5, 1]\n",
+            "[gratitude.triggers.milestone_thanks] tenure_years must be a list of whole numbers "
+            "> 0 in increasing order",
+        ),
+    ],
+)
+def test_bad_values_are_named_with_what_is_expected(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     assert error_of(tmp_path, text).startswith(expected)
 
 
@@ -251,9 +300,16 @@ def documented_keys(docs: str) -> dict[str, set[str]]:
 
 def test_every_policy_key_is_documented_in_its_section() -> None:
     docs = documented_keys((REPO / "docs" / "policy.md").read_text(encoding="utf-8"))
-    missing = [path for path in key_paths()
-               if path.rpartition(".")[2] not in docs.get(path.rpartition(".")[0], set())]
+    missing = [
+        path
+        for path in key_paths()
+        if path.rpartition(".")[2] not in docs.get(path.rpartition(".")[0], set())
+    ]
     assert missing == []
-    extra = [f"{section}.{key}".lstrip(".") for section, keys in docs.items() for key in keys
-             if f"{section}.{key}".lstrip(".") not in key_paths()]
+    extra = [
+        f"{section}.{key}".lstrip(".")
+        for section, keys in docs.items()
+        for key in keys
+        if f"{section}.{key}".lstrip(".") not in key_paths()
+    ]
     assert extra == []

@@ -60,11 +60,20 @@ def _findings_in(source: str, name: str) -> list[str]:
             if any(FUNCTION_ANNOTATION in lines[i] for i in body):
                 covered.update(i + 1 for i in body)
 
+    # The statement each string is part of: its comment may sit on any of its lines, or on
+    # the line before it, wherever a formatter breaks the statement.
+    statement_of: dict[int, ast.stmt] = {}
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.stmt):
+            for inner in ast.walk(stmt):
+                statement_of[id(inner)] = stmt  # the innermost statement is visited last
+
     def annotated(node: ast.AST) -> bool:
         if getattr(node, "lineno", 0) in covered:
             return True
-        first = max(getattr(node, "lineno", 1) - 2, 0)
-        last = getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
+        around = statement_of.get(id(node), node)
+        first = max(getattr(around, "lineno", 1) - 2, 0)
+        last = getattr(around, "end_lineno", None) or getattr(around, "lineno", 1)
         return any(ANNOTATION in lines[i] for i in range(first, min(last, len(lines))))
 
     def report(node: ast.AST, spliced: list[ast.expr]) -> None:
@@ -79,11 +88,18 @@ def _findings_in(source: str, name: str) -> list[str]:
                 report(node, [v.value for v in node.values if isinstance(v, ast.FormattedValue)])
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
             sides = [node.left, node.right]
-            text = [s.value for s in sides if isinstance(s, ast.Constant) and isinstance(
-                s.value, str)]
+            text = [
+                s.value for s in sides if isinstance(s, ast.Constant) and isinstance(s.value, str)
+            ]
             if text and _sql_text(text):
-                report(node, [s for s in sides if not isinstance(s, ast.Constant | ast.JoinedStr
-                                                                  | ast.BinOp)])
+                report(
+                    node,
+                    [
+                        s
+                        for s in sides
+                        if not isinstance(s, ast.Constant | ast.JoinedStr | ast.BinOp)
+                    ],
+                )
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -98,7 +114,7 @@ def _findings_in(source: str, name: str) -> list[str]:
 
 def test_the_check_finds_the_export_injection_of_issue_16() -> None:
     """The check itself: the line that let `--out` inject SQL, and its fixed form."""
-    bug = "con.execute(f\"COPY \\\"{table}\\\" TO '{tmp}' ({options})\")\n"
+    bug = 'con.execute(f"COPY \\"{table}\\" TO \'{tmp}\' ({options})")\n'
     assert len(_findings_in(bug, "bug.py")) == 1
     fixed = 'con.execute(f"COPY {identifier(table)} TO ? (FORMAT csv)", [str(tmp)])\n'
     assert _findings_in(fixed, "fixed.py") == []
@@ -106,7 +122,7 @@ def test_the_check_finds_the_export_injection_of_issue_16() -> None:
     assert len(_findings_in(concatenated, "concat.py")) == 1
     formatted = 'con.execute("DELETE FROM t WHERE id = {}".format(customer))\n'
     assert len(_findings_in(formatted, "format.py")) == 1
-    justified = 'con.execute(f"SET memory_limit = \'{limit}B\'")  # sql-built: an int\n'
+    justified = "con.execute(f\"SET memory_limit = '{limit}B'\")  # sql-built: an int\n"
     assert _findings_in(justified, "justified.py") == []
     function = (
         "def load(con, name):\n"

@@ -213,10 +213,15 @@ def _bool(value: Any) -> bool:
 
 def _whole(lo: int = 0, hi: int | None = None) -> Callable[[Any], int]:
     def check(value: Any) -> int:
-        if (isinstance(value, bool) or not isinstance(value, int) or value < lo
-                or (hi is not None and value > hi)):
-            raise _Bad(f"a whole number ≥ {lo}" if hi is None
-                       else f"a whole number from {lo} to {hi}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < lo
+            or (hi is not None and value > hi)
+        ):
+            raise _Bad(
+                f"a whole number ≥ {lo}" if hi is None else f"a whole number from {lo} to {hi}"
+            )
         return value
 
     return check
@@ -229,8 +234,12 @@ def _share(value: Any) -> float:
 
 
 def _amount(value: Any) -> float:
-    if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
-            or value < 0):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
         raise _Bad("a number ≥ 0")
     return float(value)
 
@@ -260,14 +269,19 @@ def _values(value: Any) -> tuple[str, ...]:
         raise _Bad(f"a list of at most {MAX_VALUES} values (it has {len(texts)})")
     longest = max(texts, key=len, default="")
     if len(longest) > MAX_VALUE_CHARS:
-        raise _Bad(f"a list of values of at most {MAX_VALUE_CHARS} characters each "
-                   f"(one has {len(longest):,})")
+        raise _Bad(
+            f"a list of values of at most {MAX_VALUE_CHARS} characters each "
+            f"(one has {len(longest):,})"
+        )
     return texts
 
 
 def _channels(value: Any) -> tuple[str, ...]:
-    if (not isinstance(value, list) or not value
-            or not all(isinstance(v, str) and _CHANNEL.match(v) for v in value)):
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and _CHANNEL.match(v) for v in value)
+    ):
         raise _Bad('a non-empty list of lower-case channel names, such as ["email", "sms"]')
     if ALL_CHANNELS in value:
         raise _Bad(f"a list of channel names without {ALL_CHANNELS!r} (it means every channel)")
@@ -305,9 +319,11 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
 
 
 def _ascending(value: Any) -> tuple[int, ...]:
-    if (not isinstance(value, list)
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
-            or sorted(set(value)) != value):
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        or sorted(set(value)) != value
+    ):
         raise _Bad("a list of whole numbers > 0 in increasing order, such as [1, 3, 5]")
     return tuple(value)
 
@@ -316,10 +332,14 @@ ROOT_KEYS: dict[str, Key] = {
     "values": Key(_values, (), "brand values, used by the message check"),
 }
 CONTACT_KEYS: dict[str, Key] = {
-    "channels": Key(_channels, ("email", "sms", "push", "phone", "post"),
-                    "the channels legame knows; any other name is refused as a typo"),
-    "require_consent": Key(_consent_channels, True,
-                           "marketing needs a recorded consent (true, false, or channels)"),
+    "channels": Key(
+        _channels,
+        ("email", "sms", "push", "phone", "post"),
+        "the channels legame knows; any other name is refused as a typo",
+    ),
+    "require_consent": Key(
+        _consent_channels, True, "marketing needs a recorded consent (true, false, or channels)"
+    ),
 }
 QUIET_KEYS: dict[str, Key] = {
     "enabled": Key(_bool, True, "whether quiet hours apply"),
@@ -349,6 +369,8 @@ GRATITUDE_KEYS: dict[str, Key] = {
     "holdout_share": Key(_share, 0.1, "share of eligible customers randomly held out"),
     "seed": Key(_whole(), 20240601, "seed of the random holdout assignment"),
 }
+
+
 def _trigger(**keys: Key) -> dict[str, Key]:
     """A trigger's keys: whether it is on, then its own parameters."""
     return {"enabled": Key(_bool, True, "whether the trigger proposes gestures"), **keys}
@@ -389,10 +411,14 @@ TRIGGER_KEYS: dict[str, dict[str, Key]] = {
     ),
 }
 INGEST_KEYS: dict[str, Key] = {
-    "future_tolerance": Key(_duration, timedelta(days=1),
-                            "timestamps later than the import time plus this are rejected"),
-    "customer_id_case": Key(_one_of("preserve", "lower", "upper"), "preserve",
-                            "customer ids keep their case, or are folded to lower or upper"),
+    "future_tolerance": Key(
+        _duration, timedelta(days=1), "timestamps later than the import time plus this are rejected"
+    ),
+    "customer_id_case": Key(
+        _one_of("preserve", "lower", "upper"),
+        "preserve",
+        "customer ids keep their case, or are folded to lower or upper",
+    ),
 }
 _SECTIONS = ("quiet_hours", "cooldown", "transactional", "caps")
 
@@ -439,11 +465,15 @@ class _Reader:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
-                raise self.fail(section, repr(key), f"is not a policy key; {hint}"
-                                f"the keys here are: {', '.join(known)}.")
+                raise self.fail(
+                    section,
+                    repr(key),
+                    f"is not a policy key; {hint}the keys here are: {', '.join(known)}.",
+                )
 
-    def scalars(self, data: Mapping[str, Any], section: str,
-                keys: dict[str, Key]) -> dict[str, Any]:
+    def scalars(
+        self, data: Mapping[str, Any], section: str, keys: dict[str, Key]
+    ) -> dict[str, Any]:
         out = {}
         for name, spec in keys.items():
             if name not in data:
@@ -495,9 +525,12 @@ def _contact(r: _Reader, data: Mapping[str, Any]) -> ContactPolicy:
         _known_channels(r, "contact", "require_consent", consent, channels)
     quiet = _sub(r, data, "quiet_hours", QUIET_KEYS)
     if quiet["start"] == quiet["end"]:
-        raise r.fail("contact.quiet_hours", "end",
-                     f"must differ from start (both are {quiet['end']:%H:%M}); "
-                     "to turn quiet hours off, set enabled = false")
+        raise r.fail(
+            "contact.quiet_hours",
+            "end",
+            f"must differ from start (both are {quiet['end']:%H:%M}); "
+            "to turn quiet hours off, set enabled = false",
+        )
     return ContactPolicy(
         channels=channels,
         require_consent=tuple(consent),
@@ -514,21 +547,33 @@ def _sub(r: _Reader, data: Mapping[str, Any], name: str, keys: dict[str, Key]) -
     return r.scalars(table, f"contact.{name}", keys)
 
 
-def _known_channels(r: _Reader, section: str, key: str, names: tuple[str, ...],
-                    channels: tuple[str, ...]) -> None:
+def _known_channels(
+    r: _Reader, section: str, key: str, names: tuple[str, ...], channels: tuple[str, ...]
+) -> None:
     for name in names:
         if name not in channels:
-            raise r.fail(section, key, f"names the channel {name!r}, which is not in [contact] "
-                         f"channels ({', '.join(channels)}); add it there or fix the name")
+            raise r.fail(
+                section,
+                key,
+                f"names the channel {name!r}, which is not in [contact] "
+                f"channels ({', '.join(channels)}); add it there or fix the name",
+            )
 
 
 def _caps(r: _Reader, data: Mapping[str, Any], channels: tuple[str, ...]) -> tuple[Cap, ...]:
     section = "contact.caps"
     if "caps" not in data:
-        return tuple(sorted((Cap(ch, days, limit) for ch, windows in DEFAULT_CAPS.items()
-                             for days, limit in windows.items()
-                             if ch == ALL_CHANNELS or ch in channels),
-                            key=lambda c: (c.channel, c.days)))
+        return tuple(
+            sorted(
+                (
+                    Cap(ch, days, limit)
+                    for ch, windows in DEFAULT_CAPS.items()
+                    for days, limit in windows.items()
+                    if ch == ALL_CHANNELS or ch in channels
+                ),
+                key=lambda c: (c.channel, c.days),
+            )
+        )
     table = r.table(data, "contact", "caps")
     caps: list[Cap] = []
     for channel, windows in table.items():
@@ -536,17 +581,29 @@ def _caps(r: _Reader, data: Mapping[str, Any], channels: tuple[str, ...]) -> tup
             known = [*channels, ALL_CHANNELS]
             close = difflib.get_close_matches(channel, known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise r.fail(section, repr(channel), f"is not a channel; {hint}the caps are set per "
-                         f"channel of [contact] channels ({', '.join(channels)}) or for "
-                         f"{ALL_CHANNELS!r} (every channel together).")
+            raise r.fail(
+                section,
+                repr(channel),
+                f"is not a channel; {hint}the caps are set per "
+                f"channel of [contact] channels ({', '.join(channels)}) or for "
+                f"{ALL_CHANNELS!r} (every channel together).",
+            )
         if not isinstance(windows, dict):
-            raise r.bad(section, channel, "a table of windows such as "
-                        "{ per_7_days = 2, per_30_days = 6 }", windows)
+            raise r.bad(
+                section,
+                channel,
+                "a table of windows such as { per_7_days = 2, per_30_days = 6 }",
+                windows,
+            )
         for window, limit in windows.items():
             match = _WINDOW.match(window)
             if not match:
-                raise r.fail(section, f"{channel}.{window}", "is not a cap window; write "
-                             "per_N_days (N a whole number of days ≥ 1), such as per_7_days")
+                raise r.fail(
+                    section,
+                    f"{channel}.{window}",
+                    "is not a cap window; write "
+                    "per_N_days (N a whole number of days ≥ 1), such as per_7_days",
+                )
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
                 raise r.bad(section, f"{channel}.{window}", "a whole number ≥ 0", limit)
             days = int(match[1])
@@ -648,13 +705,17 @@ def check_toml_text(text: str, *, file: str, max_chars: int = MAX_POLICY_CHARS) 
     would exhaust it. Raises :class:`~legame.errors.InputError` naming ``file`` (and the line).
     """
     if len(text) > max_chars:
-        raise InputError(f"{file}: the file has {len(text):,} characters, more than the limit "
-                         f"of {max_chars:,}; keep only the keys legame reads.")
+        raise InputError(
+            f"{file}: the file has {len(text):,} characters, more than the limit "
+            f"of {max_chars:,}; keep only the keys legame reads."
+        )
     deep = _too_deep(text, MAX_TOML_DEPTH)
     if deep is not None:
         line, what = deep
-        raise InputError(f"{file}: line {line}: {what} more than {MAX_TOML_DEPTH} deep; "
-                         "no legame file needs more than three: fix that line.")
+        raise InputError(
+            f"{file}: line {line}: {what} more than {MAX_TOML_DEPTH} deep; "
+            "no legame file needs more than three: fix that line."
+        )
 
 
 def parse_policy_text(text: str, *, file: str = POLICY_FILE) -> Policy:
@@ -668,8 +729,10 @@ def parse_policy_text(text: str, *, file: str = POLICY_FILE) -> Policy:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{file}: not valid TOML: {exc}. Fix the line it names.") from None
     except RecursionError:  # the depth check prevents it; still never a traceback
-        raise InputError(f"{file}: arrays or inline tables nest too deep to read; "
-                         f"keep them under {MAX_TOML_DEPTH} levels.") from None
+        raise InputError(
+            f"{file}: arrays or inline tables nest too deep to read; "
+            f"keep them under {MAX_TOML_DEPTH} levels."
+        ) from None
     return parse_policy(data, file=file)
 
 
@@ -685,9 +748,11 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{file}: cannot read the policy file: {exc}") from None
     if text is None:
-        raise InputError(f"{file}: the file is larger than {4 * MAX_POLICY_CHARS:,} bytes, "
-                         f"more than the limit of {MAX_POLICY_CHARS:,} characters; keep only "
-                         "the keys legame reads.")
+        raise InputError(
+            f"{file}: the file is larger than {4 * MAX_POLICY_CHARS:,} bytes, "
+            f"more than the limit of {MAX_POLICY_CHARS:,} characters; keep only "
+            "the keys legame reads."
+        )
     return replace(parse_policy_text(text, file=file), source=file)
 
 

@@ -23,8 +23,7 @@ from legame.store import Workspace
 from legame.web.i18n import LANGUAGES, catalogue
 
 #: The scripts the report inlines, in load order (paths inside ``legame/web/static``).
-SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js",
-           "legame.js")
+SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js", "legame.js")
 STYLES = ("legame.css",)
 
 
@@ -44,8 +43,11 @@ def render_report(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
     gestures = engagement_context(engagement(ws), c)
     made = now or datetime.now(UTC).replace(tzinfo=None)
     return render_template(
-        "report.html", c,
-        overview=over, gestures=gestures, findings=present(load_findings(ws), c),
+        "report.html",
+        c,
+        overview=over,
+        gestures=gestures,
+        findings=present(load_findings(ws), c),
         generated=c.t("report.generated", date=c.datetime(made), workspace=ws.path.name),
         styles=Markup("\n".join(_asset(name) for name in STYLES)),
         scripts=[Markup(_script(_asset(name))) for name in SCRIPTS],

@@ -174,11 +174,23 @@ def summary_table(
     start_of_until = datetime.combine(until, datetime.min.time())
     end = start_of_until if merge_day else start_of_until + timedelta(days=1)
     if not stage:
-        eng.keep("_summary", "customer_summary", until=start_of_until, end=end,
-                 unit_days=UNIT_DAYS[unit], merge_day=merge_day)
+        eng.keep(
+            "_summary",
+            "customer_summary",
+            until=start_of_until,
+            end=end,
+            unit_days=UNIT_DAYS[unit],
+            merge_day=merge_day,
+        )
         return
-    rows = eng.stage("customer_value", "customer_summary", until=start_of_until, end=end,
-                     unit_days=UNIT_DAYS[unit], merge_day=merge_day)
+    rows = eng.stage(
+        "customer_value",
+        "customer_summary",
+        until=start_of_until,
+        end=end,
+        unit_days=UNIT_DAYS[unit],
+        merge_day=merge_day,
+    )
     if rows < eng.query("customer_count").column(0)[0].as_py():
         eng.stage("customer_value", "customers_without_orders", append=True)
     eng.alias("_summary", sql.render("customer_value_with_history"))
@@ -278,8 +290,9 @@ def score(
     _check(model, unit, horizon_days, discount_rate, margin)
     future = 0 if until else cutoff.future_orders(workspace)
     until = until or last_order_day(workspace)
-    report = ScoreReport(engine, until, unit, horizon_days, discount_rate, margin,
-                         future_orders=future)
+    report = ScoreReport(
+        engine, until, unit, horizon_days, discount_rate, margin, future_orders=future
+    )
     step = _Stopwatch(report, progress)
     options = dict(engine_options or {})
     if engine == "duckdb":
@@ -318,8 +331,13 @@ def score(
                         ),
                     )
                 with step("write"):  # with what is left of finding the RFM cuts
-                    written = write_scores(eng, until=until, spend=spend_model.params_,
-                                           margin=margin, cuts=cuts.result())
+                    written = write_scores(
+                        eng,
+                        until=until,
+                        spend=spend_model.params_,
+                        margin=margin,
+                        cuts=cuts.result(),
+                    )
                     report.rows = written["customer_value"]
             for name in ("_summary", "_predictions"):
                 eng.drop(name)
@@ -400,7 +418,7 @@ def rfm_cuts(keys: pa.Table) -> dict[str, sql.Param]:
                 if value not in found:
                     # Positions up to the previous cut hold keys at most the previous key,
                     # which is below this one; positions after this cut hold keys at least it.
-                    below = previous + 1 + int(np.count_nonzero(nth[previous + 1:start] < value))
+                    below = previous + 1 + int(np.count_nonzero(nth[previous + 1 : start] < value))
                     tied = np.flatnonzero(order == value)
                     found[value] = (below, ids.take(pa.array(tied)), tied)
                 below, group, tied = found[value]

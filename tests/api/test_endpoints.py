@@ -91,15 +91,20 @@ def test_contact_check_in_quiet_hours_is_refused_until_they_end(client, keys) ->
 
     def check(cid: str, zone: str, hour: int) -> dict:
         at = datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(zone))
-        return client.post("/api/v1/contact/check", headers=headers, json={
-            "customer_id": cid, "channel": "email", "at": at.isoformat()}).json()
+        return client.post(
+            "/api/v1/contact/check",
+            headers=headers,
+            json={"customer_id": cid, "channel": "email", "at": at.isoformat()},
+        ).json()
 
     top = client.get("/api/v1/customers", params={"page_size": 20}, headers=headers).json()
     chosen = None
     for row in top["customers"]:
         cid = row["customer_id"]
-        zone = client.get(f"/api/v1/customers/{cid}", headers=headers).json()["profile"][
-            "time_zone"] or "Europe/Rome"
+        zone = (
+            client.get(f"/api/v1/customers/{cid}", headers=headers).json()["profile"]["time_zone"]
+            or "Europe/Rome"
+        )
         if check(cid, zone, 12)["allowed"]:
             chosen = cid, zone
             break
@@ -111,9 +116,13 @@ def test_contact_check_in_quiet_hours_is_refused_until_they_end(client, keys) ->
     ends = morning.astimezone(UTC).isoformat()
     assert body["allowed"] is False
     assert body["at"] == night.astimezone(UTC).isoformat()
-    assert body["reasons"] == [{"rule": "quiet_hours", "until": ends,
-                                "message": f"quiet hours 21:00–08:00 in {zone} "
-                                           "(local time 03:00)"}]
+    assert body["reasons"] == [
+        {
+            "rule": "quiet_hours",
+            "until": ends,
+            "message": f"quiet hours 21:00–08:00 in {zone} (local time 03:00)",
+        }
+    ]
     assert body["next_allowed_at"] == ends
     bad = client.post("/api/v1/contact/check", headers=headers, json={"customer_id": cid})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_input"
@@ -188,7 +197,8 @@ def test_upload_over_the_size_limit_is_413(client, keys, monkeypatch) -> None:
 def test_a_bad_upload_limit_setting_is_one_clear_error(client, keys, monkeypatch) -> None:
     monkeypatch.setenv("LEGAME_MAX_UPLOAD_MB", "lots")
     response = client.post(
-        "/api/v1/ingest/orders", headers=auth(keys["admin"]),
+        "/api/v1/ingest/orders",
+        headers=auth(keys["admin"]),
         files={"file": ("o.csv", io.BytesIO(b"order_id,customer_id,ordered_at,amount\n"))},
     )
     assert response.status_code == 503
@@ -242,7 +252,8 @@ def test_gestures_plan_and_results(client, keys) -> None:
     with client.app.state.store.session() as ws:
         lib = library_plan(ws).to_pylist()
     assert [(r["gesture_id"], r["arm"], r["trigger"]) for r in rows] == [
-        (r["gesture_id"], r["arm"], r["trigger"]) for r in lib]
+        (r["gesture_id"], r["arm"], r["trigger"]) for r in lib
+    ]
     assert {r["arm"] for r in rows} == {"treatment", "holdout"}
     assert all(r["kind"] == KINDS[r["trigger"]] for r in rows)
     assert client.get("/api/v1/gestures/plan", headers=auth(keys["viewer"])).status_code == 403

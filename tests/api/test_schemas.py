@@ -36,8 +36,9 @@ def test_the_nps_bodies_have_the_fields_of_the_library_nps() -> None:
 
 def test_the_finding_body_has_the_fields_of_the_library_finding() -> None:
     assert _api(s.Finding, besides={"computed_at"}) == _library(Finding)
-    assert all(f.is_required() for name, f in s.Finding.model_fields.items()
-               if name != "computed_at")
+    assert all(
+        f.is_required() for name, f in s.Finding.model_fields.items() if name != "computed_at"
+    )
     finding = insufficient("an_id", "A claim.", "A method.", "too few customers", n=3)
     body = finding.to_dict()
     assert s.Finding.model_validate(body).model_dump(exclude={"computed_at"}) == body

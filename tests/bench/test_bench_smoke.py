@@ -16,21 +16,54 @@ from legame.bench.lower_bound import query as lower_bound_query
 from legame.cli import app
 
 KEYS = {
-    "size", "transactions", "customers", "summary_s", "fit_s", "predict_s", "score_s",
-    "lower_bound_s", "score_vs_lower_bound", "summary_vs_lower_bound", "lifetimes_s",
-    "speedup_vs_lifetimes", "max_param_rel_diff", "peak_rss_mb", "ingest_csv_s",
-    "ingest_parquet_s", "peak_rss_mb_by_phase", "cpu_s_by_phase", "machine", "governor",
-    "lower_bound_sql", "score_steps_s", "message_check", "message_check_25k_s",
-    "message_check_200k_s", "load",
+    "size",
+    "transactions",
+    "customers",
+    "summary_s",
+    "fit_s",
+    "predict_s",
+    "score_s",
+    "lower_bound_s",
+    "score_vs_lower_bound",
+    "summary_vs_lower_bound",
+    "lifetimes_s",
+    "speedup_vs_lifetimes",
+    "max_param_rel_diff",
+    "peak_rss_mb",
+    "ingest_csv_s",
+    "ingest_parquet_s",
+    "peak_rss_mb_by_phase",
+    "cpu_s_by_phase",
+    "machine",
+    "governor",
+    "lower_bound_sql",
+    "score_steps_s",
+    "message_check",
+    "message_check_25k_s",
+    "message_check_200k_s",
+    "load",
 }
 
 
 def _run(tmp_path: Path, *extra: str) -> list[dict]:
     out = tmp_path / "results.json"
-    result = CliRunner().invoke(app, [
-        "bench", "--sizes", "2e4", "--runs", "1", "--no-governor", "--no-load", "--out", str(out),
-        "--work", str(tmp_path / "work"), *extra,
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "--sizes",
+            "2e4",
+            "--runs",
+            "1",
+            "--no-governor",
+            "--no-load",
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "read_parquet('orders.parquet')" in result.stdout  # the lower bound's SQL is shown
     assert "peak memory: fit" in result.stdout  # each phase's peak is printed
@@ -44,9 +77,18 @@ def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Pat
     (row,) = _run(tmp_path, "--no-lifetimes")
     assert set(row) >= KEYS
     assert row["transactions"] >= 20_000 and row["customers"] > 1000
-    for key in ("summary_s", "fit_s", "predict_s", "score_s", "lower_bound_s",
-                "ingest_csv_s", "ingest_parquet_s", "score_vs_lower_bound",
-                "summary_vs_lower_bound", "peak_rss_mb"):
+    for key in (
+        "summary_s",
+        "fit_s",
+        "predict_s",
+        "score_s",
+        "lower_bound_s",
+        "ingest_csv_s",
+        "ingest_parquet_s",
+        "score_vs_lower_bound",
+        "summary_vs_lower_bound",
+        "peak_rss_mb",
+    ):
         assert row[key] > 0, key
     assert set(row["score_steps_s"]) == {"summary", "fit", "predict", "write"}
     assert row["lifetimes_status"] == "skipped" and row["speedup_vs_lifetimes"] is None
@@ -59,9 +101,13 @@ def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Pat
 
 def test_bench_refuses_bad_options(tmp_path: Path) -> None:
     runner = CliRunner()
-    for args, message in ((["--sizes", "abc"], "--sizes"), (["--engine", "x"], "--engine"),
-                          (["--runs", "0"], "--runs"), (["--sizes", "10"], ">= 1000"),
-                          (["--load-seconds", "0"], "--load-seconds")):
+    for args, message in (
+        (["--sizes", "abc"], "--sizes"),
+        (["--engine", "x"], "--engine"),
+        (["--runs", "0"], "--runs"),
+        (["--sizes", "10"], ">= 1000"),
+        (["--load-seconds", "0"], "--load-seconds"),
+    ):
         result = runner.invoke(app, ["bench", *args, "--work", str(tmp_path)])
         assert result.exit_code != 0
         assert message in str(result.exception)
@@ -73,8 +119,9 @@ def test_inputs_hold_exactly_the_asked_orders_in_both_formats(tmp_path: Path) ->
     assert data.rows == table.num_rows >= 30_000
     assert data.rows < 30_000 + 200  # cut at the end of the last customer
     con = duckdb.connect()
-    csv_rows = con.execute(f"SELECT count(*), count(DISTINCT customer_id) FROM "
-                           f"read_csv('{data.csv}')").fetchall()[0]
+    csv_rows = con.execute(
+        f"SELECT count(*), count(DISTINCT customer_id) FROM read_csv('{data.csv}')"
+    ).fetchall()[0]
     assert csv_rows == (data.rows, data.customers)
     last = con.execute(f"SELECT max(ordered_at)::DATE FROM read_parquet('{data.parquet}')")
     assert last.fetchall()[0][0] == data.until
@@ -103,7 +150,8 @@ def test_lower_bound_gives_the_summary_legame_fits_on(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_lifetimes_reference_runs_in_its_venv_and_is_compared_customer_by_customer(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """The reference path end to end, without the network: a venv whose Python runs a
     stand-in for lifetimes (``standin/lifetimes``: legame's models behind lifetimes' calls,
     reporting ``r`` 1 % high and P(alive) 2 % high). The bench runs the reference pipeline
@@ -115,8 +163,10 @@ def test_the_lifetimes_reference_runs_in_its_venv_and_is_compared_customer_by_cu
     python = reference.venv_python(venv)
     python.parent.mkdir(parents=True)
     standin = Path(__file__).with_name("standin")
-    python.write_text(f'#!/bin/sh\nPYTHONPATH="{standin}${{PYTHONPATH:+:$PYTHONPATH}}" '
-                      f'exec "{sys.executable}" "$@"\n')
+    python.write_text(
+        f'#!/bin/sh\nPYTHONPATH="{standin}${{PYTHONPATH:+:$PYTHONPATH}}" '
+        f'exec "{sys.executable}" "$@"\n'
+    )
     python.chmod(0o755)
     (venv / ".legame-pins").write_text("\n".join(reference.PINS))  # built: nothing to install
     (row,) = _run(tmp_path, "--lifetimes-venv", str(venv))

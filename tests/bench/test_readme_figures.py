@@ -24,8 +24,17 @@ def test_readme_performance_table_is_generated_from_bench_results() -> None:
 
 def test_committed_results_hold_the_keys_the_issue_asks_for() -> None:
     results = json.loads((ROOT / "bench" / "results.json").read_text())
-    keys = {"size", "summary_s", "score_s", "lower_bound_s", "score_vs_lower_bound",
-            "lifetimes_s", "speedup_vs_lifetimes", "max_param_rel_diff", "peak_rss_mb"}
+    keys = {
+        "size",
+        "summary_s",
+        "score_s",
+        "lower_bound_s",
+        "score_vs_lower_bound",
+        "lifetimes_s",
+        "speedup_vs_lifetimes",
+        "max_param_rel_diff",
+        "peak_rss_mb",
+    }
     for row in results:
         assert keys <= set(row), row["size"]
         assert row["score_vs_lower_bound"] == round(row["score_s"] / row["lower_bound_s"], 3)

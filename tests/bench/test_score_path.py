@@ -19,8 +19,12 @@ from legame.scoring import quintile_starts, rfm_cuts
 
 @pytest.mark.parametrize("n", [1, 2, 4, 5, 6, 9, 23, 1000])
 def test_quintile_starts_are_where_duckdb_ntile_changes_bucket(n: int) -> None:
-    buckets = [r[0] for r in duckdb.sql(
-        f"SELECT NTILE(5) OVER (ORDER BY i) FROM range({n}) t(i) ORDER BY i").fetchall()]
+    buckets = [
+        r[0]
+        for r in duckdb.sql(
+            f"SELECT NTILE(5) OVER (ORDER BY i) FROM range({n}) t(i) ORDER BY i"
+        ).fetchall()
+    ]
     starts = [i for i in range(1, n) if buckets[i] != buckets[i - 1]]
     assert [s for s in quintile_starts(n) if s < n] == starts
 
@@ -33,37 +37,63 @@ def test_rfm_scores_are_ntile_over_key_and_customer_id(n: int) -> None:
     rng = np.random.default_rng(n)
     tails = ["", "x", "O'B", "\\q"]
     ids = [f"C{int(v):06d}{tails[v % 4]}" for v in rng.permutation(n) * 7]
-    last = (np.datetime64("2025-01-01T00:00:00", "us")
-            + rng.integers(0, 50, n).astype("timedelta64[s]"))
-    summary = pa.table({
-        "customer_id": pa.array(ids),
-        "orders": pa.array(np.ones(n, dtype=np.int64)),
-        "revenue": pa.array(np.round(rng.gamma(1.0, 3.0, n), 0) / 7),
-        "revenue_12m": pa.array(np.zeros(n)),
-        "first_order_at": pa.array(last),
-        "last_order_at": pa.array(last),
-        "frequency": pa.array(rng.poisson(0.7, n), pa.int64()),
-        "recency": pa.array(np.zeros(n)),
-        "T": pa.array(np.ones(n)),
-        "monetary_value": pa.array(np.ones(n)),
-    })
+    last = np.datetime64("2025-01-01T00:00:00", "us") + rng.integers(0, 50, n).astype(
+        "timedelta64[s]"
+    )
+    summary = pa.table(
+        {
+            "customer_id": pa.array(ids),
+            "orders": pa.array(np.ones(n, dtype=np.int64)),
+            "revenue": pa.array(np.round(rng.gamma(1.0, 3.0, n), 0) / 7),
+            "revenue_12m": pa.array(np.zeros(n)),
+            "first_order_at": pa.array(last),
+            "last_order_at": pa.array(last),
+            "frequency": pa.array(rng.poisson(0.7, n), pa.int64()),
+            "recency": pa.array(np.zeros(n)),
+            "T": pa.array(np.ones(n)),
+            "monetary_value": pa.array(np.ones(n)),
+        }
+    )
     con = duckdb.connect()
     con.register("_summary", summary)
     con.execute("CREATE TABLE customer_value AS SELECT * FROM _summary")
-    con.execute("INSERT INTO customer_value BY NAME "
-                "SELECT 'no orders' AS customer_id, 0 AS orders, 0.0 AS revenue")
-    con.execute("CREATE TABLE history_predictions AS SELECT DISTINCT frequency, recency, T, "
-                "1.0 AS expected_purchases, 1.0 AS p_alive, 1.0 AS expected_gap, "
-                "1.0 AS discounted_purchases FROM _summary")
-    voice = ", ".join(f"NULL::DOUBLE AS {c}" for c in (
-        "nps", "csat", "ces", "emotional_connection", "tickets_90d", "unresolved_tickets",
-        "slow_responses_90d", "poor_csat_90d", "poor_tickets_90d", "sends_7d", "sends_30d",
-        "sends_30d_email", "sends_30d_sms", "sends_30d_push", "sends_30d_other"))
-    con.execute(f"CREATE TABLE customer_voice AS SELECT NULL::VARCHAR AS customer_id, "
-                f"NULL::TIMESTAMP AS nps_answered_at, {voice} LIMIT 0")
+    con.execute(
+        "INSERT INTO customer_value BY NAME "
+        "SELECT 'no orders' AS customer_id, 0 AS orders, 0.0 AS revenue"
+    )
+    con.execute(
+        "CREATE TABLE history_predictions AS SELECT DISTINCT frequency, recency, T, "
+        "1.0 AS expected_purchases, 1.0 AS p_alive, 1.0 AS expected_gap, "
+        "1.0 AS discounted_purchases FROM _summary"
+    )
+    voice = ", ".join(
+        f"NULL::DOUBLE AS {c}"
+        for c in (
+            "nps",
+            "csat",
+            "ces",
+            "emotional_connection",
+            "tickets_90d",
+            "unresolved_tickets",
+            "slow_responses_90d",
+            "poor_csat_90d",
+            "poor_tickets_90d",
+            "sends_7d",
+            "sends_30d",
+            "sends_30d_email",
+            "sends_30d_sms",
+            "sends_30d_push",
+            "sends_30d_other",
+        )
+    )
+    con.execute(
+        f"CREATE TABLE customer_voice AS SELECT NULL::VARCHAR AS customer_id, "
+        f"NULL::TIMESTAMP AS nps_answered_at, {voice} LIMIT 0"
+    )
     cuts = rfm_cuts(summary.select(["customer_id", "last_order_at", "frequency", "revenue"]))
-    scores = sql.render("customer_scores", p=2.0, q=3.0, gamma=4.0, margin=1.0,
-                        connected_index=70.0, **cuts)
+    scores = sql.render(
+        "customer_scores", p=2.0, q=3.0, gamma=4.0, margin=1.0, connected_index=70.0, **cuts
+    )
     got = con.execute(f"""
         WITH v AS ({scores}), k AS (
             SELECT customer_id,
@@ -83,8 +113,12 @@ def test_rfm_scores_are_ntile_over_key_and_customer_id(n: int) -> None:
 def test_factorize_looks_up_week_times_like_numpy_unique() -> None:
     rng = np.random.default_rng(3)
     days = rng.integers(0, 731, 300_000)
-    for values in (days / 7.0, np.append(days / 7.0, [np.pi, 1e6]), rng.random(100_000),
-                   np.repeat([0.0, 1 / 7, 5 / 7, 1e5 / 7], 30_000)):
+    for values in (
+        days / 7.0,
+        np.append(days / 7.0, [np.pi, 1e6]),
+        rng.random(100_000),
+        np.repeat([0.0, 1 / 7, 5 / 7, 1e5 / 7], 30_000),
+    ):
         values = rng.permutation(values)
         uniques, codes = factorize(values)
         expected, inverse = np.unique(values, return_inverse=True)
@@ -99,11 +133,14 @@ def _bg_rows(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
     return x, t_x, T, rng.integers(1, 5, n).astype(float)
 
 
-@pytest.mark.parametrize("cls, phi, rows", [
-    (_BetaGeoLikelihood, np.log([0.6, 6.3, 0.79, 3.95]), "bg"),
-    (_BetaGeoLikelihood, np.log([2.0, 40.0, 1.0, 3.0]), "bg"),
-    (_GammaGammaLikelihood, np.log([5.8, 4.0, 20.8]), "gg"),
-])
+@pytest.mark.parametrize(
+    "cls, phi, rows",
+    [
+        (_BetaGeoLikelihood, np.log([0.6, 6.3, 0.79, 3.95]), "bg"),
+        (_BetaGeoLikelihood, np.log([2.0, 40.0, 1.0, 3.0]), "bg"),
+        (_GammaGammaLikelihood, np.log([5.8, 4.0, 20.8]), "gg"),
+    ],
+)
 def test_analytic_hessians_match_differences_of_the_gradient(cls, phi, rows) -> None:
     rng = np.random.default_rng(5)
     if rows == "bg":
@@ -113,21 +150,32 @@ def test_analytic_hessians_match_differences_of_the_gradient(cls, phi, rows) -> 
         lik = cls(x, rng.gamma(6.0, 4.0, x.size), np.ones(x.size))
     H = lik.hessian(phi)
     h = 1e-5
-    numeric = np.column_stack([
-        (lik.value_and_grad(phi + h * e)[1] - lik.value_and_grad(phi - h * e)[1]) / (2 * h)
-        for e in np.eye(phi.size)])
+    numeric = np.column_stack(
+        [
+            (lik.value_and_grad(phi + h * e)[1] - lik.value_and_grad(phi - h * e)[1]) / (2 * h)
+            for e in np.eye(phi.size)
+        ]
+    )
     assert np.max(np.abs(H - numeric)) < 1e-6 * np.max(np.abs(numeric))
 
 
-@pytest.mark.parametrize("model", [
-    BetaGeo.from_params({"r": 0.61, "alpha": 6.28, "a": 0.79, "b": 3.96}),
-    ParetoNBD.from_params({"r": 0.55, "alpha": 10.5, "s": 0.6, "beta": 11.7}),
-])
+@pytest.mark.parametrize(
+    "model",
+    [
+        BetaGeo.from_params({"r": 0.61, "alpha": 6.28, "a": 0.79, "b": 3.96}),
+        ParetoNBD.from_params({"r": 0.55, "alpha": 10.5, "s": 0.6, "beta": 11.7}),
+    ],
+)
 def test_horizon_predictions_equal_the_three_separate_calls(model) -> None:
     x, t_x, T, _ = _bg_rows(np.random.default_rng(8), 5_000)
     expected, alive, discounted = horizon_predictions(
-        model, x, t_x, T, t=52.0, horizon=12, periods_per_year=52.18, discount_rate=0.1)
+        model, x, t_x, T, t=52.0, horizon=12, periods_per_year=52.18, discount_rate=0.1
+    )
     assert np.array_equal(expected, model.predict_purchases(52.0, x, t_x, T))
     assert np.array_equal(alive, model.predict_alive(x, t_x, T))
-    assert np.array_equal(discounted, discounted_purchases(
-        model, x, t_x, T, horizon=12, periods_per_year=52.18, discount_rate=0.1))
+    assert np.array_equal(
+        discounted,
+        discounted_purchases(
+            model, x, t_x, T, horizon=12, periods_per_year=52.18, discount_rate=0.1
+        ),
+    )

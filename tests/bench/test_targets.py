@@ -11,18 +11,27 @@ from legame.bench.targets import checks
 
 def _row(size: int, **values: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "size": size, "score_vs_lower_bound": 1.5, "speedup_vs_lifetimes": 20.0,
-        "max_param_rel_diff": 1e-7, "max_prediction_rel_diff": 2e-7, "peak_rss_mb": 1024.0,
-        "lifetimes_peak_rss_mb": 8192.0, "lifetimes_status": "ok",
+        "size": size,
+        "score_vs_lower_bound": 1.5,
+        "speedup_vs_lifetimes": 20.0,
+        "max_param_rel_diff": 1e-7,
+        "max_prediction_rel_diff": 2e-7,
+        "peak_rss_mb": 1024.0,
+        "lifetimes_peak_rss_mb": 8192.0,
+        "lifetimes_status": "ok",
     }
     row.update(values)
     return row
 
 
 def test_ratio_to_the_lower_bound_is_checked_where_a_target_is_set() -> None:
-    results = [_row(20_000, score_vs_lower_bound=9.0), _row(1_000_000, score_vs_lower_bound=4.9),
-               _row(10_000_000, score_vs_lower_bound=2.01), _row(50_000_000),
-               _row(100_000_000, score_vs_lower_bound=3.0)]
+    results = [
+        _row(20_000, score_vs_lower_bound=9.0),
+        _row(1_000_000, score_vs_lower_bound=4.9),
+        _row(10_000_000, score_vs_lower_bound=2.01),
+        _row(50_000_000),
+        _row(100_000_000, score_vs_lower_bound=3.0),
+    ]
     (score, *_rest) = checks(results)
     assert score[1] == ["9.00×", "4.90× ✓", "2.01× ✗", "1.50× ✓", "3.00×"]
 
@@ -31,8 +40,13 @@ def test_speedup_accuracy_and_memory_are_marked() -> None:
     results = [
         _row(10_000_000, speedup_vs_lifetimes=9.5, max_prediction_rel_diff=2e-3),
         _row(50_000_000, peak_rss_mb=3000.0, lifetimes_peak_rss_mb=9000.0),
-        _row(100_000_000, speedup_vs_lifetimes=None, lifetimes_status="timeout",
-             max_param_rel_diff=None, peak_rss_mb=8200.0),
+        _row(
+            100_000_000,
+            speedup_vs_lifetimes=None,
+            lifetimes_status="timeout",
+            max_param_rel_diff=None,
+            peak_rss_mb=8200.0,
+        ),
     ]
     _score, speed, accuracy, memory = checks(results)
     assert speed[1] == ["9.5× ✗", "20.0× ✓", "timeout"]
@@ -49,15 +63,33 @@ def test_governor_latency_is_checked_once() -> None:
 
 
 def test_the_readme_block_holds_the_targets_table() -> None:
-    results = [{**_row(1_000_000), "transactions": 1, "customers": 1, "histories": 1,
-                "ingest_csv_s": 1.0, "ingest_parquet_s": 1.0, "lower_bound_s": 1.0,
-                "summary_s": 1.0, "summary_vs_lower_bound": 1.0, "fit_s": 1.0,
-                "predict_s": 1.0, "score_s": 1.5, "lifetimes_s": 30.0,
-                "peak_rss_mb_by_phase": dict.fromkeys(
-                    ("ingest_csv", "ingest_parquet", "lower_bound", "summary", "fit",
-                     "predict"), 1.0),
-                "machine": {"cores_logical": 2, "cpu_model": "x", "ram_gib": 1, "os": "y",
-                            "versions": {"python": "3.11"}}}]
+    results = [
+        {
+            **_row(1_000_000),
+            "transactions": 1,
+            "customers": 1,
+            "histories": 1,
+            "ingest_csv_s": 1.0,
+            "ingest_parquet_s": 1.0,
+            "lower_bound_s": 1.0,
+            "summary_s": 1.0,
+            "summary_vs_lower_bound": 1.0,
+            "fit_s": 1.0,
+            "predict_s": 1.0,
+            "score_s": 1.5,
+            "lifetimes_s": 30.0,
+            "peak_rss_mb_by_phase": dict.fromkeys(
+                ("ingest_csv", "ingest_parquet", "lower_bound", "summary", "fit", "predict"), 1.0
+            ),
+            "machine": {
+                "cores_logical": 2,
+                "cpu_model": "x",
+                "ram_gib": 1,
+                "os": "y",
+                "versions": {"python": "3.11"},
+            },
+        }
+    ]
     block = readme_block(results)
     assert targets_markdown(results) in block
     assert "| whole score ≤ 5× (1M) / ≤ 2× (10M, 50M) the lower bound | 1.50× ✓ |" in block

@@ -35,8 +35,9 @@ def _export(db, folder) -> str:
     with Workspace.open(db, read_only=True) as ws:
         for table in TABLES:
             (folder / table).mkdir(parents=True)
-            ws.con.execute(f"COPY \"{table}\" TO '{folder / table / 'part-0.parquet'}' "
-                           "(FORMAT parquet)")
+            ws.con.execute(
+                f"COPY \"{table}\" TO '{folder / table / 'part-0.parquet'}' (FORMAT parquet)"
+            )
     return str(folder)
 
 

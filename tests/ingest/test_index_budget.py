@@ -39,8 +39,11 @@ def test_the_budget_grows_with_the_index_and_the_keys_to_come(
 ) -> None:
     monkeypatch.setenv("LEGAME_INGEST_MEMORY_LIMIT", "100MB")
     rows = "\n".join(f"O{i},customer-{i},2024-01-01,10.0,completed" for i in range(200_000))
-    report = ingest(ws, "orders", [write("o.csv", "order_id,customer_id,ordered_at,amount,"
-                                         "status\n" + rows + "\n")])
+    report = ingest(
+        ws,
+        "orders",
+        [write("o.csv", "order_id,customer_id,ordered_at,amount,status\n" + rows + "\n")],
+    )
     assert report.total("implicit_customers") == 200_000
     held = memory.index_bytes(ws.con)
     assert held > 2 * 10**6  # the keys of orders and customers are in memory
@@ -51,4 +54,5 @@ def test_the_budget_grows_with_the_index_and_the_keys_to_come(
     assert _limit(ws) == pytest.approx(100 * 10**6 + held + per_key * 10**6, rel=0.01)
     memory.fit_budget(ws.con, new_keys=1_000)  # nothing measured: a default per key
     assert _limit(ws) == pytest.approx(
-        100 * 10**6 + held + memory.DEFAULT_BYTES_PER_KEY * 1_000, rel=0.01)
+        100 * 10**6 + held + memory.DEFAULT_BYTES_PER_KEY * 1_000, rel=0.01
+    )

@@ -164,10 +164,20 @@ def test_same_key_twice_in_one_file_with_other_values_rejects_both(ws, write) ->
     assert (report["inserted"], report["duplicates"], report["rejected"]) == (0, 0, 2)
     assert ws.count("orders") == 0
     assert rows(ws, "SELECT line, field, raw_value, reason FROM rejects ORDER BY line") == [
-        (2, "order_id", "O1", "the same key (order_id) as line 3 with other values: neither "
-         "row was loaded; keep the right one"),
-        (3, "order_id", "O1", "the same key (order_id) as line 2 with other values: neither "
-         "row was loaded; keep the right one"),
+        (
+            2,
+            "order_id",
+            "O1",
+            "the same key (order_id) as line 3 with other values: neither "
+            "row was loaded; keep the right one",
+        ),
+        (
+            3,
+            "order_id",
+            "O1",
+            "the same key (order_id) as line 2 with other values: neither "
+            "row was loaded; keep the right one",
+        ),
     ]
 
 

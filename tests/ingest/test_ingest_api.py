@@ -26,15 +26,24 @@ def api(db: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
 
 def upload(api, table: str, name: str, data: bytes, **params: object):
     client, headers = api
-    return client.post(f"/api/v1/ingest/{table}", headers=headers, params=params,
-                       files={"file": (name, io.BytesIO(data), "text/csv")})
+    return client.post(
+        f"/api/v1/ingest/{table}",
+        headers=headers,
+        params=params,
+        files={"file": (name, io.BytesIO(data), "text/csv")},
+    )
 
 
 def raw_upload(api, table: str, name: bytes, data: bytes):
     """A multipart body written by hand: httpx would escape the name's control bytes."""
     client, headers = api
-    body = (b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-            + name + b"\"\r\nContent-Type: text/csv\r\n\r\n" + data + b"\r\n--b0undary--\r\n")
+    body = (
+        b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="'
+        + name
+        + b'"\r\nContent-Type: text/csv\r\n\r\n'
+        + data
+        + b"\r\n--b0undary--\r\n"
+    )
     kind = {"Content-Type": "multipart/form-data; boundary=b0undary"}
     return client.post(f"/api/v1/ingest/{table}", content=body, headers={**headers, **kind})
 
@@ -93,10 +102,15 @@ def test_the_api_reads_customer_ids_by_the_workspace_rule(api, db):
     refused = client.get("/api/v1/customers/c%001", headers=headers)
     assert refused.status_code == 422
     assert "control or invisible character" in refused.json()["error"]["message"]
-    check = client.post("/api/v1/contact/check", headers=headers,
-                        json={"customer_id": "C1\u200b", "channel": "email"})
+    check = client.post(
+        "/api/v1/contact/check",
+        headers=headers,
+        json={"customer_id": "C1\u200b", "channel": "email"},
+    )
     assert check.status_code == 422
-    allowed = client.post("/api/v1/contact/check", headers=headers,
-                          json={"customer_id": " C1 ", "channel": "email",
-                                "transactional": True})
+    allowed = client.post(
+        "/api/v1/contact/check",
+        headers=headers,
+        json={"customer_id": " C1 ", "channel": "email", "transactional": True},
+    )
     assert allowed.status_code == 200, allowed.text

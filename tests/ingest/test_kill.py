@@ -37,8 +37,9 @@ def counts(db: Path) -> dict[str, int]:
         }
 
 
-def start_ingest(db: Path, path: Path, env: dict[str, str] | None = None
-                 ) -> subprocess.Popen[bytes]:
+def start_ingest(
+    db: Path, path: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).with_name("legame")
     return subprocess.Popen(
         [str(exe), "ingest", "orders", str(path), "--db", str(db), "--json"],
@@ -62,15 +63,18 @@ def test_kill_9_at_every_moment_leaves_the_counts_unchanged(tmp_path: Path) -> N
     make_orders(big, ROWS)
     assert start_ingest(db, small).wait() == 0
     before = counts(db)
-    full = {**before, "orders": before["orders"] + ROWS, "batches": before["batches"] + 1,
-            "customers": before["customers"] + ROWS - 1000}
+    full = {
+        **before,
+        "orders": before["orders"] + ROWS,
+        "batches": before["batches"] + 1,
+        "customers": before["customers"] + ROWS - 1000,
+    }
 
     def check(attempt: Path, moment: str) -> None:
         # Before the commit, nothing of the file; after it, the whole file: never a part.
         assert counts(attempt) == (full if moment == "ingest.committed" else before), moment
 
-    kill_at_moments(lambda attempt, env: start_ingest(attempt, big, env), db, MOMENTS,
-                    check=check)
+    kill_at_moments(lambda attempt, env: start_ingest(attempt, big, env), db, MOMENTS, check=check)
 
     # After all those kills the store still works and the file loads exactly once.
     assert start_ingest(db, big).wait() == 0

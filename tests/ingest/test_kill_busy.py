@@ -25,13 +25,24 @@ BUSY_LOOP = f"import time\nend = time.monotonic() + {LIMIT_S}\nwhile time.monoto
 @pytest.mark.slow
 def test_the_kill_test_passes_with_every_core_busy(tmp_path: Path) -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    busy = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP])
-            for _ in range(max(cores or 1, 2))]
+    busy = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(max(cores or 1, 2))]
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-             "--basetemp", str(tmp_path / "inner"), KILL_TEST],
-            cwd=REPO, capture_output=True, text=True, timeout=LIMIT_S,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--basetemp",
+                str(tmp_path / "inner"),
+                KILL_TEST,
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=LIMIT_S,
         )
     finally:
         for loop in busy:

@@ -44,8 +44,12 @@ def test_a_timestamp_beyond_the_tolerance_is_rejected_naming_the_policy_key(cli,
     assert (report["inserted"], report["rejected"]) == (1, 1)
     with Workspace.open(db) as ws:
         assert rows(ws, "SELECT field, raw_value, reason FROM rejects") == [
-            ("ordered_at", "2099-01-01", "in the future: later than the import time plus the "
-             "tolerance of 1d ([ingest] future_tolerance in legame.toml)")
+            (
+                "ordered_at",
+                "2099-01-01",
+                "in the future: later than the import time plus the "
+                "tolerance of 1d ([ingest] future_tolerance in legame.toml)",
+            )
         ]
 
 
@@ -149,8 +153,7 @@ def test_cli_arguments_that_take_a_customer_id_follow_the_rule(cli, db, write):
     assert check.exit_code == 0, check.output
     refused = cli("contact", "record", "C\x001", "email", "--db", db)
     assert refused.exit_code == 1 and "control or invisible" in str(refused.exception)
-    recorded = cli("contact", "record", "c1 ", "email", "--at", "2025-01-02", "--db", db,
-                   "--json")
+    recorded = cli("contact", "record", "c1 ", "email", "--at", "2025-01-02", "--db", db, "--json")
     assert json.loads(recorded.stdout)["implicit_customer"] is False
     forget = cli("forget", "\u00a0c1", "--db", db, "--json")
     assert forget.exit_code == 0, forget.output
@@ -178,8 +181,16 @@ def test_customer_ids_of_the_customers_table_are_kept_for_erasure(ws, write):
     """``customer_ids`` of rejects and row_changes is filled for the customers table too
     (its key is the customer's id), so erasure finds them."""
     ingest(ws, "customers", [write("a.csv", "customer_id,email\nC1,old@example.com\n")])
-    ingest(ws, "customers", [write("b.csv", "customer_id,email,time_zone\n"
-                                            "C1,new@example.com,\nC2,x@example.com,Mars/Base\n")])
+    ingest(
+        ws,
+        "customers",
+        [
+            write(
+                "b.csv",
+                "customer_id,email,time_zone\nC1,new@example.com,\nC2,x@example.com,Mars/Base\n",
+            )
+        ],
+    )
     assert rows(ws, "SELECT customer_ids FROM row_changes") == [(["C1"],)]
     assert rows(ws, "SELECT customer_ids FROM rejects") == [(["C2"],)]
 
@@ -196,31 +207,53 @@ def test_identical_repeated_rows_are_duplicates_and_different_ones_all_rejected(
     )
     report = ingest_json(cli, db, "orders", path)
     assert (report["read"], report["inserted"], report["duplicates"], report["rejected"]) == (
-        6, 2, 1, 3)
+        6,
+        2,
+        1,
+        3,
+    )
     with Workspace.open(db) as ws:
         assert rows(ws, "SELECT order_id, _source_line FROM orders ORDER BY 1") == [
-            ("O1", 3), ("O3", 7)]
-        rejected = rows(ws, "SELECT line, raw_value, reason, record->>'amount', customer_ids "
-                            "FROM rejects ORDER BY line")
+            ("O1", 3),
+            ("O3", 7),
+        ]
+        rejected = rows(
+            ws,
+            "SELECT line, raw_value, reason, record->>'amount', customer_ids "
+            "FROM rejects ORDER BY line",
+        )
     assert [r[:2] for r in rejected] == [(4, "O2"), (5, "O2"), (6, "O2")]
-    assert rejected[0][2] == ("the same key (order_id) as 2 other lines (4 to 6) with other "
-                              "values: none of them was loaded; keep the right one")
+    assert rejected[0][2] == (
+        "the same key (order_id) as 2 other lines (4 to 6) with other "
+        "values: none of them was loaded; keep the right one"
+    )
     assert [r[3] for r in rejected] == ["10.0000", "11.0000", "11.0000"]
     assert rejected[0][4] == ["c2"]
 
 
 def test_a_composite_key_in_conflict_rejects_both_rows_naming_the_other(ws, write):
-    path = write("k.csv", "customer_id,channel,status,at\nc1,email,granted,2025-01-01\n"
-                          "c1,email,withdrawn,2025-01-01\nc1,sms,granted,2025-01-01\n")
+    path = write(
+        "k.csv",
+        "customer_id,channel,status,at\nc1,email,granted,2025-01-01\n"
+        "c1,email,withdrawn,2025-01-01\nc1,sms,granted,2025-01-01\n",
+    )
     report = ingest(ws, "consents", [path]).to_dict()
     assert (report["inserted"], report["rejected"]) == (1, 2)
     assert rows(ws, "SELECT line, field, raw_value, reason FROM rejects ORDER BY line") == [
-        (2, "customer_id, channel, at", "c1|email|2025-01-01 00:00:00",
-         "the same key (customer_id, channel, at) as line 3 with other values: neither row "
-         "was loaded; keep the right one"),
-        (3, "customer_id, channel, at", "c1|email|2025-01-01 00:00:00",
-         "the same key (customer_id, channel, at) as line 2 with other values: neither row "
-         "was loaded; keep the right one"),
+        (
+            2,
+            "customer_id, channel, at",
+            "c1|email|2025-01-01 00:00:00",
+            "the same key (customer_id, channel, at) as line 3 with other values: neither row "
+            "was loaded; keep the right one",
+        ),
+        (
+            3,
+            "customer_id, channel, at",
+            "c1|email|2025-01-01 00:00:00",
+            "the same key (customer_id, channel, at) as line 2 with other values: neither row "
+            "was loaded; keep the right one",
+        ),
     ]
 
 
@@ -228,13 +261,18 @@ def test_a_composite_key_in_conflict_rejects_both_rows_naming_the_other(ws, writ
 
 
 def test_an_ambiguous_grouping_is_rejected_naming_the_flag_that_confirms_it(cli, db, write):
-    path = write("o.csv", ORDERS + 'O1,c1,2025-01-01,"12,500"\nO2,c1,2025-01-01,"1,234.50"\n'
-                                   'O3,c1,2025-01-01,"1,234,567"\nO4,c1,2025-01-01,"0,500"\n')
+    path = write(
+        "o.csv",
+        ORDERS + 'O1,c1,2025-01-01,"12,500"\nO2,c1,2025-01-01,"1,234.50"\n'
+        'O3,c1,2025-01-01,"1,234,567"\nO4,c1,2025-01-01,"0,500"\n',
+    )
     report = ingest_json(cli, db, "orders", path)
     assert (report["inserted"], report["rejected"]) == (2, 2)
     with Workspace.open(db) as ws:
         assert rows(ws, "SELECT order_id, amount::DOUBLE FROM orders ORDER BY 1") == [
-            ("O2", 1234.5), ("O3", 1234567.0)]
+            ("O2", 1234.5),
+            ("O3", 1234567.0),
+        ]
         reasons = dict(rows(ws, "SELECT raw_value, reason FROM rejects"))
     assert "--thousands ," in reasons["12,500"] and "--decimal ," in reasons["12,500"]
     assert "--decimal ," in reasons["0,500"]
@@ -245,23 +283,31 @@ def test_an_ambiguous_grouping_is_rejected_naming_the_flag_that_confirms_it(cli,
 
 
 def test_the_grouping_options_with_decimal_commas_and_none(ws, write):
-    path = write("o.csv", "order_id;customer_id;ordered_at;amount\nO1;c1;2025-01-01;12.500\n"
-                          "O2;c1;2025-01-01;1.234,5\nO3;c1;2025-01-01;9,5\n")
+    path = write(
+        "o.csv",
+        "order_id;customer_id;ordered_at;amount\nO1;c1;2025-01-01;12.500\n"
+        "O2;c1;2025-01-01;1.234,5\nO3;c1;2025-01-01;9,5\n",
+    )
     ingest(ws, "orders", [path], ReadOptions(decimal=","))
     assert rows(ws, "SELECT order_id, amount::DOUBLE FROM orders ORDER BY 1") == [
-        ("O2", 1234.5), ("O3", 9.5)]
+        ("O2", 1234.5),
+        ("O3", 9.5),
+    ]
     assert "--thousands ." in rows(ws, "SELECT reason FROM rejects")[0][0]
     ingest(ws, "orders", [path], ReadOptions(decimal=",", thousands="."))
     assert rows(ws, "SELECT amount::DOUBLE FROM orders WHERE order_id = 'O1'") == [(12500.0,)]
     strict = write("s.csv", ORDERS + 'S1,c1,2025-01-01,"1,234.5"\nS2,c1,2025-01-01,1234.5\n')
     assert ingest(ws, "orders", [strict], ReadOptions(thousands="none")).total("rejected") == 1
-    assert "--thousands none" in rows(ws, "SELECT reason FROM rejects WHERE raw_value = "
-                                          "'1,234.5'")[0][0]
+    assert (
+        "--thousands none"
+        in rows(ws, "SELECT reason FROM rejects WHERE raw_value = '1,234.5'")[0][0]
+    )
 
 
 def test_thousands_equal_to_the_decimal_mark_is_an_option_error(cli, db, write):
-    result = cli("ingest", "orders", write("o.csv", ORDERS), "--thousands", ",",
-                 "--decimal", ",", "--db", db)
+    result = cli(
+        "ingest", "orders", write("o.csv", ORDERS), "--thousands", ",", "--decimal", ",", "--db", db
+    )
     assert result.exit_code == 1
     assert "--thousands , is also the decimal separator" in str(result.exception)
 
@@ -278,7 +324,9 @@ def test_utf16_without_bom_is_detected_and_loads(cli, db, write, encoding):
     assert ingest_json(cli, db, "orders", path)["inserted"] == 2
     with Workspace.open(db) as ws:
         assert rows(ws, "SELECT order_id, customer_id FROM orders ORDER BY 1") == [
-            ("O1", "c1"), ("O2", "c2")]
+            ("O1", "c1"),
+            ("O2", "c2"),
+        ]
 
 
 def test_a_header_full_of_nul_bytes_is_named_with_the_encoding_option(cli, db, write):
@@ -302,8 +350,9 @@ def test_whole_numbers_with_zero_decimals_and_spellings_of_missing_are_read(cli,
     report = ingest_json(cli, db, "survey_responses", path)
     assert (report["inserted"], report["rejected"]) == (2, 2)
     with Workspace.open(db) as ws:
-        assert rows(ws, "SELECT response_id, nps, csat, ces, comment FROM survey_responses "
-                        "ORDER BY 1") == [("S1", 9, None, None, None), ("S2", 10, None, 3, "fine")]
+        assert rows(
+            ws, "SELECT response_id, nps, csat, ces, comment FROM survey_responses ORDER BY 1"
+        ) == [("S1", 9, None, None, None), ("S2", 10, None, 3, "fine")]
         assert rows(ws, "SELECT raw_value, reason FROM rejects ORDER BY line") == [
             ("NA", "missing (required): NA, N/A and - mean no value"),
             ("9.5", "not a whole number"),
@@ -325,7 +374,10 @@ def test_reimporting_does_not_store_the_same_rejects_again(cli, db, write):
     assert "2 rejected row(s) (1 already recorded by an earlier import" in result.stdout
     with Workspace.open(db) as ws:
         assert rows(ws, "SELECT raw_value, count(*) FROM rejects GROUP BY 1 ORDER BY 1") == [
-            ("31/02/2025", 1), ("abc", 1), ("xyz", 1)]
+            ("31/02/2025", 1),
+            ("abc", 1),
+            ("xyz", 1),
+        ]
         assert rows(ws, "SELECT rejected FROM batches ORDER BY batch_id") == [(2,), (2,), (2,)]
     fully = cli("ingest", "orders", other, "--db", db)
     assert "all already recorded by an earlier import" in fully.stdout

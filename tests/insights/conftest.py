@@ -52,12 +52,24 @@ class Built:
     truth: dict[str, object]
 
 
-def build_workspace(folder: Path, *, customers: int, seed: int, effects_off: tuple[str, ...] = (),
-                    mc_customers: int = OFF_MC, score: bool = False) -> Built:
+def build_workspace(
+    folder: Path,
+    *,
+    customers: int,
+    seed: int,
+    effects_off: tuple[str, ...] = (),
+    mc_customers: int = OFF_MC,
+    score: bool = False,
+) -> Built:
     """Simulate into ``folder/data``, ingest every table into ``folder/ws.duckdb`` (and
     score it), as ``legame demo`` does."""
-    sim = simulate(folder / "data", customers=customers, seed=seed, effects_off=effects_off,
-                   mc_customers=mc_customers)
+    sim = simulate(
+        folder / "data",
+        customers=customers,
+        seed=seed,
+        effects_off=effects_off,
+        mc_customers=mc_customers,
+    )
     db = folder / "ws.duckdb"
     with Workspace.create(db) as ws:
         for table in LOAD_ORDER:
@@ -78,8 +90,13 @@ class Planted:
 
 @pytest.fixture(scope="session")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
-    built = build_workspace(tmp_path_factory.mktemp("planted"), customers=PLANTED_CUSTOMERS,
-                            seed=PLANTED_SEED, mc_customers=PLANTED_MC, score=True)
+    built = build_workspace(
+        tmp_path_factory.mktemp("planted"),
+        customers=PLANTED_CUSTOMERS,
+        seed=PLANTED_SEED,
+        mc_customers=PLANTED_MC,
+        score=True,
+    )
     with Workspace.open(built.db, read_only=True) as ws:
         results = compute_findings(ws, seed=0)
     return Planted(built.db, built.truth, {f.id: f for f in results})

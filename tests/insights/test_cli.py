@@ -20,14 +20,14 @@ def test_json_prints_a_list_of_finding_dicts(planted: Planted) -> None:
     payload = json.loads(result.stdout)
     assert [f["id"] for f in payload] == list(FINDING_IDS)
     assert payload[0] == planted.findings[payload[0]["id"]].to_dict() | {
-        "details": payload[0]["details"]}
+        "details": payload[0]["details"]
+    }
     assert all(f["verdict"] == "supported" for f in payload)
 
 
 @pytest.mark.slow
 def test_text_prints_the_table_and_every_summary(planted: Planted) -> None:
-    result = CliRunner().invoke(app, ["findings", "--db", str(planted.db)],
-                                terminal_width=160)
+    result = CliRunner().invoke(app, ["findings", "--db", str(planted.db)], terminal_width=160)
     assert result.exit_code == 0, result.output
     assert "Findings" in result.stdout
     for f in planted.findings.values():

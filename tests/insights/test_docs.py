@@ -18,8 +18,16 @@ def test_every_finding_has_a_section_with_its_rules(module: object) -> None:
     section = text.split(f"### {module.ID} (")[1].split("\n### ")[0]  # type: ignore[attr-defined]
     assert "**Verdict**" in section and "**Interval**" in section
     assert "**Minimum**" in section or "Minimum" in section
-    for name in ("MIN_GROUP", "MIN_CUSTOMERS", "MIN_PER_ARM", "MIN_REPEAT_CUSTOMERS",
-                 "MIN_POOR_CUSTOMERS", "MIN_REFERRALS", "MIN_MESSAGES", "MIN_UNSUBSCRIBES"):
+    for name in (
+        "MIN_GROUP",
+        "MIN_CUSTOMERS",
+        "MIN_PER_ARM",
+        "MIN_REPEAT_CUSTOMERS",
+        "MIN_POOR_CUSTOMERS",
+        "MIN_REFERRALS",
+        "MIN_MESSAGES",
+        "MIN_UNSUBSCRIBES",
+    ):
         value = getattr(module, name, None)
         if value is not None:
             assert str(value) in section, (module.ID, name, value)  # type: ignore[attr-defined]

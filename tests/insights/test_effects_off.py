@@ -19,8 +19,13 @@ from legame.store import Workspace
 from .conftest import EFFECT_OF, build_workspace
 
 GROUPS: dict[str, tuple[str, ...]] = {
-    "behaviour": ("emotion_vs_satisfaction", "service_and_churn", "contact_pressure",
-                  "promoters_and_word_of_mouth", "gratitude_uplift"),
+    "behaviour": (
+        "emotion_vs_satisfaction",
+        "service_and_churn",
+        "contact_pressure",
+        "promoters_and_word_of_mouth",
+        "gratitude_uplift",
+    ),
     "attitude": ("satisfaction_is_not_loyalty", "high_spend_is_not_loyalty"),
 }
 SEEDS = tuple(range(100, 110))
@@ -28,8 +33,9 @@ CUSTOMERS = 5000
 
 
 @pytest.fixture(scope="module", params=list(GROUPS))
-def verdicts_off(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> tuple[str, dict[str, list[str]]]:
+def verdicts_off(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, dict[str, list[str]]]:
     group = request.param
     ids = GROUPS[group]
     off = tuple(EFFECT_OF[i] for i in ids)
@@ -48,7 +54,8 @@ def verdicts_off(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.mark.slow
 def test_a_switched_off_effect_is_not_supported_in_at_least_9_of_10_seeds(
-        verdicts_off: tuple[str, dict[str, list[str]]]) -> None:
+    verdicts_off: tuple[str, dict[str, list[str]]],
+) -> None:
     _, verdicts = verdicts_off
     for finding_id, got in verdicts.items():
         assert len(got) == len(SEEDS)

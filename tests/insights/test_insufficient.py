@@ -40,10 +40,12 @@ class _Copy:
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(f"ATTACH '{db}' AS src (READ_ONLY)")
         for (table,) in self.con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' "
-                "AND table_schema = 'main'").fetchall():
-            self.con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM src."{table}" '
-                             f'{where.get(table, "")}')
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' "
+            "AND table_schema = 'main'"
+        ).fetchall():
+            self.con.execute(
+                f'CREATE TABLE "{table}" AS SELECT * FROM src."{table}" {where.get(table, "")}'
+            )
         self.con.execute("DETACH src")
 
 
@@ -75,4 +77,7 @@ def test_service_without_a_gratitude_program_drops_that_adjustment(planted: Plan
     assert f.verdict == "supported", f.to_dict()
     assert set(f.details["adjustments"]) == {"log_purchases", "tenure_years"}
     assert set(planted.findings["service_and_churn"].details["adjustments"]) == {
-        "log_purchases", "tenure_years", "treated_gestures"}
+        "log_purchases",
+        "tenure_years",
+        "treated_gestures",
+    }

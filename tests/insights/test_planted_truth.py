@@ -17,7 +17,8 @@ from .conftest import EFFECT_OF, Planted
 @pytest.mark.slow
 @pytest.mark.parametrize("finding_id", FINDING_IDS)
 def test_truth_lies_inside_the_interval_and_the_verdict_is_supported(
-        planted: Planted, finding_id: str) -> None:
+    planted: Planted, finding_id: str
+) -> None:
     f = planted.findings[finding_id]
     effect = planted.truth["effects"][EFFECT_OF[finding_id]]  # type: ignore[index]
     assert effect["on"] is True
@@ -33,8 +34,21 @@ def test_every_finding_has_the_documented_shape(planted: Planted) -> None:
     assert list(planted.findings) == list(FINDING_IDS)
     for f in planted.findings.values():
         d = f.to_dict()
-        assert set(d) == {"id", "claim", "estimate", "ci_low", "ci_high", "n", "method",
-                          "verdict", "summary", "details", "causal", "null", "margin"}
+        assert set(d) == {
+            "id",
+            "claim",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "n",
+            "method",
+            "verdict",
+            "summary",
+            "details",
+            "causal",
+            "null",
+            "margin",
+        }
         assert d["verdict"] in VERDICTS
         assert re.search(r"\(seeds? 00\d", d["claim"])
         assert d["n"] > 0

@@ -14,14 +14,17 @@ from .conftest import Planted
 
 @pytest.mark.slow
 def test_a_failing_finding_becomes_insufficient_data_with_the_error(
-        planted: Planted, monkeypatch: pytest.MonkeyPatch) -> None:
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(ctx: object) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(promoters, "compute", boom)
     with Workspace.open(planted.db, read_only=True) as ws:
-        results = {f.id: f for f in compute_findings(
-            ws, only=("promoters_and_word_of_mouth", "contact_pressure"))}
+        results = {
+            f.id: f
+            for f in compute_findings(ws, only=("promoters_and_word_of_mouth", "contact_pressure"))
+        }
     failed = results["promoters_and_word_of_mouth"]
     assert failed.verdict == "insufficient_data"
     assert failed.details["error"] == "RuntimeError: disk on fire"
@@ -31,15 +34,15 @@ def test_a_failing_finding_becomes_insufficient_data_with_the_error(
 
 @pytest.mark.slow
 def test_the_same_seed_gives_the_same_findings_and_another_seed_other_intervals(
-        planted: Planted) -> None:
+    planted: Planted,
+) -> None:
     ids = ("emotion_vs_satisfaction", "gratitude_uplift")
     with Workspace.open(planted.db, read_only=True) as ws:
         again = compute_findings(ws, seed=0, only=ids)
         other = compute_findings(ws, seed=1, only=ids)
     for a, o in zip(again, other, strict=True):
         first = planted.findings[a.id]
-        assert (a.estimate, a.ci_low, a.ci_high) == (first.estimate, first.ci_low,
-                                                      first.ci_high)
+        assert (a.estimate, a.ci_low, a.ci_high) == (first.estimate, first.ci_low, first.ci_high)
         assert o.estimate == a.estimate and o.ci_low != a.ci_low
 
 

@@ -82,7 +82,8 @@ def test_auc_from_counts_equals_the_shared_definition() -> None:
 
 def test_percentile_interval_gives_up_when_replicates_are_not_finite() -> None:
     assert stats.percentile_interval(np.r_[np.arange(100.0), np.nan]) == pytest.approx(
-        (2.475, 96.525))
+        (2.475, 96.525)
+    )
     lo, hi = stats.percentile_interval(np.r_[np.arange(10.0), [np.nan] * 5])
     assert math.isnan(lo) and math.isnan(hi)
 
@@ -99,23 +100,35 @@ def test_bootstrap_is_seeded() -> None:
     assert sum(s[0] for s in sizes) == 5 and all(s[1] == 7 for s in sizes)
 
 
-@pytest.mark.parametrize("lo,hi,direction,expected", [
-    (1.2, 3.0, "above", "supported"),
-    (0.2, 0.9, "above", "contradicted"),
-    (0.8, 1.3, "above", "not_supported"),
-    (-0.04, 0.03, "below", "supported"),
-    (0.06, 0.2, "below", "contradicted"),
-    (float("nan"), 2.0, "above", "not_supported"),
-])
+@pytest.mark.parametrize(
+    "lo,hi,direction,expected",
+    [
+        (1.2, 3.0, "above", "supported"),
+        (0.2, 0.9, "above", "contradicted"),
+        (0.8, 1.3, "above", "not_supported"),
+        (-0.04, 0.03, "below", "supported"),
+        (0.06, 0.2, "below", "contradicted"),
+        (float("nan"), 2.0, "above", "not_supported"),
+    ],
+)
 def test_verdict_from_interval(lo: float, hi: float, direction: str, expected: str) -> None:
     line = 0.05 if direction == "below" else 1.0
     assert verdict_from_interval(lo, hi, line, direction) == expected  # type: ignore[arg-type]
 
 
 def test_finding_to_dict_is_json_ready() -> None:
-    f = Finding(id="x", claim="c (seed 001)", estimate=float("nan"), ci_low=np.float64(1.0),
-                ci_high=None, n=3, method="m", verdict="not_supported", summary="s",
-                details={"a": [np.float64(float("inf")), (1, 2)], "b": np.int64(4)})
+    f = Finding(
+        id="x",
+        claim="c (seed 001)",
+        estimate=float("nan"),
+        ci_low=np.float64(1.0),
+        ci_high=None,
+        n=3,
+        method="m",
+        verdict="not_supported",
+        summary="s",
+        details={"a": [np.float64(float("inf")), (1, 2)], "b": np.int64(4)},
+    )
     out = f.to_dict()
     assert out["estimate"] is None and out["ci_low"] == 1.0
     assert out["details"] == {"a": [None, [1, 2]], "b": 4}

@@ -142,8 +142,7 @@ def test_export_path_is_a_name_not_sql(cli, scored, tmp_path, monkeypatch) -> No
     monkeypatch.chdir(tmp_path)
     (tmp_path / "ex").mkdir()
     hostile = (
-        "ex/b' (FORMAT csv); COPY (SELECT customer_id,email,phone FROM customers) "
-        "TO 'ex/leak.csv"
+        "ex/b' (FORMAT csv); COPY (SELECT customer_id,email,phone FROM customers) TO 'ex/leak.csv"
     )
     result = cli("export", "scores", "--out", hostile, "--db", db)
     assert not (tmp_path / "ex" / "leak.csv").exists()
@@ -227,14 +226,27 @@ def test_bad_nps_input_is_an_input_error_naming_the_argument_and_value() -> None
     from legame.errors import InputError
     from legame.metrics.nps import category
 
-    with pytest.raises(InputError, match=r"The 'passives' argument of nps_from_counts must be "
-                                         r"a count of answers, >= 0\. Got -1 instead\."):
+    with pytest.raises(
+        InputError,
+        match=r"The 'passives' argument of nps_from_counts must be "
+        r"a count of answers, >= 0\. Got -1 instead\.",
+    ):
         nps_from_counts(3, -1, 2)
-    with pytest.raises(InputError, match=r"The 'score' argument of category must be an NPS "
-                                         r"answer from 0 to 10\. Got 11 instead\."):
+    with pytest.raises(
+        InputError,
+        match=r"The 'score' argument of category must be an NPS "
+        r"answer from 0 to 10\. Got 11 instead\.",
+    ):
         category(11)
     assert [category(s) for s in (None, 0, 6, 7, 8, 9, 10)] == [
-        None, "detractor", "detractor", "passive", "passive", "promoter", "promoter"]
+        None,
+        "detractor",
+        "detractor",
+        "passive",
+        "passive",
+        "promoter",
+        "promoter",
+    ]
 
 
 def test_adjusted_wald_covers_the_true_nps_95_percent_of_the_time() -> None:
@@ -254,12 +266,17 @@ def test_adjusted_wald_covers_the_true_nps_95_percent_of_the_time() -> None:
 def test_scores_are_a_view_over_dense_value_and_sparse_voice(scored) -> None:
     db, _, _ = scored
     with Workspace.open(db, read_only=True) as ws:
-        kinds = dict(ws.con.execute(
-            "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN "
-            "('customer_scores', 'customer_value', 'customer_voice')"
-        ).fetchall())
-        assert kinds == {"customer_scores": "VIEW", "customer_value": "BASE TABLE",
-                         "customer_voice": "BASE TABLE"}
+        kinds = dict(
+            ws.con.execute(
+                "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN "
+                "('customer_scores', 'customer_value', 'customer_voice')"
+            ).fetchall()
+        )
+        assert kinds == {
+            "customer_scores": "VIEW",
+            "customer_value": "BASE TABLE",
+            "customer_voice": "BASE TABLE",
+        }
         customers, voiced = ws.count("customers"), ws.count("customer_voice")
         assert ws.count("customer_value") == customers
         assert 0 < voiced < customers
@@ -269,10 +286,12 @@ def test_scores_are_a_view_over_dense_value_and_sparse_voice(scored) -> None:
             WHERE NOT EXISTS (SELECT 1 FROM customer_voice v WHERE v.customer_id = s.customer_id)
         """).fetchall()[0]
         assert silent == (customers - voiced, 0, 0)
-        stored = dict(ws.con.execute("""
+        stored = dict(
+            ws.con.execute("""
             SELECT column_name, list(DISTINCT compression ORDER BY compression)
             FROM pragma_storage_info('customer_value')
-            WHERE segment_type <> 'VALIDITY' GROUP BY ALL""").fetchall())
+            WHERE segment_type <> 'VALIDITY' GROUP BY ALL""").fetchall()
+        )
         assert stored.pop("customer_id") == ["Uncompressed"]  # engine/base.py: UNCOMPRESSED
         assert stored and all("Uncompressed" not in kinds for kinds in stored.values())
 
@@ -288,11 +307,16 @@ def test_score_replaces_an_older_scores_table_and_erasure_skips_the_view(sim_db,
     with Workspace.open(db) as ws:
         ws.con.execute("CREATE TABLE customer_scores AS SELECT customer_id FROM customers")
         score(ws)
-        kind = ws.con.execute("SELECT table_type FROM information_schema.tables "
-                              "WHERE table_name = 'customer_scores'").fetchall()
+        kind = ws.con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'customer_scores'"
+        ).fetchall()
         assert kind == [("VIEW",)]
         who = ws.con.execute("SELECT min(customer_id) FROM customer_scores").fetchall()[0][0]
         removed = forget(ws, who).rows_removed
         assert removed["customer_value"] == 1 and "customer_scores" not in removed
-        assert ws.con.execute("SELECT count(*) FROM customer_scores WHERE customer_id = ?",
-                              [who]).fetchall()[0][0] == 0
+        assert (
+            ws.con.execute(
+                "SELECT count(*) FROM customer_scores WHERE customer_id = ?", [who]
+            ).fetchall()[0][0]
+            == 0
+        )

@@ -40,8 +40,10 @@ def fingerprint(db: Path) -> tuple:
 def same(a: tuple, b: tuple) -> bool:
     """Equal, sums of floats up to their order of addition (the engine sums in parallel)
     and the last digits of the fits."""
-    return all(math.isclose(x, y, rel_tol=1e-6) if isinstance(x, float) else x == y
-               for x, y in zip(a, b, strict=True))
+    return all(
+        math.isclose(x, y, rel_tol=1e-6) if isinstance(x, float) else x == y
+        for x, y in zip(a, b, strict=True)
+    )
 
 
 def test_customers_without_orders_by_the_cutoff_are_scored_as_no_purchases(
@@ -59,11 +61,13 @@ def test_customers_without_orders_by_the_cutoff_are_scored_as_no_purchases(
             "AS first_at FROM orders WHERE status = 'completed' GROUP BY customer_id)"
         ).fetchall()[0][0]
         report = scoring.score(ws, until=until)
-        expected = ws.con.execute("""
+        expected = ws.con.execute(
+            """
             SELECT count(*) FROM customers c WHERE NOT EXISTS (
                 SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id
                 AND o.status = 'completed' AND CAST(o.ordered_at AS DATE) <= ?)""",
-            [until]).fetchall()[0][0]
+            [until],
+        ).fetchall()[0][0]
         got = ws.con.execute("""
             SELECT count(*), count(DISTINCT customer_id), sum(orders), sum(revenue),
                    count(frequency), count(r_score), count(p_alive), count(clv)
@@ -71,8 +75,10 @@ def test_customers_without_orders_by_the_cutoff_are_scored_as_no_purchases(
         assert report.rows == ws.count("customers") == ws.count("customer_scores")
         assert expected > 2  # the two new customers and those who ordered after the cutoff
         assert got == (expected, expected, 0, 0.0, 0, 0, 0, 0)
-        news = ws.con.execute("SELECT customer_id, segment, orders FROM customer_scores "
-                              "WHERE customer_id LIKE 'NEW-%' ORDER BY 1").fetchall()
+        news = ws.con.execute(
+            "SELECT customer_id, segment, orders FROM customer_scores "
+            "WHERE customer_id LIKE 'NEW-%' ORDER BY 1"
+        ).fetchall()
         assert news == [("NEW-1", "no purchases", 0), ("NEW-2", "no purchases", 0)]
 
 
@@ -100,12 +106,14 @@ def test_a_score_that_fails_after_the_summary_leaves_the_previous_scores(
     assert not same(fingerprint(db), before)
 
 
-def start_score(db: Path, env: dict[str, str] | None = None, *args: str
-                ) -> subprocess.Popen[bytes]:
+def start_score(db: Path, env: dict[str, str] | None = None, *args: str) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).with_name("legame")
-    return subprocess.Popen([str(exe), "score", "--db", str(db), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [str(exe), "score", "--db", str(db), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def make_store(db: Path, folder: Path, rows: int) -> date:
@@ -137,6 +145,9 @@ def test_kill_9_during_a_score_leaves_the_previous_scores_or_the_new_ones(
         got = fingerprint(attempt)
         assert same(got, after if moment == "score.committed" else before), (moment, got)
 
-    kill_at_moments(start_score, db,
-                    ("score.staged", "score.fitted", "score.written", "score.committed"),
-                    check=check)
+    kill_at_moments(
+        start_score,
+        db,
+        ("score.staged", "score.fitted", "score.written", "score.committed"),
+        check=check,
+    )

@@ -53,8 +53,12 @@ def _histories(rng: np.random.Generator, n: int, sampler: str) -> tuple[np.ndarr
 def _compress(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, ...]:
     key = (x.astype(np.int64) * 2048 + t_x.astype(np.int64)) * 2048 + T.astype(np.int64)
     uniq, counts = np.unique(key, return_counts=True)
-    return ((uniq // (2048 * 2048)).astype(float), ((uniq // 2048) % 2048).astype(float),
-            (uniq % 2048).astype(float), counts.astype(float))
+    return (
+        (uniq // (2048 * 2048)).astype(float),
+        ((uniq // 2048) % 2048).astype(float),
+        (uniq % 2048).astype(float),
+        counts.astype(float),
+    )
 
 
 def main() -> None:
@@ -67,39 +71,60 @@ def main() -> None:
     x, t_x, T = _histories(rng, args.customers, "bgnbd")
     hx, htx, hT, w = _compress(x, t_x, T)
     print(f"BG/NBD world: {args.customers:,} customers, {hx.size:,} distinct histories")
-    bg = _best(f"BetaGeo.fit on {hx.size:,} histories",
-               lambda: BetaGeo().fit(hx, htx, hT, weights=w), args.repeat)
+    bg = _best(
+        f"BetaGeo.fit on {hx.size:,} histories",
+        lambda: BetaGeo().fit(hx, htx, hT, weights=w),
+        args.repeat,
+    )
     print("   ", bg)
 
     px, ptx, pT = _histories(rng, args.customers, "paretonbd")
     qx, qtx, qT, qw = _compress(px, ptx, pT)
-    pn = _best(f"ParetoNBD.fit on {qx.size:,} histories",
-               lambda: ParetoNBD().fit(qx, qtx, qT, weights=qw), 1)
+    pn = _best(
+        f"ParetoNBD.fit on {qx.size:,} histories",
+        lambda: ParetoNBD().fit(qx, qtx, qT, weights=qw),
+        1,
+    )
     print("   ", pn)
 
     n_gg = 2_000_000
     freq = 1.0 + rng.poisson(2.0, n_gg)
     nu = rng.gamma(4.0, 1 / 15.0, n_gg)
     spend = rng.gamma(6.0 * freq, 1 / nu) / freq
-    gg = _best(f"GammaGamma.fit on {n_gg:,} repeat customers",
-               lambda: GammaGamma().fit(freq, spend, weights=None), args.repeat)
+    gg = _best(
+        f"GammaGamma.fit on {n_gg:,} repeat customers",
+        lambda: GammaGamma().fit(freq, spend, weights=None),
+        args.repeat,
+    )
     print("   ", gg)
 
     n = 10_000_000
     rows = (x[:n], t_x[:n], T[:n])
     money = np.where(rows[0] > 0, 30.0, 0.0)
     _best(f"BetaGeo.predict_alive on {n:,} rows", lambda: bg.predict_alive(*rows), args.repeat)
-    _best(f"BetaGeo.predict_purchases(90) on {n:,} rows",
-          lambda: bg.predict_purchases(90.0, *rows), args.repeat)
-    _best(f"GammaGamma.predict_spend on {n:,} rows",
-          lambda: gg.predict_spend(rows[0], money), args.repeat)
-    _best(f"customer_lifetime_value(BetaGeo, 12 months) on {n:,} rows",
-          lambda: customer_lifetime_value(bg, gg, *rows, money, horizon=12,
-                                          periods_per_year=365.25, discount_rate=0.1,
-                                          margin=0.3), args.repeat)
+    _best(
+        f"BetaGeo.predict_purchases(90) on {n:,} rows",
+        lambda: bg.predict_purchases(90.0, *rows),
+        args.repeat,
+    )
+    _best(
+        f"GammaGamma.predict_spend on {n:,} rows",
+        lambda: gg.predict_spend(rows[0], money),
+        args.repeat,
+    )
+    _best(
+        f"customer_lifetime_value(BetaGeo, 12 months) on {n:,} rows",
+        lambda: customer_lifetime_value(
+            bg, gg, *rows, money, horizon=12, periods_per_year=365.25, discount_rate=0.1, margin=0.3
+        ),
+        args.repeat,
+    )
     prow = (px[:n], ptx[:n], pT[:n])
-    _best(f"ParetoNBD.predict_purchases(90) on {n:,} rows",
-          lambda: pn.predict_purchases(90.0, *prow), args.repeat)
+    _best(
+        f"ParetoNBD.predict_purchases(90) on {n:,} rows",
+        lambda: pn.predict_purchases(90.0, *prow),
+        args.repeat,
+    )
 
 
 if __name__ == "__main__":

@@ -80,8 +80,9 @@ def load_cdnow() -> CdnowSummary:
     """2,357 CDNOW sample customers: calibration RFM in weeks and holdout purchase days."""
     con = duckdb.connect()
     try:
-        cols = con.execute(CDNOW_SUMMARY_SQL, {"path": str(CDNOW / "CDNOW_sample.txt")}
-                           ).fetchnumpy()
+        cols = con.execute(
+            CDNOW_SUMMARY_SQL, {"path": str(CDNOW / "CDNOW_sample.txt")}
+        ).fetchnumpy()
     finally:
         con.close()
     return CdnowSummary(
@@ -114,20 +115,20 @@ def cdnow_dir() -> Path:
 
 
 # -- samplers with planted parameters ---------------------------------------------------------
-#Vectorised samplers of customer histories with known (planted) parameters.
+# Vectorised samplers of customer histories with known (planted) parameters.
 #
-#Each returns frequency (repeat purchases), recency (time of the last purchase since the first)
-#and T (time from the first purchase to the end), in the unit of the rate parameters.
+# Each returns frequency (repeat purchases), recency (time of the last purchase since the first)
+# and T (time from the first purchase to the end), in the unit of the rate parameters.
 #
-#* BG/NBD (Fader, Hardie & Lee 2005): lambda ~ Gamma(r, rate alpha), p ~ Beta(a, b). After each
+# * BG/NBD (Fader, Hardie & Lee 2005): lambda ~ Gamma(r, rate alpha), p ~ Beta(a, b). After each
 #  repeat purchase the customer drops out with probability p, so the number of repeat purchases
 #  before dropping out is K ~ Geometric(p) on {1, 2, ...}. Purchases form a Poisson(lambda)
 #  process on (0, T]: with N ~ Poisson(lambda T) of them, x = min(N, K), and the x-th of N
 #  uniform purchase times, scaled by T, is Beta(x, N - x + 1) distributed.
-#* Pareto/NBD (Schmittlein, Morrison & Colombo 1987): lambda ~ Gamma(r, rate alpha),
+# * Pareto/NBD (Schmittlein, Morrison & Colombo 1987): lambda ~ Gamma(r, rate alpha),
 #  mu ~ Gamma(s, rate beta), lifetime tau ~ Exponential(mu); N ~ Poisson(lambda min(tau, T)),
 #  and the last of N uniform times on (0, min(tau, T)) is min(tau, T) * Beta(N, 1).
-#* Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV"): nu ~ Gamma(q, rate gamma), each
+# * Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV"): nu ~ Gamma(q, rate gamma), each
 #  spend ~ Gamma(p, rate nu), so the sum of x spends is Gamma(p x, rate nu).
 
 
@@ -137,8 +138,9 @@ def _last_purchase(rng: np.random.Generator, x: Arr, n: Arr, span: Arr) -> Arr:
     return np.where(x > 0, span * frac, 0.0)
 
 
-def sample_bgnbd(rng: np.random.Generator, T: Arr, r: float, alpha: float, a: float,
-                 b: float) -> tuple[Arr, Arr, Arr]:
+def sample_bgnbd(
+    rng: np.random.Generator, T: Arr, r: float, alpha: float, a: float, b: float
+) -> tuple[Arr, Arr, Arr]:
     T = np.asarray(T, dtype=np.float64)
     lam = rng.gamma(r, 1.0 / alpha, T.size)
     p = rng.beta(a, b, T.size)
@@ -148,8 +150,9 @@ def sample_bgnbd(rng: np.random.Generator, T: Arr, r: float, alpha: float, a: fl
     return x, _last_purchase(rng, x, n, T), T
 
 
-def sample_paretonbd(rng: np.random.Generator, T: Arr, r: float, alpha: float, s: float,
-                     beta: float) -> tuple[Arr, Arr, Arr]:
+def sample_paretonbd(
+    rng: np.random.Generator, T: Arr, r: float, alpha: float, s: float, beta: float
+) -> tuple[Arr, Arr, Arr]:
     T = np.asarray(T, dtype=np.float64)
     lam = rng.gamma(r, 1.0 / alpha, T.size)
     mu = rng.gamma(s, 1.0 / beta, T.size)
@@ -159,8 +162,9 @@ def sample_paretonbd(rng: np.random.Generator, T: Arr, r: float, alpha: float, s
     return x, _last_purchase(rng, x, x, span), T
 
 
-def sample_gammagamma(rng: np.random.Generator, frequency: Arr, p: float, q: float,
-                      gamma: float) -> Arr:
+def sample_gammagamma(
+    rng: np.random.Generator, frequency: Arr, p: float, q: float, gamma: float
+) -> Arr:
     """Mean spend of each customer's ``frequency`` (> 0) repeat purchases."""
     x = np.asarray(frequency, dtype=np.float64)
     nu = rng.gamma(q, 1.0 / gamma, x.size)
@@ -176,9 +180,18 @@ class DropoutHistories(NamedTuple):
     covariates: Arr
 
 
-def sample_dropout(n: int, beta: float, seed: int, *, r: float = 0.6, alpha: float = 6.0,
-                   a: float = 0.8, b: float = 4.0, switch_on: float = 0.06,
-                   homogeneous_p: float | None = None) -> DropoutHistories:
+def sample_dropout(
+    n: int,
+    beta: float,
+    seed: int,
+    *,
+    r: float = 0.6,
+    alpha: float = 6.0,
+    a: float = 0.8,
+    b: float = 4.0,
+    switch_on: float = 0.06,
+    homogeneous_p: float | None = None,
+) -> DropoutHistories:
     """Histories drawn straight from the latent-dropout model's own likelihood (weeks):
     purchases at rate lam ~ Gamma(r, alpha) from time 0 to T ~ U(20, 104); at each repeat
     purchase the covariate z switches on (for good) with probability ``switch_on``, then the
@@ -222,6 +235,10 @@ def compress(*columns: Arr) -> tuple[list[Arr], Arr]:
 def sim() -> SimpleNamespace:
     """The samplers above: sim.bgnbd, sim.paretonbd, sim.gammagamma, sim.dropout,
     sim.compress."""
-    return SimpleNamespace(bgnbd=sample_bgnbd, paretonbd=sample_paretonbd,
-                           gammagamma=sample_gammagamma, dropout=sample_dropout,
-                           compress=compress)
+    return SimpleNamespace(
+        bgnbd=sample_bgnbd,
+        paretonbd=sample_paretonbd,
+        gammagamma=sample_gammagamma,
+        dropout=sample_dropout,
+        compress=compress,
+    )

@@ -18,16 +18,29 @@ if TYPE_CHECKING:
 #   bg = BetaGeoFitter().fit(f, r, T); bg.params_, bg.standard_errors_
 #   bg.conditional_probability_alive(...), bg.conditional_expected_number_of_purchases_up_to_
 #   time(39, ...), bg.expected_number_of_purchases_up_to_time([1, 39, 78, 520])
-LIFETIMES_PARAMS = {"r": 0.24259454342106726, "alpha": 4.413602716077382,
-                    "a": 0.7929218333479683, "b": 2.4259057287221175}
-LIFETIMES_SE = {"r": 0.012557379181029433, "alpha": 0.3782241012650529,
-                "a": 0.18573374969726292, "b": 0.7054138496773206}
+LIFETIMES_PARAMS = {
+    "r": 0.24259454342106726,
+    "alpha": 4.413602716077382,
+    "a": 0.7929218333479683,
+    "b": 2.4259057287221175,
+}
+LIFETIMES_SE = {
+    "r": 0.012557379181029433,
+    "alpha": 0.3782241012650529,
+    "a": 0.18573374969726292,
+    "b": 0.7054138496773206,
+}
 ROWS = [0, 1, 2, 19, 150, 1000]  # customers 1, 2, 3, 20, 151, 1001
 LIFETIMES_ALIVE = [0.726620297788253, 0.21239102434937482, 1.0, 1.0, 0.8378926016446911, 1.0]
-LIFETIMES_COND39 = [1.2259944296717036, 0.20341882760530441, 0.19479364221264622,
-                    0.19537516038291242, 2.6467365967912584, 0.21893378637449648]
-LIFETIMES_UNCOND = [0.05318428769282478, 1.1950099744790104, 1.8579583170093017,
-                    4.9686413523894615]
+LIFETIMES_COND39 = [
+    1.2259944296717036,
+    0.20341882760530441,
+    0.19479364221264622,
+    0.19537516038291242,
+    2.6467365967912584,
+    0.21893378637449648,
+]
+LIFETIMES_UNCOND = [0.05318428769282478, 1.1950099744790104, 1.8579583170093017, 4.9686413523894615]
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +70,14 @@ def test_bgnbd_predictions_match_lifetimes(bg: BetaGeo, cdnow: CdnowSummary) -> 
     f, r, T = cdnow.frequency[ROWS], cdnow.recency[ROWS], cdnow.T[ROWS]
     np.testing.assert_allclose(bg.predict_alive(f, r, T), LIFETIMES_ALIVE, rtol=1e-4)
     np.testing.assert_allclose(bg.predict_purchases(39, f, r, T), LIFETIMES_COND39, rtol=1e-4)
-    np.testing.assert_allclose(bg.expected_purchases([1.0, 39, 78, 520]), LIFETIMES_UNCOND,
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        bg.expected_purchases([1.0, 39, 78, 520]), LIFETIMES_UNCOND, rtol=1e-4
+    )
 
 
 def test_bgnbd_fit_on_distinct_histories_equals_fit_per_customer(
-        bg: BetaGeo, cdnow_histories: tuple[np.ndarray, ...]) -> None:
+    bg: BetaGeo, cdnow_histories: tuple[np.ndarray, ...]
+) -> None:
     x, t_x, T, counts = cdnow_histories
     compressed = BetaGeo().fit(x, t_x, T, weights=counts)
     assert compressed.n_histories_ == x.size < 2357 == compressed.n_customers_
@@ -71,8 +86,9 @@ def test_bgnbd_fit_on_distinct_histories_equals_fit_per_customer(
     assert compressed.loglik_ == pytest.approx(bg.loglik_, rel=1e-10)
 
 
-def _conditional_by_quadrature(params: dict[str, float], x: float, t_x: float, T: float,
-                               t: float) -> float:
+def _conditional_by_quadrature(
+    params: dict[str, float], x: float, t_x: float, T: float, t: float
+) -> float:
     """E[Y(t) | x, t_x, T] from its definition, without any hypergeometric function:
     P(alive) * E_p[(1 - ((alpha+T)/(alpha+T+p t))^(r+x)) / p], p ~ Beta(a, b + x) (given alive,
     lambda ~ Gamma(r+x, alpha+T) and E[purchases in t | lambda, p] = (1 - exp(-lambda p t))/p,
@@ -89,17 +105,27 @@ def _conditional_by_quadrature(params: dict[str, float], x: float, t_x: float, T
     return float(value * alive)
 
 
-@pytest.mark.parametrize("params", [
-    {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
-    {"r": 2.0, "alpha": 30.0, "a": 3.5, "b": 8.0},
-    {"r": 0.5, "alpha": 10.0, "a": 1.00003, "b": 1.5},  # a near 1: the 0/0 branch
-])
-@pytest.mark.parametrize(("x", "t_x", "T", "t"), [
-    (0, 0.0, 38.9, 39.0), (2, 30.4, 38.9, 39.0), (7, 35.0, 38.0, 520.0),
-    (0, 0.0, 0.5, 5000.0), (60, 200.0, 210.0, 100.0),
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+        {"r": 2.0, "alpha": 30.0, "a": 3.5, "b": 8.0},
+        {"r": 0.5, "alpha": 10.0, "a": 1.00003, "b": 1.5},  # a near 1: the 0/0 branch
+    ],
+)
+@pytest.mark.parametrize(
+    ("x", "t_x", "T", "t"),
+    [
+        (0, 0.0, 38.9, 39.0),
+        (2, 30.4, 38.9, 39.0),
+        (7, 35.0, 38.0, 520.0),
+        (0, 0.0, 0.5, 5000.0),
+        (60, 200.0, 210.0, 100.0),
+    ],
+)
 def test_bgnbd_conditional_expectation_matches_numerical_integration(
-        params: dict[str, float], x: int, t_x: float, T: float, t: float) -> None:
+    params: dict[str, float], x: int, t_x: float, T: float, t: float
+) -> None:
     model = BetaGeo.from_params(params)
     expected = _conditional_by_quadrature(params, x, t_x, T, t)
     assert model.predict_purchases(t, x, t_x, T) == pytest.approx(expected, rel=1e-7)
@@ -133,8 +159,9 @@ def test_bgnbd_penalised_fit_beats_lifetimes_on_its_own_objective(cdnow: CdnowSu
         return -lik.value(np.log(theta)) / f.size + 0.01 * float(np.sum(theta**2))
 
     ours = np.array(list(model.params_.values()))
-    theirs = np.array([0.2429420027215954, 4.432506424475052, 0.28564280131557873,
-                       0.6584593861012212])
+    theirs = np.array(
+        [0.2429420027215954, 4.432506424475052, 0.28564280131557873, 0.6584593861012212]
+    )
     assert objective(ours) == pytest.approx(4.12817, abs=1e-4)
     assert objective(ours) < objective(theirs) - 0.1
     assert model.loglik_ == pytest.approx(lik.value(np.log(ours)), rel=1e-12)

@@ -18,7 +18,8 @@ def _published(folder: Path, name: str) -> np.ndarray:
 
 
 def test_cdnow_rfm_from_raw_transactions_matches_published_summary(
-        cdnow: CdnowSummary, cdnow_dir: Path) -> None:
+    cdnow: CdnowSummary, cdnow_dir: Path
+) -> None:
     """``cdnow_customers_summary.csv`` (shipped with lifetimes) rounds recency and T to 0.01
     week; frequency must match exactly, the times within that rounding."""
     pub = _published(cdnow_dir, "cdnow_customers_summary.csv")
@@ -29,8 +30,9 @@ def test_cdnow_rfm_from_raw_transactions_matches_published_summary(
     np.testing.assert_allclose(cdnow.T, pub["T"], rtol=0, atol=0.005 + 1e-9)
 
 
-def test_cdnow_mean_repeat_spend_matches_published_zbar(cdnow: CdnowSummary,
-                                                        cdnow_dir: Path) -> None:
+def test_cdnow_mean_repeat_spend_matches_published_zbar(
+    cdnow: CdnowSummary, cdnow_dir: Path
+) -> None:
     """``zbar`` in ``cdnow_customers_summary_with_transactions.csv``: the mean dollar value of
     the repeat purchase days, rounded to the cent (0 for customers with no repeat purchase)."""
     pub = _published(cdnow_dir, "cdnow_customers_summary_with_transactions.csv")
@@ -38,8 +40,7 @@ def test_cdnow_mean_repeat_spend_matches_published_zbar(cdnow: CdnowSummary,
     np.testing.assert_allclose(cdnow.monetary_value, pub["zbar"], rtol=0, atol=0.005 + 1e-9)
 
 
-def test_cdnow_sql_agrees_with_a_plain_python_count(cdnow: CdnowSummary,
-                                                    cdnow_dir: Path) -> None:
+def test_cdnow_sql_agrees_with_a_plain_python_count(cdnow: CdnowSummary, cdnow_dir: Path) -> None:
     """A second, independent reading of the raw file (Python, no SQL) gives the same
     calibration frequencies and holdout purchase-day counts as the DuckDB query."""
     days: dict[int, set[date]] = defaultdict(set)

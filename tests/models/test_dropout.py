@@ -27,8 +27,10 @@ def test_gradient_is_the_derivative_of_the_log_likelihood(planted_k: Any) -> Non
     theta = np.array([np.log(0.5), np.log(5.0), np.log(0.9), np.log(3.5), 0.7])
     _, grad = loglik_and_grad(theta, data)
     h = 1e-6
-    numeric = [(loglik_and_grad(theta + e, data)[0] - loglik_and_grad(theta - e, data)[0])
-               / (2 * h) for e in np.eye(theta.size) * h]
+    numeric = [
+        (loglik_and_grad(theta + e, data)[0] - loglik_and_grad(theta - e, data)[0]) / (2 * h)
+        for e in np.eye(theta.size) * h
+    ]
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-3)
 
 
@@ -51,8 +53,9 @@ def test_without_covariates_p_alive_is_bg_nbds(planted_k: Any) -> None:
     params = {"r": 0.6, "alpha": 6.0, "a": 0.8, "b": 4.0}
     ours = LatentDropout.from_params(params, covariate_names=())
     theirs = BetaGeo.from_params(params)
-    np.testing.assert_allclose(ours.predict_alive(x, t_x, T, covariates[:, :0]),
-                               theirs.predict_alive(x, t_x, T), rtol=1e-9)
+    np.testing.assert_allclose(
+        ours.predict_alive(x, t_x, T, covariates[:, :0]), theirs.predict_alive(x, t_x, T), rtol=1e-9
+    )
     assert ours.predict_alive(0, 0.0, 30.0, np.zeros((0, 0))) == 1.0
 
 
@@ -60,7 +63,8 @@ def test_p_alive_falls_when_the_covariate_raises_the_hazard() -> None:
     """The same history (2 repeat purchases, the last at 30 of 38 weeks) is less likely
     alive when the covariate was on at its purchases and exp(beta) = 3."""
     model = LatentDropout.from_params(
-        {"r": 0.6, "alpha": 6.0, "a": 0.8, "b": 4.0, "beta_z": np.log(3.0)})
+        {"r": 0.6, "alpha": 6.0, "a": 0.8, "b": 4.0, "beta_z": np.log(3.0)}
+    )
     off = model.predict_alive(2, 30.0, 38.0, [[0.0], [0.0]])
     on = model.predict_alive(2, 30.0, 38.0, [[1.0], [1.0]])
     assert isinstance(off, float) and isinstance(on, float)
@@ -71,11 +75,13 @@ def test_predict_dropout_is_the_mean_of_the_beta_mixture() -> None:
     """With c = exp(beta z) = 2 the chance is E[1 - (1 - p)^2] over p ~ Beta(a, b), which is
     1 - b (b + 1) / ((a + b)(a + b + 1)); with z = 0 it is the mean of p, a / (a + b)."""
     a, b = 0.8, 4.0
-    model = LatentDropout.from_params({"r": 1.0, "alpha": 1.0, "a": a, "b": b,
-                                       "beta_z": np.log(2.0)})
+    model = LatentDropout.from_params(
+        {"r": 1.0, "alpha": 1.0, "a": a, "b": b, "beta_z": np.log(2.0)}
+    )
     assert model.predict_dropout([0.0]) == pytest.approx(a / (a + b), rel=1e-12)
     assert model.predict_dropout([1.0]) == pytest.approx(
-        1 - b * (b + 1) / ((a + b) * (a + b + 1)), rel=1e-12)
+        1 - b * (b + 1) / ((a + b) * (a + b + 1)), rel=1e-12
+    )
     both = model.predict_dropout([[0.0], [1.0]])
     assert isinstance(both, np.ndarray) and both.shape == (2,)
 
@@ -100,8 +106,9 @@ def test_wald_intervals_cover_the_truth_across_seeds(sim: SimpleNamespace) -> No
     10 or more happen with probability 0.98)."""
     covered = 0
     for seed in range(12):
-        _, lo, hi = LatentDropout().fit(
-            *sim.dropout(3000, np.log(1.8), seed=100 + seed)).hazard_ratio("z")
+        _, lo, hi = (
+            LatentDropout().fit(*sim.dropout(3000, np.log(1.8), seed=100 + seed)).hazard_ratio("z")
+        )
         covered += lo <= 1.8 <= hi
     assert covered >= 10
 
@@ -141,31 +148,51 @@ def test_a_covariate_that_never_varies_is_a_convergence_error(planted_k: Any) ->
 def test_inputs_are_validated(sim: SimpleNamespace) -> None:
     with pytest.raises(InputError, match=r"'recency'.*<= T\. Got recency=5, T=4 at row 0"):
         LatentDropout().fit([1], [5.0], [4.0], [0.0])
-    with pytest.raises(InputError, match=r"'covariates'.*one row per repeat purchase \(3, "
-                                         r"the sum of frequency\)\. Got 2 rows"):
+    with pytest.raises(
+        InputError,
+        match=r"'covariates'.*one row per repeat purchase \(3, "
+        r"the sum of frequency\)\. Got 2 rows",
+    ):
         LatentDropout().fit([2, 1], [3.0, 1.0], [4.0, 4.0], [0.0, 0.0])
-    with pytest.raises(InputError, match=r"'covariates'.*finite.*Got covariates=\[nan\] at "
-                                         r"row 1"):
+    with pytest.raises(
+        InputError,
+        match=r"'covariates'.*finite.*Got covariates=\[nan\] at "
+        r"row 1",
+    ):
         LatentDropout().fit([2, 1], [3.0, 1.0], [4.0, 4.0], [0.0, np.nan, 1.0])
     with pytest.raises(InputError, match=r"'frequency'.*> 0 for at least two customers"):
         LatentDropout().fit([2, 0], [3.0, 0.0], [4.0, 4.0], [0.0, 1.0])
     histories = sim.dropout(200, 0.0, seed=9)
-    with pytest.raises(InputError, match=r"The 'covariate_names' parameter of LatentDropout "
-                                         r"must name every covariate column \(1\)"):
+    with pytest.raises(
+        InputError,
+        match=r"The 'covariate_names' parameter of LatentDropout "
+        r"must name every covariate column \(1\)",
+    ):
         LatentDropout(covariate_names=("a", "b")).fit(*histories)
-    with pytest.raises(InputError, match=r"The 'covariate_names' parameter .* a tuple of "
-                                         r"distinct non-empty strings\. Got \['z'\] instead"):
+    with pytest.raises(
+        InputError,
+        match=r"The 'covariate_names' parameter .* a tuple of "
+        r"distinct non-empty strings\. Got \['z'\] instead",
+    ):
         LatentDropout(covariate_names=["z"]).fit(*histories)  # type: ignore[arg-type]
-    with pytest.raises(NotFittedError, match=r"call LatentDropout\(\)\.fit\(.*\) before "
-                                             r"hazard_ratio\(\)"):
+    with pytest.raises(
+        NotFittedError,
+        match=r"call LatentDropout\(\)\.fit\(.*\) before "
+        r"hazard_ratio\(\)",
+    ):
         LatentDropout().hazard_ratio("z")
-    fitted = LatentDropout.from_params({"r": 1.0, "alpha": 1.0, "a": 1.0, "b": 1.0,
-                                        "beta_z": 0.5})
-    with pytest.raises(InputError, match=r"'covariate' argument .* must be one of z\. "
-                                         r"Got 'y'"):
+    fitted = LatentDropout.from_params({"r": 1.0, "alpha": 1.0, "a": 1.0, "b": 1.0, "beta_z": 0.5})
+    with pytest.raises(
+        InputError,
+        match=r"'covariate' argument .* must be one of z\. "
+        r"Got 'y'",
+    ):
         fitted.hazard_ratio("y")
-    with pytest.raises(InputError, match=r"'covariates' argument of "
-                                         r"LatentDropout\.predict_dropout must have 1 values"):
+    with pytest.raises(
+        InputError,
+        match=r"'covariates' argument of "
+        r"LatentDropout\.predict_dropout must have 1 values",
+    ):
         fitted.predict_dropout([1.0, 2.0])
 
 

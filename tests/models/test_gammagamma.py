@@ -19,8 +19,14 @@ if TYPE_CHECKING:
 LIFETIMES_PARAMS = {"p": 6.249572277632992, "q": 3.74422467475878, "gamma": 15.443521018372072}
 LIFETIMES_SE = {"p": 1.1900553463970864, "q": 0.29013306759354474, "gamma": 4.159422802213355}
 ROWS = [0, 1, 2, 19, 150, 1000]
-LIFETIMES_SPEND = [24.65391871323637, 18.910018475341765, 35.17037133045396,
-                   35.17037133045396, 25.954217146200765, 35.17037133045396]
+LIFETIMES_SPEND = [
+    24.65391871323637,
+    18.910018475341765,
+    35.17037133045396,
+    35.17037133045396,
+    25.954217146200765,
+    35.17037133045396,
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +52,15 @@ def test_gammagamma_estimates_and_standard_errors_match_lifetimes(gg: GammaGamma
 
 
 def test_gammagamma_spend_matches_lifetimes_and_uses_the_mean_for_non_repeaters(
-        gg: GammaGamma, cdnow: CdnowSummary) -> None:
+    gg: GammaGamma, cdnow: CdnowSummary
+) -> None:
     f, m = cdnow.frequency[ROWS], cdnow.monetary_value[ROWS]
     np.testing.assert_allclose(gg.predict_spend(f, m), LIFETIMES_SPEND, rtol=1e-5)
     p, q, gamma = gg.params_["p"], gg.params_["q"], gg.params_["gamma"]
     assert gg.predict_spend(0, np.nan) == pytest.approx(p * gamma / (q - 1), rel=1e-12)
 
 
-def test_gammagamma_spend_shrinks_towards_the_mean_less_as_frequency_grows(
-        gg: GammaGamma) -> None:
+def test_gammagamma_spend_shrinks_towards_the_mean_less_as_frequency_grows(gg: GammaGamma) -> None:
     """E[M | x, m_x] is a weighted mean of m_x and the population mean; the weight on m_x
     grows with x (FHL 2005, RFM and CLV, eq. 5)."""
     mean = gg.predict_spend(0, 0.0)
@@ -80,8 +86,7 @@ def test_gammagamma_penalty_matches_lifetimes(cdnow: CdnowSummary) -> None:
     """lifetimes: GammaGammaFitter(penalizer_coef=0.001).fit(...) -> p = 7.91185, q = 2.44677,
     v = 7.20933 (penalty 0.001 * sum(theta**2) on the mean negative log-likelihood)."""
     repeat = cdnow.frequency > 0
-    model = GammaGamma(penalizer=0.001).fit(cdnow.frequency[repeat],
-                                            cdnow.monetary_value[repeat])
+    model = GammaGamma(penalizer=0.001).fit(cdnow.frequency[repeat], cdnow.monetary_value[repeat])
     expected = {"p": 7.9118549933342415, "q": 2.4467702786193377, "gamma": 7.209332198307035}
     for name, value in expected.items():
         assert model.params_[name] == pytest.approx(value, rel=1e-5), name

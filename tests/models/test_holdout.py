@@ -19,8 +19,9 @@ LIFETIMES_BG_TOTAL_39 = 1653.4087241798807
 
 
 @pytest.mark.parametrize("model_type", [BetaGeo, ParetoNBD])
-def test_cdnow_holdout_purchases_by_calibration_frequency(model_type: type,
-                                                          cdnow: CdnowSummary) -> None:
+def test_cdnow_holdout_purchases_by_calibration_frequency(
+    model_type: type, cdnow: CdnowSummary
+) -> None:
     """CDNOW customers bought on 1,882 days in the 39 holdout weeks. Measured: BG/NBD predicts
     1,653 (-12.1 %) and Pareto/NBD 1,666 (-11.5 %), the under-forecast of light repeaters
     (calibration frequency 1-2) that FHL (2005, Figure 4) show too; the customers with 0 or
@@ -46,7 +47,8 @@ def test_holdout_total_matches_lifetimes(cdnow: CdnowSummary) -> None:
 
 
 def test_holdout_table_with_weights_equals_per_customer(
-        cdnow: CdnowSummary, cdnow_histories: tuple[np.ndarray, ...]) -> None:
+    cdnow: CdnowSummary, cdnow_histories: tuple[np.ndarray, ...]
+) -> None:
     f, r, T = cdnow.frequency, cdnow.recency, cdnow.T
     model = BetaGeo().fit(f, r, T)
     per_customer = holdout_table(model, f, r, T, cdnow.holdout, 39.0)

@@ -74,19 +74,32 @@ def _retention(_: SimpleNamespace) -> Columns:
     return [periods.astype(float), alive]
 
 
-PURCHASE_PREDICTIONS = [("predict_alive", (2, 30.0, 38.0)),
-                        ("predict_purchases", (39.0, 2, 30.0, 38.0)),
-                        ("expected_purchases", (39.0,))]
+PURCHASE_PREDICTIONS = [
+    ("predict_alive", (2, 30.0, 38.0)),
+    ("predict_purchases", (39.0, 2, 30.0, 38.0)),
+    ("expected_purchases", (39.0,)),
+]
 CASES = [
     Case(BetaGeo, _rfm, PURCHASE_PREDICTIONS),
     Case(ParetoNBD, _rfm, PURCHASE_PREDICTIONS),
     Case(GammaGamma, _spend, [("predict_spend", (3, 25.0))]),
-    Case(ShiftedBetaGeometric, _retention,
-         [("predict_survival", (3,)), ("predict_retention", (3,)), ("predict_churn", (3,)),
-          ("predict_derl", (2,))]),
-    Case(LatentDropout, _dropout,
-         [("predict_dropout", ([1.0],)), ("predict_alive", (2, 30.0, 38.0, [[0.0], [1.0]]))],
-         names=("r", "alpha", "a", "b", "beta_z"), take=_take_customers),
+    Case(
+        ShiftedBetaGeometric,
+        _retention,
+        [
+            ("predict_survival", (3,)),
+            ("predict_retention", (3,)),
+            ("predict_churn", (3,)),
+            ("predict_derl", (2,)),
+        ],
+    ),
+    Case(
+        LatentDropout,
+        _dropout,
+        [("predict_dropout", ([1.0],)), ("predict_alive", (2, 30.0, 38.0, [[0.0], [1.0]]))],
+        names=("r", "alpha", "a", "b", "beta_z"),
+        take=_take_customers,
+    ),
 ]
 IDS = [str(c) for c in CASES]
 
@@ -110,9 +123,15 @@ def fitted(data: SimpleNamespace) -> dict[str, BaseModel]:
 
 def test_public_api_is_exactly_the_documented_names() -> None:
     assert sorted(legame.models.__all__) == [
-        "BetaGeo", "GammaGamma", "HoldoutTable", "LatentDropout", "ParetoNBD",
+        "BetaGeo",
+        "GammaGamma",
+        "HoldoutTable",
+        "LatentDropout",
+        "ParetoNBD",
         "ShiftedBetaGeometric",
-        "customer_lifetime_value", "discounted_purchases", "holdout_table",
+        "customer_lifetime_value",
+        "discounted_purchases",
+        "holdout_table",
     ]
     for name in legame.models.__all__:
         assert getattr(legame.models, name).__module__.startswith("legame.models.")
@@ -137,9 +156,11 @@ def test_fit_returns_self_with_every_fitted_attribute(case: Case, data: SimpleNa
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_every_prediction_before_fit_raises_not_fitted_error(case: Case) -> None:
     for method, args in case.predictions:
-        with pytest.raises(NotFittedError,
-                           match=rf"This {case.model.__name__} is not fitted yet: call "
-                                 rf"{case.model.__name__}\(\)\.fit\(.*\) before {method}\(\)"):
+        with pytest.raises(
+            NotFittedError,
+            match=rf"This {case.model.__name__} is not fitted yet: call "
+            rf"{case.model.__name__}\(\)\.fit\(.*\) before {method}\(\)",
+        ):
             _predict(case.model(), method, args)
 
 
@@ -156,13 +177,15 @@ def test_repr_says_what_was_fitted_on_what(case: Case, fitted: dict[str, BaseMod
     assert repr(case.model()) == f"<{name}, not fitted>"
     assert repr(case.model(penalizer=0.01)) == f"<{name} penalizer=0.01, not fitted>"
     params = r" ".join(rf"{p}=-?\d+\.\d{{3}}" for p in case.param_names)
-    assert re.fullmatch(rf"<{name} {params}, [\d,]+ customers in [\d,]+ histories>",
-                        repr(fitted[str(case)]))
+    assert re.fullmatch(
+        rf"<{name} {params}, [\d,]+ customers in [\d,]+ histories>", repr(fitted[str(case)])
+    )
 
 
 def test_repr_of_the_cdnow_bgnbd_fit(fitted: dict[str, BaseModel]) -> None:
     assert repr(fitted["BetaGeo"]) == (
-        "<BetaGeo r=0.243 alpha=4.414 a=0.793 b=2.426, 2,357 customers in 2,357 histories>")
+        "<BetaGeo r=0.243 alpha=4.414 a=0.793 b=2.426, 2,357 customers in 2,357 histories>"
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -190,21 +213,26 @@ def test_zero_weight_rows_are_left_out(case: Case, data: SimpleNamespace) -> Non
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_init_only_stores_hyperparameters_and_fit_checks_them(case: Case,
-                                                              data: SimpleNamespace) -> None:
+def test_init_only_stores_hyperparameters_and_fit_checks_them(
+    case: Case, data: SimpleNamespace
+) -> None:
     model = case.model(penalizer=-1.0, max_iter=50)
     assert model.get_params()["penalizer"] == -1.0 and model.get_params()["max_iter"] == 50
     assert not hasattr(model, "params_")
-    with pytest.raises(InputError, match=rf"The 'penalizer' parameter of {case.model.__name__} "
-                                         r"must be a finite float >= 0\. Got -1\.0 instead\."):
+    with pytest.raises(
+        InputError,
+        match=rf"The 'penalizer' parameter of {case.model.__name__} "
+        r"must be a finite float >= 0\. Got -1\.0 instead\.",
+    ):
         model.fit(*case.columns(data))
     with pytest.raises(InputError, match=r"The 'max_iter' parameter .* an int >= 1"):
         case.model(max_iter=0).fit(*case.columns(data))
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_bad_input_errors_name_the_argument_row_and_value(case: Case,
-                                                          data: SimpleNamespace) -> None:
+def test_bad_input_errors_name_the_argument_row_and_value(
+    case: Case, data: SimpleNamespace
+) -> None:
     columns = [c.copy() for c in case.take(case.columns(data), np.arange(50))]
     first = case.model.fit.__code__.co_varnames[1]
     second = case.model.fit.__code__.co_varnames[2]
@@ -227,19 +255,40 @@ def test_bad_input_errors_name_the_argument_row_and_value(case: Case,
 
 
 @pytest.mark.parametrize("model", [BetaGeo, ParetoNBD])
-@pytest.mark.parametrize(("frequency", "recency", "T", "pattern"), [
-    ([1, 2, 1.5], [1.0, 2.0, 3.0], [5.0, 5.0, 5.0],
-     r"'frequency'.*whole numbers >= 0\. Got frequency=1\.5 at row 2\. frequency counts"),
-    ([1, -2, 1], [1.0, 2.0, 3.0], [5.0, 5.0, 5.0], r"'frequency'.*Got frequency=-2 at row 1"),
-    ([1, 2, 1], [1.0, -2.0, 3.0], [5.0, 5.0, 5.0], r"'recency'.*>= 0\. Got recency=-2 at row 1"),
-    ([1, 2, 1], [1.0, 6.0, 7.0], [5.0, 5.0, 5.0],
-     r"'recency'.*<= T\. Got recency=6, T=5 at row 1 \(2 rows in all\)\. Check .*time unit"),
-    ([0, 2, 1], [1.0, 2.0, 3.0], [5.0, 5.0, 5.0],
-     r"'recency'.*0 where frequency is 0\. Got recency=1 with frequency=0 at row 0"),
-    ([1, 2, 1], [1.0, 2.0, 3.0], [5.0, -5.0, 5.0], r"'T'.*>= 0\. Got T=-5 at row 1"),
-])
-def test_purchase_models_check_rfm_rules(model: type[BaseModel], frequency: list,
-                                         recency: list, T: list, pattern: str) -> None:
+@pytest.mark.parametrize(
+    ("frequency", "recency", "T", "pattern"),
+    [
+        (
+            [1, 2, 1.5],
+            [1.0, 2.0, 3.0],
+            [5.0, 5.0, 5.0],
+            r"'frequency'.*whole numbers >= 0\. Got frequency=1\.5 at row 2\. frequency counts",
+        ),
+        ([1, -2, 1], [1.0, 2.0, 3.0], [5.0, 5.0, 5.0], r"'frequency'.*Got frequency=-2 at row 1"),
+        (
+            [1, 2, 1],
+            [1.0, -2.0, 3.0],
+            [5.0, 5.0, 5.0],
+            r"'recency'.*>= 0\. Got recency=-2 at row 1",
+        ),
+        (
+            [1, 2, 1],
+            [1.0, 6.0, 7.0],
+            [5.0, 5.0, 5.0],
+            r"'recency'.*<= T\. Got recency=6, T=5 at row 1 \(2 rows in all\)\. Check .*time unit",
+        ),
+        (
+            [0, 2, 1],
+            [1.0, 2.0, 3.0],
+            [5.0, 5.0, 5.0],
+            r"'recency'.*0 where frequency is 0\. Got recency=1 with frequency=0 at row 0",
+        ),
+        ([1, 2, 1], [1.0, 2.0, 3.0], [5.0, -5.0, 5.0], r"'T'.*>= 0\. Got T=-5 at row 1"),
+    ],
+)
+def test_purchase_models_check_rfm_rules(
+    model: type[BaseModel], frequency: list, recency: list, T: list, pattern: str
+) -> None:
     with pytest.raises(InputError, match=pattern) as info:
         model().fit(frequency, recency, T)
     assert f"argument of {model.__name__}.fit must" in str(info.value)
@@ -250,8 +299,9 @@ def test_purchase_models_check_rfm_rules(model: type[BaseModel], frequency: list
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_fits_are_reproducible(case: Case, data: SimpleNamespace,
-                               fitted: dict[str, BaseModel]) -> None:
+def test_fits_are_reproducible(
+    case: Case, data: SimpleNamespace, fitted: dict[str, BaseModel]
+) -> None:
     again = case.model().fit(*case.columns(data))
     assert again.params_ == fitted[str(case)].params_
 

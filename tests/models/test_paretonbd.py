@@ -20,12 +20,23 @@ PUBLISHED = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 # lifetimes 0.11.3 on the same fixture data (ParetoNBDFitter().fit(f, r, T)); its optimiser
 # stops a little earlier than ours (s differs in the 5th digit), hence rtol 1e-4 below.
 ROWS = [0, 1, 2, 19, 150, 1000]
-LIFETIMES_ALIVE = [0.8691355956367057, 0.16799173795282588, 0.295105856845302,
-                   0.2959464816863281, 0.9618679265596739, 0.32943148232871944]
-LIFETIMES_COND39 = [1.4552152699298242, 0.17111181540088813, 0.10707054902570415,
-                    0.10764112800090678, 2.91514092320924, 0.1315627703060225]
-LIFETIMES_UNCOND = [0.051007410950196036, 1.213418677549198, 1.9098916847670044,
-                    5.42345432843958]
+LIFETIMES_ALIVE = [
+    0.8691355956367057,
+    0.16799173795282588,
+    0.295105856845302,
+    0.2959464816863281,
+    0.9618679265596739,
+    0.32943148232871944,
+]
+LIFETIMES_COND39 = [
+    1.4552152699298242,
+    0.17111181540088813,
+    0.10707054902570415,
+    0.10764112800090678,
+    2.91514092320924,
+    0.1315627703060225,
+]
+LIFETIMES_UNCOND = [0.051007410950196036, 1.213418677549198, 1.9098916847670044, 5.42345432843958]
 
 
 @pytest.fixture(scope="module")
@@ -44,32 +55,38 @@ def test_paretonbd_reproduces_fader_hardie_lee_matlab_note_on_cdnow(pnbd: Pareto
     assert all(np.isfinite(v) and v > 0 for v in pnbd.stderr_.values())
 
 
-def _classic_loglik(p: dict[str, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray
-                    ) -> float:
+def _classic_loglik(p: dict[str, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> float:
     """The MATLAB note's formula (its eq. for A0 with SciPy's hyp2f1), safe for small x."""
     r, alpha, s, beta = p["r"], p["alpha"], p["s"], p["beta"]
     m = r + x
     if alpha >= beta:
+
         def term(t: np.ndarray) -> np.ndarray:
-            return hyp2f1(m + s, s + 1, m + s + 1, (alpha - beta) / (alpha + t)) / (
-                alpha + t) ** (m + s)
+            return hyp2f1(m + s, s + 1, m + s + 1, (alpha - beta) / (alpha + t)) / (alpha + t) ** (
+                m + s
+            )
     else:
+
         def term(t: np.ndarray) -> np.ndarray:
-            return hyp2f1(m + s, m, m + s + 1, (beta - alpha) / (beta + t)) / (
-                beta + t) ** (m + s)
+            return hyp2f1(m + s, m, m + s + 1, (beta - alpha) / (beta + t)) / (beta + t) ** (m + s)
+
     A0 = term(t_x) - term(T)
     bracket = 1 / ((alpha + T) ** m * (beta + T) ** s) + s / (m + s) * A0
     ll = gammaln(m) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) + np.log(bracket)
     return float(ll.sum())
 
 
-@pytest.mark.parametrize("params", [
-    PUBLISHED,
-    {"r": 0.553, "alpha": 30.0, "s": 0.606, "beta": 3.0},  # alpha > beta branch
-    {"r": 1.3, "alpha": 2.0, "s": 2.5, "beta": 40.0},  # alpha < beta, s > 1
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        PUBLISHED,
+        {"r": 0.553, "alpha": 30.0, "s": 0.606, "beta": 3.0},  # alpha > beta branch
+        {"r": 1.3, "alpha": 2.0, "s": 2.5, "beta": 40.0},  # alpha < beta, s > 1
+    ],
+)
 def test_paretonbd_likelihood_equals_the_classic_2f1_formula(
-        cdnow: CdnowSummary, params: dict[str, float]) -> None:
+    cdnow: CdnowSummary, params: dict[str, float]
+) -> None:
     """On CDNOW (frequencies <= 29, where SciPy's hyp2f1 is safe) the overflow-free sum of two
     positive terms gives the same log-likelihood as the published formula."""
     x, t_x, T = cdnow.frequency, cdnow.recency, cdnow.T
@@ -78,19 +95,29 @@ def test_paretonbd_likelihood_equals_the_classic_2f1_formula(
     assert value == pytest.approx(_classic_loglik(params, x, t_x, T), rel=1e-10)
 
 
-@pytest.mark.parametrize(("tau", "alpha", "mu", "beta", "nu"), [
-    (0.0, 10.0, 0.6, 12.0, 1.6), (38.9, 10.6, 3.55, 11.7, 0.61), (5.0, 50.0, 2.0, 1.0, 0.8),
-    (100.0, 1.0, 500.5, 200.0, 1.6), (4900.0, 10.6, 500.55, 11.7, 1.61),
-    (1.0, 1000.0, 500.55, 1.0, 0.61), (2.0, 0.5, 0.3, 80.0, 1.3),
-])
-def test_log_J_matches_quadrature(tau: float, alpha: float, mu: float, beta: float,
-                                  nu: float) -> None:
+@pytest.mark.parametrize(
+    ("tau", "alpha", "mu", "beta", "nu"),
+    [
+        (0.0, 10.0, 0.6, 12.0, 1.6),
+        (38.9, 10.6, 3.55, 11.7, 0.61),
+        (5.0, 50.0, 2.0, 1.0, 0.8),
+        (100.0, 1.0, 500.5, 200.0, 1.6),
+        (4900.0, 10.6, 500.55, 11.7, 1.61),
+        (1.0, 1000.0, 500.55, 1.0, 0.61),
+        (2.0, 0.5, 0.3, 80.0, 1.3),
+    ],
+)
+def test_log_J_matches_quadrature(
+    tau: float, alpha: float, mu: float, beta: float, nu: float
+) -> None:
     """log of int_tau^inf (alpha+u)^-mu (beta+u)^-nu du, against quad on the integrand scaled
     by its value at tau (so heavy buyers' 1e-1000 integrands do not underflow)."""
+
     def log_f(u: float) -> float:
         return -mu * np.log(alpha + u) - nu * np.log(beta + u)
 
     scale = log_f(tau)
+
     # substitute u = tau + v / (1 - v) to map [tau, inf) onto [0, 1)
     def g(v: float) -> float:
         u = tau + v / (1 - v)
@@ -115,14 +142,15 @@ def test_log_J_is_exact_when_alpha_equals_beta() -> None:
 def test_paretonbd_predictions_match_lifetimes(pnbd: ParetoNBD, cdnow: CdnowSummary) -> None:
     f, r, T = cdnow.frequency[ROWS], cdnow.recency[ROWS], cdnow.T[ROWS]
     np.testing.assert_allclose(pnbd.predict_alive(f, r, T), LIFETIMES_ALIVE, rtol=1e-4)
-    np.testing.assert_allclose(pnbd.predict_purchases(39, f, r, T), LIFETIMES_COND39,
-                               rtol=1e-4)
-    np.testing.assert_allclose(pnbd.expected_purchases([1.0, 39, 78, 520]), LIFETIMES_UNCOND,
-                               rtol=1e-4)
+    np.testing.assert_allclose(pnbd.predict_purchases(39, f, r, T), LIFETIMES_COND39, rtol=1e-4)
+    np.testing.assert_allclose(
+        pnbd.expected_purchases([1.0, 39, 78, 520]), LIFETIMES_UNCOND, rtol=1e-4
+    )
 
 
 def test_paretonbd_fit_on_distinct_histories_equals_fit_per_customer(
-        pnbd: ParetoNBD, cdnow_histories: tuple[np.ndarray, ...]) -> None:
+    pnbd: ParetoNBD, cdnow_histories: tuple[np.ndarray, ...]
+) -> None:
     x, t_x, T, counts = cdnow_histories
     compressed = ParetoNBD().fit(x, t_x, T, weights=counts)
     for name, value in pnbd.params_.items():

@@ -22,17 +22,18 @@ def _cohort(survivors: list[int], years: int) -> tuple[np.ndarray, np.ndarray, n
     return periods, alive, np.r_[s[:-1] - s[1:], s[-1]]
 
 
-@pytest.mark.parametrize(("survivors", "alpha", "beta"), [
-    (REGULAR, 0.704, 1.182),
-    (HIGH_END, 0.668, 3.806),
-])
-def test_sbg_reproduces_fader_hardie_2007(survivors: list[int], alpha: float,
-                                          beta: float) -> None:
+@pytest.mark.parametrize(
+    ("survivors", "alpha", "beta"),
+    [
+        (REGULAR, 0.704, 1.182),
+        (HIGH_END, 0.668, 3.806),
+    ],
+)
+def test_sbg_reproduces_fader_hardie_2007(survivors: list[int], alpha: float, beta: float) -> None:
     """Fader & Hardie (2007), fit on years 1-7: Regular alpha = 0.704, beta = 1.182; High End
     alpha = 0.668, beta = 3.806 (Appendix B; the body text prints 0.688 for High End alpha,
     a typo the appendix's Solver run and this fit both contradict)."""
-    model = ShiftedBetaGeometric().fit(*_cohort(survivors, 7)[:2],
-                                       weights=_cohort(survivors, 7)[2])
+    model = ShiftedBetaGeometric().fit(*_cohort(survivors, 7)[:2], weights=_cohort(survivors, 7)[2])
     assert model.params_["alpha"] == pytest.approx(alpha, rel=0.01)
     assert model.params_["beta"] == pytest.approx(beta, rel=0.01)
     assert model.n_customers_ == 1000 and model.n_histories_ == 8
@@ -65,12 +66,14 @@ def test_sbg_survival_retention_and_churn_are_consistent() -> None:
     assert model.predict_churn(1) == pytest.approx(0.704 / (0.704 + 1.182), rel=1e-12)
 
 
-@pytest.mark.parametrize("params", [{"alpha": 0.704, "beta": 1.182},
-                                    {"alpha": 0.668, "beta": 3.806},
-                                    {"alpha": 3.0, "beta": 0.4}])
+@pytest.mark.parametrize(
+    "params",
+    [{"alpha": 0.704, "beta": 1.182}, {"alpha": 0.668, "beta": 3.806}, {"alpha": 3.0, "beta": 0.4}],
+)
 @pytest.mark.parametrize("discount_rate", [0.1, 0.01, 0.5])
-def test_sbg_derl_equals_the_direct_discounted_sum(params: dict[str, float],
-                                                   discount_rate: float) -> None:
+def test_sbg_derl_equals_the_direct_discounted_sum(
+    params: dict[str, float], discount_rate: float
+) -> None:
     """Fader & Hardie (2010), "Customer-base valuation in a contractual setting", eq. 6:
     DERL(d | n-1 renewals) = sum_{t>=n} S(t)/S(n-1) (1+d)^-(t-n), checked against that sum
     (30,000 terms; the tail after them is below 1e-9 for these rates)."""
@@ -92,4 +95,5 @@ def test_sbg_rejects_churners_in_period_zero_and_non_boolean_alive() -> None:
         ShiftedBetaGeometric().fit([1, 3], [0, 2])
     with pytest.raises(InputError, match=r"'discount_rate'.*Got discount_rate=0"):
         ShiftedBetaGeometric.from_params({"alpha": 1.0, "beta": 1.0}).predict_derl(
-            1, discount_rate=0)
+            1, discount_rate=0
+        )

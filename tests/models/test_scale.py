@@ -39,7 +39,8 @@ def _count_passes(monkeypatch: pytest.MonkeyPatch, cls: type[LogLikelihood]) -> 
 
 
 def test_bgnbd_fits_two_million_distinct_histories_in_a_few_passes(
-        sim: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    sim: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     truth = {"r": 0.25, "alpha": 30.0, "a": 0.8, "b": 2.5}
     rng = np.random.default_rng(11)
     T = rng.integers(1, 1096, 8_000_000).astype(np.float64)  # days, three years of cohorts
@@ -65,7 +66,8 @@ def test_bgnbd_fits_two_million_distinct_histories_in_a_few_passes(
 
 
 def test_gammagamma_fits_two_million_customers_in_a_few_passes(
-        sim: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    sim: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     truth = {"p": 6.0, "q": 4.0, "gamma": 15.0}
     rng = np.random.default_rng(12)
     x = 1.0 + rng.poisson(2.0, 2_000_000)

@@ -42,8 +42,9 @@ def test_auc_counts_ties_as_half_and_matches_pairwise_counting() -> None:
     score = rng.integers(0, 5, 300).astype(float)
     y = rng.random(300) < 0.2 + 0.1 * score
     pos, neg = score[y], score[~y]
-    pairwise = ((pos[:, None] > neg[None, :]).sum()
-                + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (pos.size * neg.size)
+    pairwise = (
+        (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    ) / (pos.size * neg.size)
     assert np.isclose(d.auc(score, y), pairwise)
     assert d.auc([1, 2, 3, 4], [0, 0, 1, 1]) == 1.0
     assert d.auc([1, 1, 1, 1], [0, 1, 0, 1]) == 0.5

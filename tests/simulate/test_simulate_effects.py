@@ -18,8 +18,11 @@ from legame.simulate.world import build_world
 
 MC = 50_000
 PARAMS = WorldParams()
-EXACT = {"service_dropout": "service_k", "contact_pressure": "pressure_k",
-         "promoters_referrals": "referral_k"}
+EXACT = {
+    "service_dropout": "service_k",
+    "contact_pressure": "pressure_k",
+    "promoters_referrals": "referral_k",
+}
 
 
 def _seconds(col: pa.ChunkedArray) -> np.ndarray:
@@ -30,8 +33,9 @@ def _seconds(col: pa.ChunkedArray) -> np.ndarray:
 
 @pytest.mark.parametrize("name", EFFECTS)
 def test_switching_an_effect_off_sets_on_false_and_the_null(name: str) -> None:
-    truth = simulate_tables(customers=300, seed=1, effects_off=(name,),
-                            mc_customers=MC).truth["effects"]
+    truth = simulate_tables(customers=300, seed=1, effects_off=(name,), mc_customers=MC).truth[
+        "effects"
+    ]
     entry = truth[name]  # type: ignore[index]
     assert entry["on"] is False
     assert all(truth[other]["on"] for other in EFFECTS if other != name)  # type: ignore[index]
@@ -76,8 +80,9 @@ def test_monte_carlo_truth_does_not_depend_on_the_data_seed() -> None:
 def test_every_effect_off_flags_orders_as_pure_only_with_spend_independent() -> None:
     all_off = simulate_tables(customers=50, effects_off=EFFECTS, mc_customers=MC).truth
     assert all_off["orders_are_pure_process"] is False
-    pure = simulate_tables(customers=50, effects_off=all_off["pure_process_effects_off"],
-                           mc_customers=MC).truth
+    pure = simulate_tables(
+        customers=50, effects_off=all_off["pure_process_effects_off"], mc_customers=MC
+    ).truth
     assert pure["orders_are_pure_process"] is True
 
 
@@ -111,8 +116,11 @@ def test_unsubscribe_rate_ratio_high_vs_low_band_is_near_k(sim_data) -> None:
 
 def test_unsubscribe_rates_are_flat_across_bands_when_pressure_is_off() -> None:
     contact = draw_contact(
-        draw_population(5000, PARAMS, Effects(), Streams(7)["population"]), PARAMS,
-        Effects(frozenset({"contact_pressure"})), Streams(7)["contact"])
+        draw_population(5000, PARAMS, Effects(), Streams(7)["population"]),
+        PARAMS,
+        Effects(frozenset({"contact_pressure"})),
+        Streams(7)["contact"],
+    )
     unsub = ~np.isnan(contact.unsubscribed)
     key = contact.cust * 1e4 + contact.sent
     prior = np.arange(key.size) - np.searchsorted(key, key - 30.0, side="left")
@@ -151,8 +159,9 @@ def test_promoters_refer_like_passives_when_the_effect_is_off() -> None:
 def test_referred_customers_are_born_within_30_days_after_the_referral(sim_data) -> None:
     refs = sim_data.tables["referrals"]
     customers = sim_data.tables["customers"]
-    born = dict(zip(customers["customer_id"].to_pylist(), _seconds(customers["created_at"]),
-                    strict=True))
+    born = dict(
+        zip(customers["customer_id"].to_pylist(), _seconds(customers["created_at"]), strict=True)
+    )
     at = _seconds(refs["referred_at"])
     who = refs["referred_customer_id"].to_pylist()
     named = [(r, c) for r, c in zip(at, who, strict=True) if c]

@@ -51,8 +51,9 @@ def test_tickets_open_0_to_4_days_after_a_purchase_of_their_customer(sim_data) -
     for c, t in zip(done["customer_id"].to_pylist(), _seconds(done["ordered_at"]), strict=True):
         by_cust.setdefault(c, []).append(t)
     gaps = []
-    for c, t in zip(tickets["customer_id"].to_pylist(), _seconds(tickets["opened_at"]),
-                    strict=True):
+    for c, t in zip(
+        tickets["customer_id"].to_pylist(), _seconds(tickets["opened_at"]), strict=True
+    ):
         before = [o for o in by_cust[c] if o <= t]
         gaps.append((t - max(before)) / 86400.0)
     gaps_arr = np.array(gaps)
@@ -86,9 +87,14 @@ def test_fees_are_waived_only_and_always_in_the_treatment_arm(sim_data) -> None:
     charged = dict(zip(charges["charge_id"], charges["charged_at"], strict=True))
     amount = dict(zip(charges["charge_id"], charges["amount"], strict=True))
     seen = 0
-    for key, arm, kind, cost, given in zip(gestures["event_key"], gestures["arm"],
-                                           gestures["kind"], gestures["cost"],
-                                           gestures["given_at"], strict=True):
+    for key, arm, kind, cost, given in zip(
+        gestures["event_key"],
+        gestures["arm"],
+        gestures["kind"],
+        gestures["cost"],
+        gestures["given_at"],
+        strict=True,
+    ):
         if not key.startswith("charge:"):
             continue
         cid = key.removeprefix("charge:")
@@ -100,8 +106,9 @@ def test_fees_are_waived_only_and_always_in_the_treatment_arm(sim_data) -> None:
         else:
             assert waived[cid] is None and cost == 0
     assert seen > 100
-    gesture_charges = {k.removeprefix("charge:") for k in gestures["event_key"]
-                       if k.startswith("charge:")}
+    gesture_charges = {
+        k.removeprefix("charge:") for k in gestures["event_key"] if k.startswith("charge:")
+    }
     assert {c for c, w in waived.items() if w is not None} <= gesture_charges
 
 
@@ -110,13 +117,17 @@ def test_fee_forgiveness_fires_exactly_on_fees_after_3_or_more_purchases(sim_dat
     charges = sim_data.tables["charges"].to_pydict()
     gestures = sim_data.tables["gestures"].to_pydict()
     done: dict[str, list[object]] = {}
-    for c, t, s in zip(orders["customer_id"], orders["ordered_at"], orders["status"],
-                       strict=True):
+    for c, t, s in zip(orders["customer_id"], orders["ordered_at"], orders["status"], strict=True):
         if s == "completed":
             done.setdefault(c, []).append(t)
     fired = {k.removeprefix("charge:") for k in gestures["event_key"] if k.startswith("charge:")}
-    for cid, cust, at, kind in zip(charges["charge_id"], charges["customer_id"],
-                                   charges["charged_at"], charges["kind"], strict=True):
+    for cid, cust, at, kind in zip(
+        charges["charge_id"],
+        charges["customer_id"],
+        charges["charged_at"],
+        charges["kind"],
+        strict=True,
+    ):
         assert kind == "late_fee"
         prior = sum(t < at for t in done[cust])  # type: ignore[operator]
         assert (cid in fired) == (prior >= d.FEE_FORGIVENESS_MIN_PURCHASES)
@@ -129,15 +140,29 @@ def test_milestone_thanks_answers_the_5th_completed_order(sim_data) -> None:
     gestures = sim_data.tables["gestures"].to_pydict()
     rank: dict[str, int] = {}
     nth: dict[str, tuple[str, int, object]] = {}
-    for oid, c, t, s in zip(orders["order_id"], orders["customer_id"], orders["ordered_at"],
-                            orders["status"], strict=True):
+    for oid, c, t, s in zip(
+        orders["order_id"],
+        orders["customer_id"],
+        orders["ordered_at"],
+        orders["status"],
+        strict=True,
+    ):
         if s == "completed":
             rank[c] = rank.get(c, 0) + 1
             nth[oid] = (c, rank[c], t)
-    keys = [(k, c, g, kind, cost, arm) for k, c, g, kind, cost, arm in zip(
-        gestures["event_key"], gestures["customer_id"], gestures["given_at"],
-        gestures["kind"], gestures["cost"], gestures["arm"], strict=True)
-        if k.startswith("order:")]
+    keys = [
+        (k, c, g, kind, cost, arm)
+        for k, c, g, kind, cost, arm in zip(
+            gestures["event_key"],
+            gestures["customer_id"],
+            gestures["given_at"],
+            gestures["kind"],
+            gestures["cost"],
+            gestures["arm"],
+            strict=True,
+        )
+        if k.startswith("order:")
+    ]
     assert len(keys) == sum(r >= d.MILESTONE_PURCHASE for r in rank.values())
     for key, cust, given, kind, cost, arm in keys:
         c, r, t = nth[key.removeprefix("order:")]

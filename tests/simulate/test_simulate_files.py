@@ -98,8 +98,9 @@ def test_created_at_is_each_customers_first_completed_order(sim_data) -> None:
     customers = sim_data.tables["customers"].to_pydict()
     orders = sim_data.tables["orders"].to_pydict()
     first: dict[str, object] = {}
-    for cust, at, status in zip(orders["customer_id"], orders["ordered_at"], orders["status"],
-                                strict=True):
+    for cust, at, status in zip(
+        orders["customer_id"], orders["ordered_at"], orders["status"], strict=True
+    ):
         if status == "completed" and (cust not in first or at < first[cust]):  # type: ignore[operator]
             first[cust] = at
     assert dict(zip(customers["customer_id"], customers["created_at"], strict=True)) == first
@@ -118,13 +119,16 @@ def test_truth_json_has_params_and_one_entry_per_effect(sim_files: SimulationRes
     truth = json.loads(sim_files.paths["truth"].read_text(encoding="utf-8"))
     assert truth == sim_files.truth
     assert truth["as_of"] == "2026-01-01 00:00:00" and truth["start"] == "2024-01-01 00:00:00"
-    assert truth["outcome_window"] == {"start": "2025-07-05 00:00:00",
-                                       "end": "2026-01-01 00:00:00"}
+    assert truth["outcome_window"] == {"start": "2025-07-05 00:00:00", "end": "2026-01-01 00:00:00"}
     p = truth["params"]
     assert (p["bgnbd_r"], p["bgnbd_alpha"], p["bgnbd_a"], p["bgnbd_b"]) == (0.6, 6.0, 0.8, 4.0)
     assert (p["gg_p"], p["gg_q"], p["gg_gamma"]) == (6.0, 4.0, 20.0)
     assert (p["service_k"], p["pressure_k"], p["referral_k"], p["gratitude_h"]) == (
-        2.5, 4.0, 4.0, 0.5)
+        2.5,
+        4.0,
+        4.0,
+        0.5,
+    )
     assert p["days"] == 731 and p["birth_days"] == 540 and p["holdout_share"] == 0.3
     assert list(truth["effects"]) == list(EFFECTS)
     for name, entry in truth["effects"].items():
@@ -145,8 +149,10 @@ def test_unknown_effect_name_raises_input_error_listing_valid_names(tmp_path: Pa
     assert not list(tmp_path.iterdir())  # nothing written
 
 
-@pytest.mark.parametrize("kwargs", [{"customers": 0}, {"customers": "10"}, {"seed": -1},
-                                    {"customers": True}, {"mc_customers": 5}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"customers": 0}, {"customers": "10"}, {"seed": -1}, {"customers": True}, {"mc_customers": 5}],
+)
 def test_bad_arguments_raise_input_error(kwargs: dict[str, object]) -> None:
     with pytest.raises(InputError, match="must be an integer"):
         simulate_tables(**kwargs)  # type: ignore[arg-type]

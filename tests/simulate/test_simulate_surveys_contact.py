@@ -65,12 +65,17 @@ def test_survey_csat_is_unrelated_to_loyalty_only_while_the_effect_is_on() -> No
 def test_answers_come_1_to_60_days_after_a_purchase(sim_data) -> None:
     surveys, orders = sim_data.tables["survey_responses"], sim_data.tables["orders"]
     times: dict[str, list[datetime]] = {}
-    for c, t, s in zip(orders["customer_id"].to_pylist(), orders["ordered_at"].to_pylist(),
-                       orders["status"].to_pylist(), strict=True):
+    for c, t, s in zip(
+        orders["customer_id"].to_pylist(),
+        orders["ordered_at"].to_pylist(),
+        orders["status"].to_pylist(),
+        strict=True,
+    ):
         if s == "completed":
             times.setdefault(c, []).append(t)
-    for c, t in zip(surveys["customer_id"].to_pylist(), surveys["answered_at"].to_pylist(),
-                    strict=True):
+    for c, t in zip(
+        surveys["customer_id"].to_pylist(), surveys["answered_at"].to_pylist(), strict=True
+    ):
         gaps = [(t - o).total_seconds() / 86400 for o in times[c]]
         assert any(1.0 - 1e-4 <= g <= 60.0 + 1e-4 for g in gaps)
 
@@ -107,8 +112,14 @@ def test_campaigns_cover_languages_channels_and_styles(sim_data) -> None:
         for style in STYLES:
             assert any(body in bodies for _, body in TEMPLATES[lang][style]), (lang, style)
     weeks = 731 / 7
-    per_lang_email = sum(1 for ch, k in zip(c["channel"], c["kind"], strict=True)
-                         if ch == "email" and k == "marketing") / 3
+    per_lang_email = (
+        sum(
+            1
+            for ch, k in zip(c["channel"], c["kind"], strict=True)
+            if ch == "email" and k == "marketing"
+        )
+        / 3
+    )
     assert per_lang_email > weeks  # weekly-ish at least
 
 
@@ -128,13 +139,19 @@ def test_no_send_without_granted_consent_and_none_after_withdrawal(sim_data) -> 
     consents = sim_data.tables["consents"].to_pydict()
     granted: dict[tuple[str, str], datetime] = {}
     withdrawn: dict[tuple[str, str], datetime] = {}
-    for c, ch, st, at in zip(consents["customer_id"], consents["channel"], consents["status"],
-                             consents["at"], strict=True):
+    for c, ch, st, at in zip(
+        consents["customer_id"],
+        consents["channel"],
+        consents["status"],
+        consents["at"],
+        strict=True,
+    ):
         (granted if st == "granted" else withdrawn)[(c, ch)] = at
     m = sim_data.tables["messages"].to_pydict()
     unsub_at: dict[tuple[str, str], datetime] = {}
-    for c, ch, sent, un in zip(m["customer_id"], m["channel"], m["sent_at"],
-                               m["unsubscribed_at"], strict=True):
+    for c, ch, sent, un in zip(
+        m["customer_id"], m["channel"], m["sent_at"], m["unsubscribed_at"], strict=True
+    ):
         assert (c, ch) in granted and granted[(c, ch)] <= sent
         if (c, ch) in withdrawn:
             assert sent <= withdrawn[(c, ch)]
@@ -159,16 +176,17 @@ def test_open_and_click_rates(sim_data) -> None:
 
 def test_contact_segments_receive_about_1_3_and_10_messages_a_month() -> None:
     pop = draw_population(6000, PARAMS, Effects(), Streams(3)["population"])
-    contact = draw_contact(pop, PARAMS, Effects(frozenset({"contact_pressure"})),
-                           Streams(3)["contact"])
+    contact = draw_contact(
+        pop, PARAMS, Effects(frozenset({"contact_pressure"})), Streams(3)["contact"]
+    )
     sent = np.bincount(contact.cust, minlength=pop.size)
     # Customers with a single consented channel: exposure runs from creation to the
     # unsubscribe (if any) or the end, and sends/exposure estimates the planned rate.
-    channels = np.bincount(contact.consent_cust[~contact.consent_withdrawn],
-                           minlength=pop.size)
+    channels = np.bincount(contact.consent_cust[~contact.consent_withdrawn], minlength=pop.size)
     stop = np.full(pop.size, PARAMS.end_day)
     stop[contact.consent_cust[contact.consent_withdrawn]] = contact.consent_at[
-        contact.consent_withdrawn]
+        contact.consent_withdrawn
+    ]
     months = (stop - pop.birth) / 30.4375
     for seg, per_month in enumerate(PARAMS.contact_per_month):
         sel = (pop.contact_segment == seg) & (channels == 1)
@@ -180,11 +198,17 @@ def test_contact_segments_receive_about_1_3_and_10_messages_a_month() -> None:
 
 def test_messages_use_a_campaign_of_their_channel_and_the_customers_language(sim_data) -> None:
     camp = sim_data.tables["campaigns"].to_pydict()
-    by_id = {i: (ch, lang, kind) for i, ch, lang, kind in zip(
-        camp["campaign_id"], camp["channel"], camp["language"], camp["kind"], strict=True)}
+    by_id = {
+        i: (ch, lang, kind)
+        for i, ch, lang, kind in zip(
+            camp["campaign_id"], camp["channel"], camp["language"], camp["kind"], strict=True
+        )
+    }
     cust = sim_data.tables["customers"].to_pydict()
-    lang_of = {c: ("en" if lang == "de" else lang)
-               for c, lang in zip(cust["customer_id"], cust["language"], strict=True)}
+    lang_of = {
+        c: ("en" if lang == "de" else lang)
+        for c, lang in zip(cust["customer_id"], cust["language"], strict=True)
+    }
     m = sim_data.tables["messages"].to_pydict()
     kinds = []
     for c, cid, ch in zip(m["customer_id"], m["campaign_id"], m["channel"], strict=True):

@@ -26,8 +26,15 @@ def _all(n: int, chunk: int, seed: int = 4) -> pa.Table:
 def _expected_repeat_purchases(t_weeks: np.ndarray) -> np.ndarray:
     """BG/NBD E[X(t)] (Fader, Hardie & Lee 2005, eq. 9)."""
     r, alpha, a, b = P.bgnbd_r, P.bgnbd_alpha, P.bgnbd_a, P.bgnbd_b
-    return (a + b - 1) / (a - 1) * (
-        1 - (alpha / (alpha + t_weeks)) ** r * hyp2f1(r, b, a + b - 1, t_weeks / (alpha + t_weeks)))
+    return (
+        (a + b - 1)
+        / (a - 1)
+        * (
+            1
+            - (alpha / (alpha + t_weeks)) ** r
+            * hyp2f1(r, b, a + b - 1, t_weeks / (alpha + t_weeks))
+        )
+    )
 
 
 def test_chunk_size_does_not_change_the_rows() -> None:
@@ -100,10 +107,15 @@ def test_effects_change_the_simulated_orders() -> None:
     assert default.hist.order_cust.size > 1.3 * neutral.hist.order_cust.size
 
 
-@pytest.mark.parametrize("kwargs", [{"n_customers": 0, "seed": 1},
-                                    {"n_customers": 10, "seed": -1},
-                                    {"n_customers": 10, "seed": 1, "chunk_customers": 0},
-                                    {"n_customers": 2.5, "seed": 1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n_customers": 0, "seed": 1},
+        {"n_customers": 10, "seed": -1},
+        {"n_customers": 10, "seed": 1, "chunk_customers": 0},
+        {"n_customers": 2.5, "seed": 1},
+    ],
+)
 def test_bad_arguments_raise_input_error(kwargs: dict[str, object]) -> None:
     with pytest.raises(InputError, match="must be an integer"):
         next(transactions(**kwargs))  # type: ignore[arg-type]

@@ -42,8 +42,7 @@ class _FromTables:
             return np.searchsorted(ids, np.asarray(col.to_pylist()))
 
         orders = t["orders"].filter(pc.equal(t["orders"]["status"], "completed"))
-        oc, ot, oa = idx(orders["customer_id"]), _secs(orders["ordered_at"]), _num(
-            orders["amount"])
+        oc, ot, oa = idx(orders["customer_id"]), _secs(orders["ordered_at"]), _num(orders["amount"])
         ws = AS_OF - d.OUTCOME_WINDOW_DAYS * DAY
         win, pre = ot >= ws, ot < ws
         self.revenue = np.bincount(oc[win], oa[win], self.n)
@@ -78,8 +77,9 @@ class _FromTables:
         key, amt = key[order], oa[order]
         cum = np.r_[0.0, np.cumsum(amt)]
         lo = np.searchsorted(key, self.g_cust * 1e10 + self.g_time, side="right")
-        hi = np.searchsorted(key, self.g_cust * 1e10 + self.g_time
-                             + d.GRATITUDE_FOLLOWUP_DAYS * DAY, side="right")
+        hi = np.searchsorted(
+            key, self.g_cust * 1e10 + self.g_time + d.GRATITUDE_FOLLOWUP_DAYS * DAY, side="right"
+        )
         self.g_retained = (hi - lo) >= d.RETENTION_MIN_ORDERS
         self.g_spend = cum[hi] - cum[lo]
 
@@ -121,18 +121,23 @@ def big() -> tuple[_FromTables, dict[str, dict[str, float]]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,method,value_key", [
-    ("emotion_value", "emotion", "value"),
-    ("satisfaction_not_loyalty", "satisfaction", "value"),
-    ("high_spend_not_loyalty", "spend", "value"),
-    ("gratitude_uplift", "gratitude", "value"),
-    ("gratitude_uplift", "gratitude_spend", "value_spend"),
-])
+@pytest.mark.parametrize(
+    "name,method,value_key",
+    [
+        ("emotion_value", "emotion", "value"),
+        ("satisfaction_not_loyalty", "satisfaction", "value"),
+        ("high_spend_not_loyalty", "spend", "value"),
+        ("gratitude_uplift", "gratitude", "value"),
+        ("gratitude_uplift", "gratitude_spend", "value_spend"),
+    ],
+)
 def test_data_estimate_agrees_with_the_monte_carlo_truth(big, name, method, value_key) -> None:
     est, truth = big
     fn: Callable[[np.ndarray], float] = (
-        (lambda sel: est.gratitude(sel, spend=True)) if method == "gratitude_spend"
-        else getattr(est, method))
+        (lambda sel: est.gratitude(sel, spend=True))
+        if method == "gratitude_spend"
+        else getattr(est, method)
+    )
     value, se = _estimate(fn, est.n)
     entry = truth[name]
     se_key = "se" if value_key == "value" else "se_spend"

@@ -29,8 +29,11 @@ DUCKDB_ONLY = {
     "views/customer_scores_row",
     "views/customer_timeline",
 }
-ANALYTIC = [name for name in sql.names()
-            if not name.startswith(DUCKDB_ONLY_FOLDERS) and name not in DUCKDB_ONLY]
+ANALYTIC = [
+    name
+    for name in sql.names()
+    if not name.startswith(DUCKDB_ONLY_FOLDERS) and name not in DUCKDB_ONLY
+]
 #: One value for every parameter any query takes.
 PARAMS: dict[str, sql.Param] = {
     "until": datetime(2025, 12, 31),

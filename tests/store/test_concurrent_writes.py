@@ -76,8 +76,10 @@ def test_parallel_ingests_end_as_a_serial_order_would(tmp_path: Path) -> None:
         start.wait()
         with files[k].open("rb") as fh:
             answers[k] = httpx.post(
-                f"{url}/api/v1/ingest/orders", headers={"Authorization": f"Bearer {key}"},
-                files={"file": (files[k].name, fh, "text/csv")}, timeout=300,
+                f"{url}/api/v1/ingest/orders",
+                headers={"Authorization": f"Bearer {key}"},
+                files={"file": (files[k].name, fh, "text/csv")},
+                timeout=300,
             ).json()
 
     proc, url = start_serve(db)

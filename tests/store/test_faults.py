@@ -34,8 +34,9 @@ def counts(db: Path) -> dict[str, int]:
 
 def orders_csv(path: Path, start: int, n: int, customers: int = 50) -> Path:
     lines = ["order_id,customer_id,ordered_at,amount"]
-    lines += [f"O{i},C{i % customers},2025-03-0{1 + i % 9},{5 + i % 11}" for i in
-              range(start, start + n)]
+    lines += [
+        f"O{i},C{i % customers},2025-03-0{1 + i % 9},{5 + i % 11}" for i in range(start, start + n)
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -54,8 +55,10 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         customers.write_text("customer_id,email\nC7,gianna.bianchi.4471@example.it\n")
         ingest(ws, "customers", [customers])
         survey = folder / "s.csv"
-        survey.write_text("response_id,customer_id,answered_at,nps,comment\n"
-                          "S1,C7,2025-03-02,2,the refund never came qpwx\n")
+        survey.write_text(
+            "response_id,customer_id,answered_at,nps,comment\n"
+            "S1,C7,2025-03-02,2,the refund never came qpwx\n"
+        )
         ingest(ws, "survey_responses", [survey])
         key = create_key(ws, "admin")[0]
     return db, key
@@ -86,9 +89,14 @@ def test_serve_killed_during_an_api_ingest(base, tmp_path: Path, moment: str) ->
     upload = orders_csv(tmp_path / "more.csv", 400, 300)  # 100 known, 200 new orders
     env = stop_env(moment, tmp_path)
     proc, url = start_serve(db, env=env)
-    thread = in_background(lambda: httpx.post(
-        f"{url}/api/v1/ingest/orders", headers={"Authorization": f"Bearer {base[1]}"},
-        files={"file": ("more.csv", upload.read_bytes(), "text/csv")}, timeout=600))
+    thread = in_background(
+        lambda: httpx.post(
+            f"{url}/api/v1/ingest/orders",
+            headers={"Authorization": f"Bearer {base[1]}"},
+            files={"file": ("more.csv", upload.read_bytes(), "text/csv")},
+            timeout=600,
+        )
+    )
     wait_stopped(proc, env)
     thread.join()
     after = counts(db)
@@ -101,8 +109,11 @@ def test_serve_killed_during_an_api_ingest(base, tmp_path: Path, moment: str) ->
     proc, url = start_serve(db)
     try:
         answer = httpx.post(
-            f"{url}/api/v1/ingest/orders", headers={"Authorization": f"Bearer {base[1]}"},
-            files={"file": ("more.csv", upload.read_bytes(), "text/csv")}, timeout=600).json()
+            f"{url}/api/v1/ingest/orders",
+            headers={"Authorization": f"Bearer {base[1]}"},
+            files={"file": ("more.csv", upload.read_bytes(), "text/csv")},
+            timeout=600,
+        ).json()
     finally:
         stop_serve(proc)
     assert answer["inserted"] == (0 if moment == "ingest.committed" else 200)
@@ -121,9 +132,13 @@ def test_serve_killed_during_an_erasure(base, tmp_path: Path, moment: str) -> No
     assert all(s in db.read_bytes() for s in secrets)
     env = stop_env(moment, tmp_path)
     proc, url = start_serve(db, env=env)
-    thread = in_background(lambda: httpx.delete(
-        f"{url}/api/v1/customers/C7", headers={"Authorization": f"Bearer {base[1]}"},
-        timeout=600))
+    thread = in_background(
+        lambda: httpx.delete(
+            f"{url}/api/v1/customers/C7",
+            headers={"Authorization": f"Bearer {base[1]}"},
+            timeout=600,
+        )
+    )
     wait_stopped(proc, env)
     thread.join()
     # The next process to open the workspace for writing finishes what was committed.
@@ -148,8 +163,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A folder on a 24 MB file system of its own (a tmpfs), so a write can fill it."""
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, f"this test needs to mount a tmpfs: {done.stderr}"
     try:
         yield mount
@@ -184,8 +202,9 @@ def test_a_full_disk_during_ingest_and_score_leaves_the_store_as_before(
     (small_disk / "filler.bin").unlink()
     assert counts(db) == before
     with Workspace.open(db, read_only=True) as ws:
-        scored = ws.con.execute("SELECT count(*) FROM information_schema.tables "
-                                "WHERE table_name = 'customer_value'").fetchall()
+        scored = ws.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'customer_value'"
+        ).fetchall()
     assert scored == [(0,)]
 
 
@@ -194,8 +213,9 @@ def test_a_read_only_database_file_is_refused_for_writes_and_read_for_reads(
 ) -> None:
     db = copy_of(base[0], small_disk)
     before = counts(db)
-    remount = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)],
-                             capture_output=True, text=True)
+    remount = subprocess.run(
+        ["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, text=True
+    )
     assert remount.returncode == 0, remount.stderr
     result = run_legame("ingest", "orders", orders_csv(tmp_path / "x.csv", 900, 5), "--db", db)
     assert result.returncode == 1

@@ -86,27 +86,67 @@ SECRETS = {
 def plant_every_trace(ws: Workspace, write) -> None:
     """Every place issue 16 found the customer after `forget`, planted at once."""
     who, s = SECRETS["id"], SECRETS
-    ingest(ws, "customers", [write("c1.csv",
-        "customer_id,email,phone,first_name,last_name\n"
-        f"{who},{s['email']},{s['phone']},Mario,Rossi\n"
-        "luigi-0001,luigi@example.net,+39 02 555,Luigi,Verdi\n")])
+    ingest(
+        ws,
+        "customers",
+        [
+            write(
+                "c1.csv",
+                "customer_id,email,phone,first_name,last_name\n"
+                f"{who},{s['email']},{s['phone']},Mario,Rossi\n"
+                "luigi-0001,luigi@example.net,+39 02 555,Luigi,Verdi\n",
+            )
+        ],
+    )
     # the e-mail changes: row_changes holds the old and the new one
-    ingest(ws, "customers", [write("c2.csv",
-        f"customer_id,email,phone,first_name,last_name\n"
-        f"{who},{s['new_email']},{s['phone']},Mario,Rossi\n")])
+    ingest(
+        ws,
+        "customers",
+        [
+            write(
+                "c2.csv",
+                f"customer_id,email,phone,first_name,last_name\n"
+                f"{who},{s['new_email']},{s['phone']},Mario,Rossi\n",
+            )
+        ],
+    )
     # a rejected customers row with e-mail and phone (bad time zone)
-    ingest(ws, "customers", [write("c3.csv",
-        f"customer_id,email,phone,time_zone\n{who},{s['email']},{s['phone']},Mars/Base\n")])
+    ingest(
+        ws,
+        "customers",
+        [
+            write(
+                "c3.csv",
+                f"customer_id,email,phone,time_zone\n{who},{s['email']},{s['phone']},Mars/Base\n",
+            )
+        ],
+    )
     # an order line that cannot be split into the header's fields, holding the id
-    ingest(ws, "orders", [write("o1.csv",
-        "order_id,customer_id,ordered_at,amount,note\n"
-        f"O1,{who},2025-01-01,5,\n"
-        f"O2,luigi-0001,2025-01-02,7,gift from {s['email']} for {s['name']}\n"
-        f"O3,{who},2025-01-03,5,x,y,z\n")])
-    ingest(ws, "survey_responses", [write("s1.csv",
-        "response_id,customer_id,answered_at,nps,comment\n"
-        f"S1,{who},2025-01-05,3,{s['comment']}\n"
-        f"S2,luigi-0001,2025-01-06,9,my friend {s['name'].upper()} sent me here\n")])
+    ingest(
+        ws,
+        "orders",
+        [
+            write(
+                "o1.csv",
+                "order_id,customer_id,ordered_at,amount,note\n"
+                f"O1,{who},2025-01-01,5,\n"
+                f"O2,luigi-0001,2025-01-02,7,gift from {s['email']} for {s['name']}\n"
+                f"O3,{who},2025-01-03,5,x,y,z\n",
+            )
+        ],
+    )
+    ingest(
+        ws,
+        "survey_responses",
+        [
+            write(
+                "s1.csv",
+                "response_id,customer_id,answered_at,nps,comment\n"
+                f"S1,{who},2025-01-05,3,{s['comment']}\n"
+                f"S2,luigi-0001,2025-01-06,9,my friend {s['name'].upper()} sent me here\n",
+            )
+        ],
+    )
 
 
 def all_text(ws: Workspace) -> str:
@@ -161,7 +201,7 @@ def test_forget_keeps_the_rest_and_marks_mentions(ws, write) -> None:
 def test_forget_audit_proves_the_erasure_without_personal_data(ws, write) -> None:
     plant_every_trace(ws, write)
     erasure = forget(ws, SECRETS["id"])
-    rows = ws.con.execute("SELECT action, detail FROM audit_log ORDER BY \"at\", action").fetchall()
+    rows = ws.con.execute('SELECT action, detail FROM audit_log ORDER BY "at", action').fetchall()
     assert [r[0] for r in rows] == ["forget", "forget_verified"]
     for _, detail in rows:
         for secret in SECRETS.values():

@@ -28,9 +28,16 @@ from legame.store.keys import create_key
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "build" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: The simulated business the pages show: big enough for every finding to have an estimate.
 DEMO_CUSTOMERS = 3000
 DEMO_SEED = 0
@@ -99,8 +106,11 @@ def csrf_field(html: str) -> str:
 
 def sign_in(client: TestClient, key: str) -> TestClient:
     form = client.get("/signin")
-    response = client.post("/signin", data={"key": key, "csrf_token": csrf_field(form.text),
-                                            "next": "/"}, follow_redirects=False)
+    response = client.post(
+        "/signin",
+        data={"key": key, "csrf_token": csrf_field(form.text), "next": "/"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     return client
 
@@ -137,8 +147,9 @@ def server(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
 
     app = make_app(demo.copy(tmp_path_factory.mktemp("server")))
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+    )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()

@@ -111,8 +111,10 @@ def test_every_page_loads_without_console_errors_and_draws_its_charts(
             assert_charts_drawn(t, least, f"{name} ({lang})")
             rendered = time.perf_counter() - started
             nav = t.page.evaluate(LOAD_TIME)
-            TIMINGS[f"{name}-{lang}"] = {"load_ms": round(nav["load"]),
-                                         "charts_rendered_ms": round(rendered * 1000)}
+            TIMINGS[f"{name}-{lang}"] = {
+                "load_ms": round(nav["load"]),
+                "charts_rendered_ms": round(rendered * 1000),
+            }
             assert t.page.get_attribute("html", "lang") == lang
             t.page.screenshot(path=str(screenshots / f"{name}-{lang}.png"), full_page=True)
         assert t.errors == []
@@ -162,8 +164,9 @@ def test_a_post_without_the_csrf_token_is_refused(browser: Any, server: Server) 
     with tab(browser) as t:
         sign_in(t, server, "analyst")
         # The page's own cookies, but no token: what a forged cross-site form would send.
-        response = t.page.request.post(f"{server.url}/messages/check",
-                                       form={"text": "Ciao\nGrazie", "values": ""})
+        response = t.page.request.post(
+            f"{server.url}/messages/check", form={"text": "Ciao\nGrazie", "values": ""}
+        )
         assert response.status == 403
         assert "The form has expired" in response.text()
         response = t.page.request.post(f"{server.url}/signout", form={})
@@ -199,8 +202,9 @@ def test_report_opens_from_a_file_offline_and_draws_every_chart(
     from legame.store import Workspace
 
     with Workspace.open(demo.db, read_only=True) as ws:
-        paths = {lang: write_report(ws, tmp_path / f"report-{lang}.html", lang)
-                 for lang in ("en", "it")}
+        paths = {
+            lang: write_report(ws, tmp_path / f"report-{lang}.html", lang) for lang in ("en", "it")
+        }
     for lang, path in paths.items():
         with tab(browser) as t:
             t.page.context.set_offline(True)

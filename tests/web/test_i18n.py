@@ -63,20 +63,35 @@ def test_placeholders_are_the_same_in_every_language() -> None:
     for lang in LANGUAGES:
         for key, text in load_messages(lang).items():
             assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(english[key])), (
-                lang, key)
+                lang,
+                key,
+            )
 
 
 def test_italian_and_spanish_are_translated_not_copied() -> None:
     english = load_messages("en")
     for lang in ("it", "es"):
         messages = load_messages(lang)
-        same = [k for k, v in messages.items()
-                if v == english[k] and re.search("[a-z]{4}", PLACEHOLDER.sub("", v))]
+        same = [
+            k
+            for k, v in messages.items()
+            if v == english[k] and re.search("[a-z]{4}", PLACEHOLDER.sub("", v))
+        ]
         # Names that do not translate (the product, the languages, NPS) and words that are
         # the same in both languages.
-        allowed = {"app.name", "language.en", "language.it", "language.es", "overview.nps",
-                   "trigger.manual", "col.email", "kind.ticket", "error.title",
-                   "nps_category.detractor", "signin.command"}
+        allowed = {
+            "app.name",
+            "language.en",
+            "language.it",
+            "language.es",
+            "overview.nps",
+            "trigger.manual",
+            "col.email",
+            "kind.ticket",
+            "error.title",
+            "nps_category.detractor",
+            "signin.command",
+        }
         assert set(same) <= allowed, (lang, sorted(set(same) - allowed))
 
 
@@ -157,17 +172,21 @@ PAGES = ("/", "/customers", "/findings", "/engagement", "/messages/check")
 
 
 @pytest.mark.parametrize("lang", ["it", "es"])
-def test_pages_in_italian_and_spanish_show_no_english_catalogue_text(
-    signed_in, lang: str
-) -> None:
+def test_pages_in_italian_and_spanish_show_no_english_catalogue_text(signed_in, lang: str) -> None:
     client = signed_in("admin")
     first = client.get("/customers").text.split('href="/customers/', 1)[1].split('"')[0]
-    pages = {path: client.get(f"{path}?lang={lang}").text
-             for path in (*PAGES, f"/customers/{first}")}
+    pages = {
+        path: client.get(f"{path}?lang={lang}").text for path in (*PAGES, f"/customers/{first}")
+    }
     form = pages["/messages/check"]
-    pages["POST /messages/check"] = client.post("/messages/check", data={
-        "csrf_token": csrf_field(form), "text": "Sconto 50%\nSolo oggi!!!", "values": "qualità",
-    }).text
+    pages["POST /messages/check"] = client.post(
+        "/messages/check",
+        data={
+            "csrf_token": csrf_field(form),
+            "text": "Sconto 50%\nSolo oggi!!!",
+            "values": "qualità",
+        },
+    ).text
     phrases = _english_phrases(lang)
     assert len(phrases) > 150
     for path, page in pages.items():
@@ -178,9 +197,7 @@ def test_pages_in_italian_and_spanish_show_no_english_catalogue_text(
 
 
 @pytest.mark.parametrize("lang", ["it", "es"])
-def test_the_signin_and_error_pages_speak_the_language_too(
-    client, signed_in, lang: str
-) -> None:
+def test_the_signin_and_error_pages_speak_the_language_too(client, signed_in, lang: str) -> None:
     phrases = _english_phrases(lang)
     signin = client.get(f"/signin?lang={lang}").text
     forbidden = signed_in("viewer").get("/customers")
@@ -228,22 +245,26 @@ def test_the_vega_locale_matches_babel_for_each_language() -> None:
 
 def test_the_page_embeds_its_vega_locale(signed_in) -> None:
     page = signed_in("viewer").get("/?lang=it").text
-    locale = re.search(r'<script type="application/json" id="legame-locale">(.*?)</script>',
-                       page).group(1)
+    locale = re.search(
+        r'<script type="application/json" id="legame-locale">(.*?)</script>', page
+    ).group(1)
     assert '"decimal": ","' in locale and '"thousands": "."' in locale
 
 
-@pytest.mark.parametrize(("query", "cookie", "header", "expected"), [
-    (None, None, None, "en"),
-    (None, None, "it-IT,it;q=0.9,en;q=0.8", "it"),
-    (None, None, "fr-FR, es;q=0.7, en;q=0.5", "es"),
-    (None, None, "en;q=0.2, it;q=0.9", "it"),
-    (None, None, "de, fr", "en"),
-    (None, None, "es;q=0", "en"),
-    (None, "es", "it", "es"),
-    ("it", "es", "en", "it"),
-    ("xx", "es", None, "es"),
-])
+@pytest.mark.parametrize(
+    ("query", "cookie", "header", "expected"),
+    [
+        (None, None, None, "en"),
+        (None, None, "it-IT,it;q=0.9,en;q=0.8", "it"),
+        (None, None, "fr-FR, es;q=0.7, en;q=0.5", "es"),
+        (None, None, "en;q=0.2, it;q=0.9", "it"),
+        (None, None, "de, fr", "en"),
+        (None, None, "es;q=0", "en"),
+        (None, "es", "it", "es"),
+        ("it", "es", "en", "it"),
+        ("xx", "es", None, "es"),
+    ],
+)
 def test_language_is_the_query_then_the_cookie_then_accept_language(
     query: str | None, cookie: str | None, header: str | None, expected: str
 ) -> None:

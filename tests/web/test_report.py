@@ -39,8 +39,15 @@ def test_report_has_overview_findings_segments_and_gesture_results(
 ) -> None:
     with Workspace.open(demo.db, read_only=True) as ws:
         findings = load_findings(ws)
-    for section in ('id="overview"', 'id="findings"', 'id="gestures"', "chart-nps-trend",
-                    "chart-clv-histogram", "chart-segments", "chart-gesture-retention"):
+    for section in (
+        'id="overview"',
+        'id="findings"',
+        'id="gestures"',
+        "chart-nps-trend",
+        "chart-clv-histogram",
+        "chart-segments",
+        "chart-gesture-retention",
+    ):
         assert section in report_en
     for finding in findings:
         assert f'id="finding-{finding["id"]}"' in report_en
@@ -67,8 +74,7 @@ def test_write_report_writes_the_file_and_refuses_an_unknown_language(
     assert not (tmp_path / "x.html").exists()
 
 
-def test_report_command_writes_the_report_where_asked(demo: Demo, tmp_path: Path,
-                                                     cli) -> None:
+def test_report_command_writes_the_report_where_asked(demo: Demo, tmp_path: Path, cli) -> None:
     out = tmp_path / "r.html"
     result = cli("report", "--out", out, "--lang", "it", "--db", demo.db)
     assert result.exit_code == 0, result.output
@@ -105,15 +111,19 @@ def test_a_finding_that_states_its_null_and_margin_is_taken_at_its_word() -> Non
 
 def test_vendored_bundles_are_the_versions_and_hashes_the_readme_records() -> None:
     readme = (VENDOR / "README.md").read_text("utf-8")
-    rows = re.findall(r"^\| (vega(?:-lite|-embed)?) \| ([0-9.]+) \| `([\w.-]+)` \| `(\w{64})`",
-                      readme, re.M)
+    rows = re.findall(
+        r"^\| (vega(?:-lite|-embed)?) \| ([0-9.]+) \| `([\w.-]+)` \| `(\w{64})`", readme, re.M
+    )
     assert {name for name, *_ in rows} == {"vega", "vega-lite", "vega-embed"}
     for name, version, file, digest in rows:
         data = (VENDOR / file).read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest, file
         text = data.decode("utf-8")
-        marker = {"vega": f'version="{version}"', "vega-lite": f'var n="{version}"',
-                  "vega-embed": f'"{version}"'}[name]
+        marker = {
+            "vega": f'version="{version}"',
+            "vega-lite": f'var n="{version}"',
+            "vega-embed": f'"{version}"',
+        }[name]
         assert marker in text, (file, version)
     for name in ("LICENSE-vega", "LICENSE-vega-lite", "LICENSE-vega-embed"):
         assert "Redistribution and use" in (VENDOR / name).read_text("utf-8"), name

@@ -31,43 +31,55 @@ def test_signin_sets_an_httponly_lax_session_cookie_stored_only_as_its_hash(
     client: TestClient, demo: Demo, http_app: FastAPI
 ) -> None:
     form = client.get("/signin")
-    response = client.post("/signin", data={"key": demo.keys["viewer"],
-                                            "csrf_token": csrf_field(form.text), "next": "/"},
-                           follow_redirects=False)
+    response = client.post(
+        "/signin",
+        data={"key": demo.keys["viewer"], "csrf_token": csrf_field(form.text), "next": "/"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == "/"
-    cookie = next(h for h in response.headers.get_list("set-cookie")
-                  if h.startswith("legame_session="))
+    cookie = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith("legame_session=")
+    )
     attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
     assert {"httponly", "path", "samesite", "max-age"} <= attributes
     assert "samesite=lax" in cookie.lower() and "path=/" in cookie.lower()
     assert "secure" not in attributes  # plain http here; see the https test
     token = client.cookies["legame_session"]
-    stored = _rows(http_app, "SELECT token_sha256, expires_at > now()::TIMESTAMP FROM "
-                   "web_sessions WHERE token_sha256 = ?", [hashlib.sha256(token.encode())
-                                                           .hexdigest()])
+    stored = _rows(
+        http_app,
+        "SELECT token_sha256, expires_at > now()::TIMESTAMP FROM "
+        "web_sessions WHERE token_sha256 = ?",
+        [hashlib.sha256(token.encode()).hexdigest()],
+    )
     assert stored and stored[0][1] is True
-    assert not _rows(http_app, "SELECT 1 FROM web_sessions WHERE token_sha256 = ? "
-                     "OR csrf_token = ?", [token, token])
+    assert not _rows(
+        http_app,
+        "SELECT 1 FROM web_sessions WHERE token_sha256 = ? OR csrf_token = ?",
+        [token, token],
+    )
 
 
-def test_the_session_cookie_is_secure_when_served_over_https(
-    http_app: FastAPI, demo: Demo
-) -> None:
+def test_the_session_cookie_is_secure_when_served_over_https(http_app: FastAPI, demo: Demo) -> None:
     c = new_client(http_app, base_url="https://dashboard.example")
     form = c.get("/signin")
-    response = c.post("/signin", data={"key": demo.keys["viewer"],
-                                       "csrf_token": csrf_field(form.text)},
-                      follow_redirects=False)
-    cookie = next(h for h in response.headers.get_list("set-cookie")
-                  if h.startswith("legame_session="))
+    response = c.post(
+        "/signin",
+        data={"key": demo.keys["viewer"], "csrf_token": csrf_field(form.text)},
+        follow_redirects=False,
+    )
+    cookie = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith("legame_session=")
+    )
     assert "secure" in [p.strip().lower() for p in cookie.split(";")]
 
 
 def test_a_wrong_key_shows_the_form_again_with_401_and_no_session(client: TestClient) -> None:
     form = client.get("/signin")
-    response = client.post("/signin", data={"key": "lgm_abc_not-a-real-secret",
-                                            "csrf_token": csrf_field(form.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/signin",
+        data={"key": "lgm_abc_not-a-real-secret", "csrf_token": csrf_field(form.text)},
+        follow_redirects=False,
+    )
     assert response.status_code == 401
     assert "That key is not valid" in response.text
     assert "legame_session" not in client.cookies
@@ -90,8 +102,9 @@ def test_signin_without_the_signin_cookie_is_refused(http_app: FastAPI, demo: De
     first, second = new_client(http_app), new_client(http_app)
     token = csrf_field(first.get("/signin").text)
     # The token alone, from another browser without its cookie (a cross-site post).
-    response = second.post("/signin", data={"key": demo.keys["admin"], "csrf_token": token},
-                           follow_redirects=False)
+    response = second.post(
+        "/signin", data={"key": demo.keys["admin"], "csrf_token": token}, follow_redirects=False
+    )
     assert response.status_code == 403
 
 
@@ -100,9 +113,11 @@ def test_signin_never_redirects_to_another_site(
     client: TestClient, demo: Demo, target: str
 ) -> None:
     form = client.get("/signin")
-    response = client.post("/signin", data={"key": demo.keys["viewer"], "next": target,
-                                            "csrf_token": csrf_field(form.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/signin",
+        data={"key": demo.keys["viewer"], "next": target, "csrf_token": csrf_field(form.text)},
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"
 
 
@@ -114,8 +129,9 @@ def test_signout_deletes_the_session_and_the_old_cookie_opens_nothing(
     digest = hashlib.sha256(token.encode()).hexdigest()
     page = client.get("/")
     assert page.status_code == 200
-    response = client.post("/signout", data={"csrf_token": csrf_field(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/signout", data={"csrf_token": csrf_field(page.text)}, follow_redirects=False
+    )
     assert response.status_code == 303 and response.headers["location"] == "/signin"
     assert not _rows(http_app, "SELECT 1 FROM web_sessions WHERE token_sha256 = ?", [digest])
     client.cookies.set("legame_session", token)  # replay the old cookie
@@ -155,10 +171,15 @@ def test_message_check_form_round_trips_verdict_flags_reasons_and_scores(signed_
     client = signed_in("analyst")
     form = client.get("/messages/check")
     assert "qualità artigianale" in form.text  # the brand values of the policy file
-    response = client.post("/messages/check", data={
-        "csrf_token": csrf_field(form.text),
-        "text": "SOLO OGGI!!! Sconto 50%\nCorri, scade a mezzanotte!!!",
-        "values": "qualità artigianale\nrispetto per l'ambiente", "language": "it"})
+    response = client.post(
+        "/messages/check",
+        data={
+            "csrf_token": csrf_field(form.text),
+            "text": "SOLO OGGI!!! Sconto 50%\nCorri, scade a mezzanotte!!!",
+            "values": "qualità artigianale\nrispetto per l'ambiente",
+            "language": "it",
+        },
+    )
     assert response.status_code == 200
     assert 'id="message-verdict">Rethink<' in response.text
     assert "false_urgency" in response.text and "incentive_only" in response.text
@@ -214,8 +235,11 @@ def test_an_expired_session_opens_nothing(signed_in, http_app: FastAPI) -> None:
     client = signed_in("viewer")
     digest = hashlib.sha256(client.cookies["legame_session"].encode()).hexdigest()
     with http_app.state.store.session() as ws:
-        ws.con.execute("UPDATE web_sessions SET expires_at = now()::TIMESTAMP - INTERVAL 1 "
-                       "MINUTE WHERE token_sha256 = ?", [digest])
+        ws.con.execute(
+            "UPDATE web_sessions SET expires_at = now()::TIMESTAMP - INTERVAL 1 "
+            "MINUTE WHERE token_sha256 = ?",
+            [digest],
+        )
     assert client.get("/", follow_redirects=False).status_code == 303
 
 

@@ -30,9 +30,7 @@ def _library_fields(result_type: type) -> type[BaseModel]:
     each required (the library always returns every field). The dataclass is the one
     definition: a field added there is in the API's schema too."""
     hints = get_type_hints(result_type)
-    fields: dict[str, Any] = {
-        f.name: (hints[f.name], ...) for f in dataclasses.fields(result_type)
-    }
+    fields: dict[str, Any] = {f.name: (hints[f.name], ...) for f in dataclasses.fields(result_type)}
     return create_model(f"{result_type.__name__}Fields", **fields)
 
 

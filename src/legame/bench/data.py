@@ -62,8 +62,10 @@ def write_transactions(size: int, folder: Path, *, seed: int = 0) -> Transaction
         for chunk in transactions(customers, seed=seed, chunk_customers=CHUNK_CUSTOMERS):
             part = _cut(chunk, size - rows)
             if writers is None:
-                writers = (pq.ParquetWriter(parquet, part.schema),
-                           pacsv.CSVWriter(csv, part.schema))
+                writers = (
+                    pq.ParquetWriter(parquet, part.schema),
+                    pacsv.CSVWriter(csv, part.schema),
+                )
             for writer in writers:
                 writer.write_table(part)
             rows += part.num_rows
@@ -78,8 +80,9 @@ def write_transactions(size: int, folder: Path, *, seed: int = 0) -> Transaction
     if rows < size:
         raise BenchError(f"the simulator gave {rows:,} orders, fewer than {size:,}")
     assert last is not None
-    return Transactions(parquet, csv, rows, kept_customers, last.date(),
-                        parquet.stat().st_size, csv.stat().st_size)
+    return Transactions(
+        parquet, csv, rows, kept_customers, last.date(), parquet.stat().st_size, csv.stat().st_size
+    )
 
 
 def _cut(chunk: pa.Table, room: int) -> pa.Table:
@@ -111,9 +114,15 @@ class ContactLog:
     n_customers: int
 
 
-def write_contact_log(folder: Path, *, n_messages: int = 1_000_000, n_customers: int = 100_000,
-                      end: datetime = datetime(2025, 6, 30), days: int = 365,
-                      seed: int = 0) -> ContactLog:
+def write_contact_log(
+    folder: Path,
+    *,
+    n_messages: int = 1_000_000,
+    n_customers: int = 100_000,
+    end: datetime = datetime(2025, 6, 30),
+    days: int = 365,
+    seed: int = 0,
+) -> ContactLog:
     """A seeded year of sends (heavy-tailed per customer: a few customers get many more
     messages) on email, sms and push, and the customers' consents, as Parquet files."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -123,25 +132,33 @@ def write_contact_log(folder: Path, *, n_messages: int = 1_000_000, n_customers:
     weight = rng.pareto(2.0, n_customers) + 0.2
     who = rng.choice(n_customers, n_messages, p=weight / weight.sum())
     channels = np.array(["email", "sms", "push"], dtype=object)
-    messages = pa.table({
-        "message_id": pa.array([f"M{i:08d}" for i in range(n_messages)], pa.string()),
-        "customer_id": pa.array(ids[who], pa.string()),
-        "channel": pa.array(rng.choice(channels, n_messages, p=[0.7, 0.2, 0.1]), pa.string()),
-        "sent_at": pa.array(start + rng.integers(0, days * 86_400, n_messages)
-                            .astype("timedelta64[s]"), pa.timestamp("s")),
-    })
+    messages = pa.table(
+        {
+            "message_id": pa.array([f"M{i:08d}" for i in range(n_messages)], pa.string()),
+            "customer_id": pa.array(ids[who], pa.string()),
+            "channel": pa.array(rng.choice(channels, n_messages, p=[0.7, 0.2, 0.1]), pa.string()),
+            "sent_at": pa.array(
+                start + rng.integers(0, days * 86_400, n_messages).astype("timedelta64[s]"),
+                pa.timestamp("s"),
+            ),
+        }
+    )
     consent_ids, consent_channels = [], []
     for name, share in (("email", 0.85), ("sms", 0.4), ("push", 0.5)):
         granted = np.flatnonzero(rng.random(n_customers) < share)
         consent_ids.append(ids[granted])
         consent_channels.append(np.full(granted.size, name, dtype=object))
     all_ids = np.concatenate(consent_ids)
-    consents = pa.table({
-        "customer_id": pa.array(all_ids, pa.string()),
-        "channel": pa.array(np.concatenate(consent_channels), pa.string()),
-        "status": pa.array(np.full(all_ids.size, "granted", dtype=object), pa.string()),
-        "at": pa.array(np.full(all_ids.size, start - np.timedelta64(30, "D")), pa.timestamp("s")),
-    })
+    consents = pa.table(
+        {
+            "customer_id": pa.array(all_ids, pa.string()),
+            "channel": pa.array(np.concatenate(consent_channels), pa.string()),
+            "status": pa.array(np.full(all_ids.size, "granted", dtype=object), pa.string()),
+            "at": pa.array(
+                np.full(all_ids.size, start - np.timedelta64(30, "D")), pa.timestamp("s")
+            ),
+        }
+    )
     paths = folder / "messages.parquet", folder / "consents.parquet"
     pq.write_table(messages, paths[0])
     pq.write_table(consents, paths[1])

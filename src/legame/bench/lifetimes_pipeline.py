@@ -52,8 +52,12 @@ def main() -> None:
     orders["amount"] = orders["amount"].astype("float64")
     mark("read")
     summary = summary_data_from_transaction_data(
-        orders, "customer_id", "ordered_at", monetary_value_col="amount",
-        observation_period_end=pd.Timestamp(args.until), freq="D",
+        orders,
+        "customer_id",
+        "ordered_at",
+        monetary_value_col="amount",
+        observation_period_end=pd.Timestamp(args.until),
+        freq="D",
     )
     summary["recency"] = summary["recency"] / 7.0
     summary["T"] = summary["T"] / 7.0
@@ -72,13 +76,17 @@ def main() -> None:
     spend = ggf.conditional_expected_average_profit(f, summary["monetary_value"])
     mark("predict")
 
-    result = pd.DataFrame({
-        "customer_id": summary.index.astype(str),
-        "frequency": f.to_numpy(), "recency": r.to_numpy(), "T": t.to_numpy(),
-        "expected_purchases": np.asarray(expected, dtype=float),
-        "p_alive": np.asarray(alive, dtype=float),
-        "expected_spend": np.asarray(spend, dtype=float),
-    })
+    result = pd.DataFrame(
+        {
+            "customer_id": summary.index.astype(str),
+            "frequency": f.to_numpy(),
+            "recency": r.to_numpy(),
+            "T": t.to_numpy(),
+            "expected_purchases": np.asarray(expected, dtype=float),
+            "p_alive": np.asarray(alive, dtype=float),
+            "expected_spend": np.asarray(spend, dtype=float),
+        }
+    )
     result.to_parquet(out / "predictions.parquet", index=False)
     report = {
         "steps_s": steps,
@@ -88,8 +96,10 @@ def main() -> None:
         "spend_params": {k: float(v) for k, v in ggf.params_.items()},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "versions": {
-            "python": sys.version.split()[0], "lifetimes": lifetimes.__version__,
-            "pandas": pd.__version__, "numpy": np.__version__,
+            "python": sys.version.split()[0],
+            "lifetimes": lifetimes.__version__,
+            "pandas": pd.__version__,
+            "numpy": np.__version__,
             "scipy": __import__("scipy").__version__,
         },
     }

@@ -35,11 +35,12 @@ FROM days
 GROUP BY customer_id"""
 
 
-
 def query(parquet: str | Path, until: date) -> str:
     """The lower bound's SQL for one Parquet file and cutoff day."""
     path = str(parquet)
     if "'" in path:
-        raise InputError(f"The bench's files must be in a folder without a quote ('): its SQL "
-                         f"reads them by path. Got {path!r}. Choose another --work folder.")
+        raise InputError(
+            f"The bench's files must be in a folder without a quote ('): its SQL "
+            f"reads them by path. Got {path!r}. Choose another --work folder."
+        )
     return TWO_STAGE.format(path=f"'{path}'", until=literal(until))

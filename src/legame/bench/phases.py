@@ -33,8 +33,13 @@ Args = dict[str, Any]
 def run_phase(name: str, args: Args, *, timeout: float | None = None) -> dict[str, Any]:
     """Run one phase in a child process and return what it measured."""
     cmd = [sys.executable, "-m", "legame.bench.phases", name, json.dumps(args, default=str)]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    done = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         tail = "\n".join(done.stderr.strip().splitlines()[-5:])
@@ -75,8 +80,12 @@ def _measure(fn: Callable[[], Any]) -> dict[str, Any]:
         wall, cpu = time.perf_counter(), time.process_time()
         result = fn()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"seconds": round(wall, 4), "cpu_s": round(cpu, 3),
-            "peak_rss_mb": round(sampler.peak / 2**20, 1), "result": result}
+    return {
+        "seconds": round(wall, 4),
+        "cpu_s": round(cpu, 3),
+        "peak_rss_mb": round(sampler.peak / 2**20, 1),
+        "result": result,
+    }
 
 
 # -- the phases (child side) ---------------------------------------------------------------
@@ -130,8 +139,9 @@ def _summary(args: Args) -> dict[str, Any]:
         eng = _engine(ws, args.get("engine", "duckdb"))
         setup = time.perf_counter() - started
         try:
-            out = _measure(lambda: summarize(eng, until=_day(args["until"]), unit="week",
-                                             stage=True))
+            out = _measure(
+                lambda: summarize(eng, until=_day(args["until"]), unit="week", stage=True)
+            )
             histories, spend = out["result"]
             customers = eng.run("SELECT count(*) AS n FROM _summary").column(0)[0].as_py()
         finally:
@@ -139,8 +149,12 @@ def _summary(args: Args) -> dict[str, Any]:
     folder = Path(args["out"])
     pq.write_table(histories, folder / "histories.parquet")
     pq.write_table(spend, folder / "spend.parquet")
-    out["result"] = {"customers": customers, "histories": histories.num_rows,
-                     "spend_pairs": spend.num_rows, "engine_setup_s": round(setup, 3)}
+    out["result"] = {
+        "customers": customers,
+        "histories": histories.num_rows,
+        "spend_pairs": spend.num_rows,
+        "engine_setup_s": round(setup, 3),
+    }
     return out
 
 
@@ -175,15 +189,21 @@ def _predict(args: Args) -> dict[str, Any]:
     with Workspace.open(args["db"]) as ws:
         eng = _engine(ws, "duckdb")  # within the score's memory budget, as in the score
         try:
-            histories, _ = scoring.summarize(eng, until=_day(args["until"]), unit="week",
-                                             stage=True)
+            histories, _ = scoring.summarize(
+                eng, until=_day(args["until"]), unit="week", stage=True
+            )
 
             def run() -> int:
-                eng.put("_predictions", scoring.predictions(
-                    model, histories, unit="week", horizon_days=365, discount_rate=0.10))
+                eng.put(
+                    "_predictions",
+                    scoring.predictions(
+                        model, histories, unit="week", horizon_days=365, discount_rate=0.10
+                    ),
+                )
                 cuts = scoring.rfm_cuts(eng.query("rfm_keys"))
-                written = scoring.write_scores(eng, until=_day(args["until"]), spend=spend,
-                                               margin=1.0, cuts=cuts)
+                written = scoring.write_scores(
+                    eng, until=_day(args["until"]), spend=spend, margin=1.0, cuts=cuts
+                )
                 return written["customer_value"]
 
             out = _measure(run)
@@ -198,8 +218,11 @@ def _score(args: Args) -> dict[str, Any]:
     from legame.store import Workspace
 
     with Workspace.open(args["db"]) as ws:
-        out = _measure(lambda: score(ws, engine=args.get("engine", "duckdb"),
-                                     until=_day(args["until"])).to_dict())
+        out = _measure(
+            lambda: score(
+                ws, engine=args.get("engine", "duckdb"), until=_day(args["until"])
+            ).to_dict()
+        )
     return out
 
 
@@ -209,10 +232,22 @@ def _compare(args: Args) -> dict[str, Any]:
 
     with Workspace.open(args["db"], read_only=True) as ws:
         row = ws.con.execute(_COMPARE.format(path=_quoted(args["predictions"]))).fetchall()[0]
-    names = ("customers", "matched", "expected_purchases", "p_alive", "expected_spend",
-             "expected_purchases_p999", "p_alive_p999", "expected_spend_p999")
-    return {"seconds": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0,
-            "result": dict(zip(names, row, strict=True))}
+    names = (
+        "customers",
+        "matched",
+        "expected_purchases",
+        "p_alive",
+        "expected_spend",
+        "expected_purchases_p999",
+        "p_alive_p999",
+        "expected_spend_p999",
+    )
+    return {
+        "seconds": 0.0,
+        "cpu_s": 0.0,
+        "peak_rss_mb": 0.0,
+        "result": dict(zip(names, row, strict=True)),
+    }
 
 
 _COMPARE = """
@@ -239,8 +274,12 @@ def _governor(args: Args) -> dict[str, Any]:
     try:
         from legame.engage.governor.bench import check_latency
     except ImportError as exc:
-        return {"seconds": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0,
-                "result": {"status": f"not available: {exc}"}}
+        return {
+            "seconds": 0.0,
+            "cpu_s": 0.0,
+            "peak_rss_mb": 0.0,
+            "result": {"status": f"not available: {exc}"},
+        }
     folder = Path(args["out"])
     log = write_contact_log(folder, n_messages=int(args["messages"]))
     db = folder / "governor.duckdb"
@@ -267,8 +306,10 @@ def _day(value: str) -> date:
 
 def _quoted(path: str) -> str:
     if "'" in path:
-        raise InputError(f"The bench's files must be in a folder without a quote ('): its SQL "
-                         f"reads them by path. Got {path!r}. Choose another --work folder.")
+        raise InputError(
+            f"The bench's files must be in a folder without a quote ('): its SQL "
+            f"reads them by path. Got {path!r}. Choose another --work folder."
+        )
     return f"'{path}'"
 
 

@@ -58,27 +58,48 @@ def ensure_venv(venv: Path, *, log: Any = None) -> Path:
     if log:
         log(f"creating {venv} with {', '.join(PINS)} (pip, from PyPI)")
     shutil.rmtree(venv, ignore_errors=True)
-    for cmd in ([sys.executable, "-m", "venv", str(venv)],
-                [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-                [str(python), "-m", "pip", "install", "--quiet", *PINS]):
+    for cmd in (
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+        [str(python), "-m", "pip", "install", "--quiet", *PINS],
+    ):
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             tail = "\n".join(done.stderr.strip().splitlines()[-5:])
-            raise BenchError(f"could not build the lifetimes venv in {venv} ({' '.join(cmd)}): "
-                             f"{tail}. Check the network access to PyPI, or run the bench "
-                             "with --no-lifetimes.")
+            raise BenchError(
+                f"could not build the lifetimes venv in {venv} ({' '.join(cmd)}): "
+                f"{tail}. Check the network access to PyPI, or run the bench "
+                "with --no-lifetimes."
+            )
     stamp.write_text("\n".join(PINS))
     return python
 
 
-def run_lifetimes(python: Path, parquet: Path, until: date, out: Path, *,
-                  horizon_days: int = 365, time_limit_s: float = TIME_LIMIT_S,
-                  memory_cap_mb: float | None = None) -> Reference:
+def run_lifetimes(
+    python: Path,
+    parquet: Path,
+    until: date,
+    out: Path,
+    *,
+    horizon_days: int = 365,
+    time_limit_s: float = TIME_LIMIT_S,
+    memory_cap_mb: float | None = None,
+) -> Reference:
     """Run the pipeline on ``parquet``; ``memory_cap_mb`` stops it before it can exhaust a
     shared machine's memory (recorded as ``memory cap``)."""
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [str(python), str(SCRIPT), "--parquet", str(parquet), "--until", until.isoformat(),
-           "--horizon-days", str(horizon_days), "--out", str(out)]
+    cmd = [
+        str(python),
+        str(SCRIPT),
+        "--parquet",
+        str(parquet),
+        "--until",
+        until.isoformat(),
+        "--horizon-days",
+        str(horizon_days),
+        "--out",
+        str(out),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watched = psutil.Process(proc.pid)
     started, peak, status = time.perf_counter(), 0.0, "ok"

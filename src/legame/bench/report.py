@@ -71,8 +71,9 @@ def _figures(results: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
     return [(name, [fn(row) for row in results]) for name, fn in ROWS]
 
 
-def _rich(title: str, corner: str, results: list[dict[str, Any]],
-          rows: list[tuple[str, list[str]]]) -> Table:
+def _rich(
+    title: str, corner: str, results: list[dict[str, Any]], rows: list[tuple[str, list[str]]]
+) -> Table:
     out = Table(title=title)
     out.add_column(corner)
     for row in results:
@@ -84,8 +85,7 @@ def _rich(title: str, corner: str, results: list[dict[str, Any]],
 
 def table(results: list[dict[str, Any]]) -> Table:
     """One column per size; times are medians, ratios in brackets are to the lower bound."""
-    return _rich("legame bench (wall seconds, medians; × = ratio)", "", results,
-                 _figures(results))
+    return _rich("legame bench (wall seconds, medians; × = ratio)", "", results, _figures(results))
 
 
 def targets_table(results: list[dict[str, Any]]) -> Table:
@@ -98,13 +98,25 @@ def spark_table(results: list[dict[str, Any]]) -> Table | None:
     if not rows:
         return None
     out = Table(title="Spark (local mode) beside DuckDB, wall seconds")
-    for name in ("orders", "DuckDB summary", "Spark summary", "DuckDB score", "Spark score",
-                 "Spark setup"):
+    for name in (
+        "orders",
+        "DuckDB summary",
+        "Spark summary",
+        "DuckDB score",
+        "Spark score",
+        "Spark setup",
+    ):
         out.add_column(name, justify="right")
     for r in rows:
         sp = r["spark"]
-        out.add_row(f"{r['transactions']:,}", _s(r["summary_s"]), _s(sp["summary_s"]),
-                    _s(r["score_s"]), _s(sp["score_s"]), _s(sp["engine_setup_s"]))
+        out.add_row(
+            f"{r['transactions']:,}",
+            _s(r["summary_s"]),
+            _s(sp["summary_s"]),
+            _s(r["score_s"]),
+            _s(sp["score_s"]),
+            _s(sp["engine_setup_s"]),
+        )
     return out
 
 
@@ -113,8 +125,9 @@ def message_line(row: dict[str, Any]) -> str:
     message = row.get("message_check") or {}
     if message.get("status") != "ok":
         return ""
-    sizes = ", ".join(f"{int(size):,} characters {seconds:.2f} s"
-                      for size, seconds in message["median_s"].items())
+    sizes = ", ".join(
+        f"{int(size):,} characters {seconds:.2f} s" for size, seconds in message["median_s"].items()
+    )
     return f"Message check: {sizes} (median of {message['runs']})."
 
 
@@ -124,10 +137,12 @@ def load_line(row: dict[str, Any]) -> str:
     if load.get("status") != "ok":
         return ""
     dups = load["duplicates"]
-    return (f"Load test ({load['clients']} clients, {load['duration_s']:g} s, reads and ingests "
-            f"mixed, loopback): {load['requests']:,} requests, {load['errors']} errors, "
-            f"{load['duplicates_total']} duplicates (orders {dups['orders']}, customers "
-            f"{dups['customers']}); p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms.")
+    return (
+        f"Load test ({load['clients']} clients, {load['duration_s']:g} s, reads and ingests "
+        f"mixed, loopback): {load['requests']:,} requests, {load['errors']} errors, "
+        f"{load['duplicates_total']} duplicates (orders {dups['orders']}, customers "
+        f"{dups['customers']}); p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms."
+    )
 
 
 def load_table(load: dict[str, Any]) -> Table:
@@ -136,8 +151,13 @@ def load_table(load: dict[str, Any]) -> Table:
     for name in ("request", "requests", "errors", "p50 ms", "p99 ms"):
         out.add_column(name, justify="left" if name == "request" else "right")
     for kind, figures in [*load["by_kind"].items(), ("all", load)]:
-        out.add_row(kind, f"{figures['requests']:,}", str(figures["errors"]),
-                    _ms(figures["p50_ms"]), _ms(figures["p99_ms"]))
+        out.add_row(
+            kind,
+            f"{figures['requests']:,}",
+            str(figures["errors"]),
+            _ms(figures["p50_ms"]),
+            _ms(figures["p99_ms"]),
+        )
     return out
 
 
@@ -155,8 +175,7 @@ def targets_markdown(results: list[dict[str, Any]]) -> str:
     return _markdown("target", results, checks(results))
 
 
-def _markdown(corner: str, results: list[dict[str, Any]], rows: list[tuple[str, list[str]]]
-              ) -> str:
+def _markdown(corner: str, results: list[dict[str, Any]], rows: list[tuple[str, list[str]]]) -> str:
     head = f"| {corner} | " + " | ".join(_size(r) for r in results) + " |"
     rule = "|---|" + "|".join("---:" for _ in results) + "|"
     body = [f"| {name} | " + " | ".join(cells) + " |" for name, cells in rows]
@@ -167,31 +186,39 @@ def machine_line(results: list[dict[str, Any]]) -> str:
     """The machine the figures come from, in one sentence."""
     m = results[0]["machine"]
     v = m["versions"]
-    return (f"Measured on {m['cores_logical']} cores ({m['cpu_model']}), {m['ram_gib']} GiB, "
-            f"{m['os']}; Python {v['python']}, DuckDB {v.get('duckdb', '?')}, "
-            f"NumPy {v.get('numpy', '?')}, SciPy {v.get('scipy', '?')}; lifetimes "
-            f"{_lifetimes_version(results)}.")
+    return (
+        f"Measured on {m['cores_logical']} cores ({m['cpu_model']}), {m['ram_gib']} GiB, "
+        f"{m['os']}; Python {v['python']}, DuckDB {v.get('duckdb', '?')}, "
+        f"NumPy {v.get('numpy', '?')}, SciPy {v.get('scipy', '?')}; lifetimes "
+        f"{_lifetimes_version(results)}."
+    )
 
 
 def _lifetimes_version(results: list[dict[str, Any]]) -> str:
     for row in results:
         versions = row.get("lifetimes_versions") or {}
         if versions:
-            return (f"{versions['lifetimes']} on pandas {versions['pandas']}, "
-                    f"NumPy {versions['numpy']}, SciPy {versions['scipy']}")
+            return (
+                f"{versions['lifetimes']} on pandas {versions['pandas']}, "
+                f"NumPy {versions['numpy']}, SciPy {versions['scipy']}"
+            )
     return "not run"
 
 
 def readme_block(results: list[dict[str, Any]]) -> str:
     """What README's Performance section holds between its bench markers."""
-    block = (f"{machine_line(results)}\n\n{markdown(results)}\n\n"
-             f"Targets (✓ met, ✗ not met, no mark: no target at that size):\n\n"
-             f"{targets_markdown(results)}")
+    block = (
+        f"{machine_line(results)}\n\n{markdown(results)}\n\n"
+        f"Targets (✓ met, ✗ not met, no mark: no target at that size):\n\n"
+        f"{targets_markdown(results)}"
+    )
     gov = results[0].get("governor", {})
     if gov.get("status") == "ok":
-        block += (f"\n\nContact governor: {gov['n_checks']:,} checks against "
-                  f"{gov['messages']:,} logged messages, median {gov['median_ms']} ms, "
-                  f"99th percentile {gov['p99_ms']} ms per check.")
+        block += (
+            f"\n\nContact governor: {gov['n_checks']:,} checks against "
+            f"{gov['messages']:,} logged messages, median {gov['median_ms']} ms, "
+            f"99th percentile {gov['p99_ms']} ms per check."
+        )
     for line in (message_line(results[0]), load_line(results[0])):
         if line:
             block += f"\n\n{line}"

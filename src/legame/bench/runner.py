@@ -98,8 +98,9 @@ def _median(runs: list[dict[str, Any]], key: str = "seconds") -> float:
     return round(float(statistics.median(r[key] for r in runs)), 4)
 
 
-def _measure_rounds(phases: dict[str, dict[str, Any]], runs: int, log: Log
-                    ) -> dict[str, list[dict[str, Any]]]:
+def _measure_rounds(
+    phases: dict[str, dict[str, Any]], runs: int, log: Log
+) -> dict[str, list[dict[str, Any]]]:
     """Run each phase ``runs`` times, round by round (a phase slower than SHORT_S once
     runs once)."""
     done: dict[str, list[dict[str, Any]]] = {name: [] for name in phases}
@@ -109,8 +110,10 @@ def _measure_rounds(phases: dict[str, dict[str, Any]], runs: int, log: Log
                 continue
             result = run_phase(name, args)
             done[name].append(result)
-            log(f"    {name:<12} {result['seconds']:8.3f} s  cpu {result['cpu_s']:7.2f} s  "
-                f"peak {result['peak_rss_mb']:7.0f} MiB")
+            log(
+                f"    {name:<12} {result['seconds']:8.3f} s  cpu {result['cpu_s']:7.2f} s  "
+                f"peak {result['peak_rss_mb']:7.0f} MiB"
+            )
     return done
 
 
@@ -118,8 +121,7 @@ def _rel(a: float, b: float) -> float:
     return abs(a - b) / max(abs(b), 1e-300)
 
 
-def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log
-               ) -> dict[str, Any]:
+def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log) -> dict[str, Any]:
     folder = options.work / f"{size:.0e}".replace("+", "")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -127,36 +129,55 @@ def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log
     started = time.perf_counter()
     data = write_transactions(size, folder, seed=options.seed)
     row: dict[str, Any] = {
-        "size": size, "transactions": data.rows, "customers": data.customers,
-        "until": data.until.isoformat(), "engine": options.engine, "runs": options.runs,
+        "size": size,
+        "transactions": data.rows,
+        "customers": data.customers,
+        "until": data.until.isoformat(),
+        "engine": options.engine,
+        "runs": options.runs,
         "generate_s": round(time.perf_counter() - started, 2),
         "parquet_mb": round(data.parquet_bytes / 2**20, 1),
-        "csv_mb": round(data.csv_bytes / 2**20, 1), "load_avg_start": _load(),
+        "csv_mb": round(data.csv_bytes / 2**20, 1),
+        "load_avg_start": _load(),
     }
     log(f"[{size:,}] {data.rows:,} orders of {data.customers:,} customers; ingesting")
     db = folder / "workspace.duckdb"
-    ingest = _measure_rounds({"ingest": {"path": str(data.csv), "db": str(folder / "csv.duckdb")}},
-                             options.runs, log)["ingest"]
+    ingest = _measure_rounds(
+        {"ingest": {"path": str(data.csv), "db": str(folder / "csv.duckdb")}}, options.runs, log
+    )["ingest"]
     (folder / "csv.duckdb").unlink(missing_ok=True)
-    ingest_pq = _measure_rounds({"ingest": {"path": str(data.parquet), "db": str(db)}},
-                                options.runs, log)["ingest"]
-    common = {"db": str(db), "until": data.until.isoformat(), "out": str(folder),
-              "parquet": str(data.parquet)}
+    ingest_pq = _measure_rounds(
+        {"ingest": {"path": str(data.parquet), "db": str(db)}}, options.runs, log
+    )["ingest"]
+    common = {
+        "db": str(db),
+        "until": data.until.isoformat(),
+        "out": str(folder),
+        "parquet": str(data.parquet),
+    }
     log(f"[{size:,}] lower bound and legame, {options.runs} round(s)")
     measured = _measure_rounds({name: common for name in ROUND}, options.runs, log)
     score_runs = measured["score"]
     last = score_runs[-1]["result"]
-    row.update({
-        "ingest_csv_s": _median(ingest), "ingest_parquet_s": _median(ingest_pq),
-        "lower_bound_s": _median(measured["lower_bound"]),
-        "summary_s": _median(measured["summary"]), "fit_s": _median(measured["fit"]),
-        "predict_s": _median(measured["predict"]), "score_s": _median(score_runs),
-        "score_steps_s": {k: statistics.median(r["result"]["timings_s"][k] for r in score_runs)
-                          for k in last["timings_s"]},
-        "peak_rss_mb": max(r["peak_rss_mb"] for r in score_runs),
-        "histories": measured["summary"][-1]["result"]["histories"],
-        "params": last["params"], "spend_params": last["spend_params"],
-    })
+    row.update(
+        {
+            "ingest_csv_s": _median(ingest),
+            "ingest_parquet_s": _median(ingest_pq),
+            "lower_bound_s": _median(measured["lower_bound"]),
+            "summary_s": _median(measured["summary"]),
+            "fit_s": _median(measured["fit"]),
+            "predict_s": _median(measured["predict"]),
+            "score_s": _median(score_runs),
+            "score_steps_s": {
+                k: statistics.median(r["result"]["timings_s"][k] for r in score_runs)
+                for k in last["timings_s"]
+            },
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in score_runs),
+            "histories": measured["summary"][-1]["result"]["histories"],
+            "params": last["params"],
+            "spend_params": last["spend_params"],
+        }
+    )
     phases = {"ingest_csv": ingest, "ingest_parquet": ingest_pq, **measured}
     row["peak_rss_mb_by_phase"] = {k: max(r["peak_rss_mb"] for r in v) for k, v in phases.items()}
     row["cpu_s_by_phase"] = {k: _median(v, "cpu_s") for k, v in phases.items()}
@@ -164,13 +185,20 @@ def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log
     row["summary_vs_lower_bound"] = round(row["summary_s"] / row["lower_bound_s"], 3)
     row["score_vs_lower_bound"] = round(row["score_s"] / row["lower_bound_s"], 3)
     row["score_vs_lower_bound_cpu"] = round(
-        row["cpu_s_by_phase"]["score"] / row["cpu_s_by_phase"]["lower_bound"], 3)
+        row["cpu_s_by_phase"]["score"] / row["cpu_s_by_phase"]["lower_bound"], 3
+    )
     if options.lifetimes and python is not None:
         row.update(_versus_lifetimes(row, data.parquet, data.until, folder, options, python, log))
     else:
-        row.update({"lifetimes_status": "skipped", "lifetimes_s": None,
-                    "speedup_vs_lifetimes": None, "max_param_rel_diff": None,
-                    "max_prediction_rel_diff": None})
+        row.update(
+            {
+                "lifetimes_status": "skipped",
+                "lifetimes_s": None,
+                "speedup_vs_lifetimes": None,
+                "max_param_rel_diff": None,
+                "max_prediction_rel_diff": None,
+            }
+        )
     if options.engine == "spark":
         row["spark"] = _spark(common, options, log)
     row["load_avg_end"] = _load()
@@ -179,22 +207,43 @@ def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log
     return row
 
 
-def _versus_lifetimes(row: dict[str, Any], parquet: Path, until: date, folder: Path,
-                      options: BenchOptions, python: Path, log: Log) -> dict[str, Any]:
+def _versus_lifetimes(
+    row: dict[str, Any],
+    parquet: Path,
+    until: date,
+    folder: Path,
+    options: BenchOptions,
+    python: Path,
+    log: Log,
+) -> dict[str, Any]:
     cap = options.lifetimes_memory_cap_mb or _memory_cap()
-    log(f"[{row['size']:,}] lifetimes (limit {options.lifetimes_time_limit_s / 60:.0f} min, "
-        f"{cap / 1024:.1f} GiB)")
-    ref = reference.run_lifetimes(python, parquet, until, folder / "lifetimes",
-                                  time_limit_s=options.lifetimes_time_limit_s,
-                                  memory_cap_mb=cap)
-    log(f"    lifetimes    {ref.status}: {ref.seconds} s (+ {ref.read_seconds} s reading), "
-        f"peak {ref.peak_rss_mb} MiB")
+    log(
+        f"[{row['size']:,}] lifetimes (limit {options.lifetimes_time_limit_s / 60:.0f} min, "
+        f"{cap / 1024:.1f} GiB)"
+    )
+    ref = reference.run_lifetimes(
+        python,
+        parquet,
+        until,
+        folder / "lifetimes",
+        time_limit_s=options.lifetimes_time_limit_s,
+        memory_cap_mb=cap,
+    )
+    log(
+        f"    lifetimes    {ref.status}: {ref.seconds} s (+ {ref.read_seconds} s reading), "
+        f"peak {ref.peak_rss_mb} MiB"
+    )
     out: dict[str, Any] = {
-        "lifetimes_status": ref.status, "lifetimes_s": ref.seconds,
-        "lifetimes_read_s": ref.read_seconds, "lifetimes_steps_s": ref.steps_s,
-        "lifetimes_peak_rss_mb": ref.peak_rss_mb, "lifetimes_params": ref.params,
-        "lifetimes_spend_params": ref.spend_params, "lifetimes_versions": ref.versions,
-        "speedup_vs_lifetimes": None, "max_param_rel_diff": None,
+        "lifetimes_status": ref.status,
+        "lifetimes_s": ref.seconds,
+        "lifetimes_read_s": ref.read_seconds,
+        "lifetimes_steps_s": ref.steps_s,
+        "lifetimes_peak_rss_mb": ref.peak_rss_mb,
+        "lifetimes_params": ref.params,
+        "lifetimes_spend_params": ref.spend_params,
+        "lifetimes_versions": ref.versions,
+        "speedup_vs_lifetimes": None,
+        "max_param_rel_diff": None,
         "max_prediction_rel_diff": None,
     }
     if ref.seconds is None or ref.predictions is None:
@@ -202,17 +251,21 @@ def _versus_lifetimes(row: dict[str, Any], parquet: Path, until: date, folder: P
     theirs = {**ref.params, **{"gamma" if k == "v" else k: v for k, v in ref.spend_params.items()}}
     ours = {**row["params"], **row["spend_params"]}
     diffs = {k: _rel(ours[k], theirs[k]) for k in ours}
-    compared = run_phase("compare", {"db": str(folder / "workspace.duckdb"),
-                                     "predictions": str(ref.predictions)})["result"]
-    out.update({
-        "speedup_vs_lifetimes": round(ref.seconds / row["score_s"], 2),
-        "param_rel_diff": {k: float(f"{v:.3g}") for k, v in diffs.items()},
-        "max_param_rel_diff": float(f"{max(diffs.values()):.3g}"),
-        "prediction_rel_diff": compared,
-        "max_prediction_rel_diff": float(f"{max(compared[k] for k in PREDICTIONS):.3g}"),
-        "peak_rss_vs_lifetimes": round(row["peak_rss_mb"] / ref.peak_rss_mb, 3)
-        if ref.peak_rss_mb else None,
-    })
+    compared = run_phase(
+        "compare", {"db": str(folder / "workspace.duckdb"), "predictions": str(ref.predictions)}
+    )["result"]
+    out.update(
+        {
+            "speedup_vs_lifetimes": round(ref.seconds / row["score_s"], 2),
+            "param_rel_diff": {k: float(f"{v:.3g}") for k, v in diffs.items()},
+            "max_param_rel_diff": float(f"{max(diffs.values()):.3g}"),
+            "prediction_rel_diff": compared,
+            "max_prediction_rel_diff": float(f"{max(compared[k] for k in PREDICTIONS):.3g}"),
+            "peak_rss_vs_lifetimes": round(row["peak_rss_mb"] / ref.peak_rss_mb, 3)
+            if ref.peak_rss_mb
+            else None,
+        }
+    )
     return out
 
 
@@ -242,10 +295,18 @@ def governor(options: BenchOptions, log: Log) -> dict[str, Any]:
     folder = options.work / "governor"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    log(f"governor: {options.governor_checks:,} checks over {options.governor_messages:,} "
-        "ingested messages")
-    out = run_phase("governor", {"out": str(folder), "messages": options.governor_messages,
-                                 "checks": options.governor_checks})
+    log(
+        f"governor: {options.governor_checks:,} checks over {options.governor_messages:,} "
+        "ingested messages"
+    )
+    out = run_phase(
+        "governor",
+        {
+            "out": str(folder),
+            "messages": options.governor_messages,
+            "checks": options.governor_checks,
+        },
+    )
     if not options.keep_data:
         shutil.rmtree(folder, ignore_errors=True)
     result: dict[str, Any] = {**out["result"], "peak_rss_mb": out["peak_rss_mb"]}
@@ -270,15 +331,22 @@ def load_test(options: BenchOptions, log: Log) -> dict[str, Any]:
 
     folder = options.work / "load"
     try:
-        result = run_load_test(folder, clients=options.load_clients,
-                               duration_s=options.load_seconds,
-                               customers=options.load_customers, seed=options.seed, log=log)
+        result = run_load_test(
+            folder,
+            clients=options.load_clients,
+            duration_s=options.load_seconds,
+            customers=options.load_customers,
+            seed=options.seed,
+            log=log,
+        )
     finally:
         if not options.keep_data:
             shutil.rmtree(folder, ignore_errors=True)
-    log(f"    {result['requests']:,} requests, {result['errors']} errors, "
+    log(
+        f"    {result['requests']:,} requests, {result['errors']} errors, "
         f"{result['duplicates_total']} duplicates; p50 {result['p50_ms']} ms, "
-        f"p99 {result['p99_ms']} ms")
+        f"p99 {result['p99_ms']} ms"
+    )
     return result
 
 
@@ -306,8 +374,9 @@ def run_bench(options: BenchOptions, *, log: Log = print) -> list[dict[str, Any]
         row.update(_flat(message))
         row["load"] = load
         row["machine"] = info
-        row["lower_bound_sql"] = lower_bound_query("orders.parquet",
-                                                   date.fromisoformat(row["until"]))
+        row["lower_bound_sql"] = lower_bound_query(
+            "orders.parquet", date.fromisoformat(row["until"])
+        )
         results.append(row)
         if options.out is not None:
             write_json(results, options.out)

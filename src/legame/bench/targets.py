@@ -68,8 +68,9 @@ def _memory(row: Row) -> str:
     theirs = row.get("lifetimes_peak_rss_mb")
     if row["size"] == MEMORY_VS_LIFETIMES[0] and theirs:
         share = ours / theirs
-        return _cell(f"{text} vs {theirs / 1024:.2f} GiB ({share:.2f})",
-                     share < MEMORY_VS_LIFETIMES[1])
+        return _cell(
+            f"{text} vs {theirs / 1024:.2f} GiB ({share:.2f})", share < MEMORY_VS_LIFETIMES[1]
+        )
     if row["size"] == MEMORY_CAP[0]:
         return _cell(text, ours < MEMORY_CAP[1])
     return text
@@ -79,8 +80,10 @@ def _governor(row: Row) -> str:
     gov = row.get("governor") or {}
     if gov.get("status") != "ok":
         return ""
-    return _cell(f"median {gov['median_ms']:.1f} ms, p99 {gov['p99_ms']:.1f} ms",
-                 gov["p99_ms"] < GOVERNOR_P99_MS)
+    return _cell(
+        f"median {gov['median_ms']:.1f} ms, p99 {gov['p99_ms']:.1f} ms",
+        gov["p99_ms"] < GOVERNOR_P99_MS,
+    )
 
 
 def _message(row: Row) -> str:
@@ -95,8 +98,10 @@ def _load(row: Row) -> str:
     load = row.get("load") or {}
     if load.get("status") != "ok":
         return ""
-    text = (f"{load['errors']} errors, {load['duplicates_total']} duplicates in "
-            f"{load['requests']:,} requests; p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms")
+    text = (
+        f"{load['errors']} errors, {load['duplicates_total']} duplicates in "
+        f"{load['requests']:,} requests; p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms"
+    )
     return _cell(text, load["errors"] == 0 and load["duplicates_total"] == 0)
 
 
@@ -114,8 +119,10 @@ def checks(results: list[Row]) -> list[tuple[str, list[str]]]:
     rows = [(name, [fn(row) for row in results]) for name, fn in TARGETS]
     once = (
         ("contact check p99 under 5 ms", _governor),
-        (f"message check of {MESSAGE_CHECK[0]:,} characters under {MESSAGE_CHECK[1]:g} s",
-         _message),
+        (
+            f"message check of {MESSAGE_CHECK[0]:,} characters under {MESSAGE_CHECK[1]:g} s",
+            _message,
+        ),
         ("load test: 0 errors, 0 duplicates", _load),
     )
     for name, fn in once if results else ():

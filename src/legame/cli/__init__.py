@@ -56,8 +56,20 @@ def _root(
     _state["debug"] = debug
 
 
-COMMANDS = (_workspace, _ingest, _simulate, _measure, _findings, _contact, _gestures,
-            _message, _report, _demo, _serve, _bench)
+COMMANDS = (
+    _workspace,
+    _ingest,
+    _simulate,
+    _measure,
+    _findings,
+    _contact,
+    _gestures,
+    _message,
+    _report,
+    _demo,
+    _serve,
+    _bench,
+)
 for module in COMMANDS:
     module.register(app)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 import typer
 
@@ -51,20 +51,30 @@ def bench(
     ] = 3,
     lifetimes: Annotated[
         bool,
-        typer.Option("--lifetimes/--no-lifetimes",
-                     help="Run the lifetimes reference (creates bench/.lifetimes-venv with pip)."),
+        typer.Option(
+            "--lifetimes/--no-lifetimes",
+            help="Run the lifetimes reference (creates bench/.lifetimes-venv with pip).",
+        ),
     ] = True,
     governor: Annotated[
-        bool, typer.Option("--governor/--no-governor",
-                           help="Measure the contact governor's check latency.")
+        bool,
+        typer.Option(
+            "--governor/--no-governor", help="Measure the contact governor's check latency."
+        ),
     ] = True,
     message: Annotated[
-        bool, typer.Option("--message/--no-message",
-                           help="Time the message check on 25,000- and 200,000-character drafts.")
+        bool,
+        typer.Option(
+            "--message/--no-message",
+            help="Time the message check on 25,000- and 200,000-character drafts.",
+        ),
     ] = True,
     load: Annotated[
-        bool, typer.Option("--load/--no-load",
-                           help="Run the load test: 8 clients against legame serve on loopback.")
+        bool,
+        typer.Option(
+            "--load/--no-load",
+            help="Run the load test: 8 clients against legame serve on loopback.",
+        ),
     ] = True,
     load_seconds: Annotated[
         float, typer.Option("--load-seconds", help="How long the load test runs.")
@@ -101,14 +111,24 @@ def bench(
             f"--load-seconds must be more than 0 and at most 3600; got {load_seconds}."
         )
     chosen = _sizes(sizes) + ([LARGE_SIZE] if large else [])
-    options = BenchOptions(sizes=chosen, work=work, engine=engine, runs=runs,  # type: ignore[arg-type]
-                           lifetimes=lifetimes, venv=venv, governor=governor,
-                           message=message, load=load, load_seconds=load_seconds,
-                           keep_data=keep_data, seed=seed, out=out)
+    options = BenchOptions(
+        sizes=chosen,
+        work=work,
+        engine=cast("Literal['duckdb', 'spark']", engine),
+        runs=runs,
+        lifetimes=lifetimes,
+        venv=venv,
+        governor=governor,
+        message=message,
+        load=load,
+        load_seconds=load_seconds,
+        keep_data=keep_data,
+        seed=seed,
+        out=out,
+    )
     results = run_bench(options, log=lambda line: err_console.print(line, markup=False))
     console.print("Lower bound (DuckDB, over the Parquet file):")
-    console.print(TWO_STAGE.format(path="'orders.parquet'", until="DATE '<cutoff>'"),
-                  markup=False)
+    console.print(TWO_STAGE.format(path="'orders.parquet'", until="DATE '<cutoff>'"), markup=False)
     console.print(table(results))
     console.print(targets_table(results))
     extra = spark_table(results)
@@ -116,9 +136,11 @@ def bench(
         console.print(extra)
     gov = results[0].get("governor", {}) if results else {}
     if gov.get("status") == "ok":
-        console.print(f"Contact governor: check latency median {gov['median_ms']} ms, p99 "
-                      f"{gov['p99_ms']} ms over {gov['n_checks']:,} checks against "
-                      f"{gov['messages']:,} messages.")
+        console.print(
+            f"Contact governor: check latency median {gov['median_ms']} ms, p99 "
+            f"{gov['p99_ms']} ms over {gov['n_checks']:,} checks against "
+            f"{gov['messages']:,} messages."
+        )
     elif gov:
         console.print(f"Contact governor: {gov.get('status')}.")
     first = results[0] if results else {}

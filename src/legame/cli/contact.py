@@ -26,21 +26,30 @@ contact_app = typer.Typer(
 
 AtOption = Annotated[
     str | None,
-    typer.Option("--at", help="When: ISO timestamp, with or without offset (without = UTC). "
-                 "Default: now.", show_default=False),
+    typer.Option(
+        "--at",
+        help="When: ISO timestamp, with or without offset (without = UTC). Default: now.",
+        show_default=False,
+    ),
 ]
 CampaignOption = Annotated[
     str | None, typer.Option("--campaign", help="Campaign id (its kind may make it transactional).")
 ]
 TransactionalOption = Annotated[
     bool,
-    typer.Option("--transactional", help="A transactional message (exempt from what the policy's "
-                 "contact.transactional section says; never from a withdrawn consent)."),
+    typer.Option(
+        "--transactional",
+        help="A transactional message (exempt from what the policy's "
+        "contact.transactional section says; never from a withdrawn consent).",
+    ),
 ]
 PolicyOption = Annotated[
     Path | None,
-    typer.Option("--policy", help="Policy file (default: legame.toml beside the workspace).",
-                 show_default=False),
+    typer.Option(
+        "--policy",
+        help="Policy file (default: legame.toml beside the workspace).",
+        show_default=False,
+    ),
 ]
 
 
@@ -68,32 +77,42 @@ def check(
     """May this customer get a message on this channel now (or --at)? Why not, and when?"""
     with open_workspace(db, read_only=True) as ws:
         gov = Governor(ws, _policy(ws, policy))
-        decision = gov.check(customer_id, channel, _at(at), transactional=transactional,
-                             campaign_id=campaign)
+        decision = gov.check(
+            customer_id, channel, _at(at), transactional=transactional, campaign_id=campaign
+        )
     if json:
         print_json(decision.to_dict())
         return
     kind = "transactional" if decision.transactional else "marketing"
     if decision.allowed:
-        console.print(f"[green]allowed[/green]: {kind} {channel} to {customer_id} at "
-                      f"{iso_utc(decision.at)}")
+        console.print(
+            f"[green]allowed[/green]: {kind} {channel} to {customer_id} at {iso_utc(decision.at)}"
+        )
         return
-    console.print(f"[red]blocked[/red]: {kind} {channel} to {customer_id} at "
-                  f"{iso_utc(decision.at)}")
+    console.print(
+        f"[red]blocked[/red]: {kind} {channel} to {customer_id} at {iso_utc(decision.at)}"
+    )
     for reason in decision.reasons:
         until = iso_utc(reason.until) or "no end in the log"
         console.print(f"  {reason.rule}: {reason.message} (until {until})")
     later = iso_utc(decision.next_allowed_at)
     stuck = sorted({r.rule for r in decision.reasons if r.until is None})
-    console.print(f"next allowed at: {later}" if later else
-                  f"next allowed at: none; nothing in the log lifts {', '.join(stuck) or 'it'} "
-                  "(e.g. a consent granted, a ticket resolved, a policy change)")
+    console.print(
+        f"next allowed at: {later}"
+        if later
+        else f"next allowed at: none; nothing in the log lifts {', '.join(stuck) or 'it'} "
+        "(e.g. a consent granted, a ticket resolved, a policy change)"
+    )
 
 
 @contact_app.command("plan")
 def plan(
-    audience: Annotated[Path, typer.Argument(help="Audience file (CSV, Parquet or JSON Lines) "
-                                             "with a customer_id column.")],
+    audience: Annotated[
+        Path,
+        typer.Argument(
+            help="Audience file (CSV, Parquet or JSON Lines) with a customer_id column."
+        ),
+    ],
     channel: Annotated[str, typer.Option("--channel", help="The channel of the campaign.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for allowed.csv and suppressed.csv.")],
     campaign: CampaignOption = None,
@@ -107,8 +126,15 @@ def plan(
     members = read_audience(audience)
     with open_workspace(db, read_only=True) as ws:
         gov = Governor(ws, _policy(ws, policy))
-        planned = plan_file(gov, members, channel, out, at=_at(at), campaign_id=campaign,
-                            transactional=transactional)
+        planned = plan_file(
+            gov,
+            members,
+            channel,
+            out,
+            at=_at(at),
+            campaign_id=campaign,
+            transactional=transactional,
+        )
     payload = planned.to_dict()
     if json:
         print_json(payload)
@@ -121,8 +147,10 @@ def plan(
     for rule, n in payload["by_rule"].items():
         view.add_row(f"  by {rule}", f"{n:,}")
     console.print(view)
-    console.print(f"Wrote {payload['allowed_file']} and {payload['suppressed_file']} "
-                  "(a suppressed row counts once for each rule that blocks it).")
+    console.print(
+        f"Wrote {payload['allowed_file']} and {payload['suppressed_file']} "
+        "(a suppressed row counts once for each rule that blocks it)."
+    )
 
 
 @contact_app.command("record")
@@ -131,8 +159,10 @@ def record(
     channel: Annotated[str, typer.Argument(help="The channel it was sent on.")],
     at: AtOption = None,
     campaign: CampaignOption = None,
-    message_id: Annotated[str | None, typer.Option(
-        "--message-id", help="The message's id (default: legame-<batch id>).")] = None,
+    message_id: Annotated[
+        str | None,
+        typer.Option("--message-id", help="The message's id (default: legame-<batch id>)."),
+    ] = None,
     policy: PolicyOption = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -140,15 +170,23 @@ def record(
     """Log a send in messages (one import batch), so later checks count it."""
     with open_workspace(db) as ws:
         gov = Governor(ws, _policy(ws, policy))
-        done = gov.record(customer_id, channel, _at(at), campaign_id=campaign,
-                          message_id=message_id)
+        done = gov.record(
+            customer_id, channel, _at(at), campaign_id=campaign, message_id=message_id
+        )
     if json:
-        print_json({"message_id": done.message_id, "batch_id": done.batch_id,
-                    "inserted": done.inserted, "implicit_customer": done.implicit_customer})
+        print_json(
+            {
+                "message_id": done.message_id,
+                "batch_id": done.batch_id,
+                "inserted": done.inserted,
+                "implicit_customer": done.implicit_customer,
+            }
+        )
         return
     what = "Recorded" if done.inserted else "Already recorded"
-    console.print(f"{what} message {done.message_id} to {customer_id} on {channel} "
-                  f"(batch {done.batch_id}).")
+    console.print(
+        f"{what} message {done.message_id} to {customer_id} on {channel} (batch {done.batch_id})."
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -19,9 +19,14 @@ from legame.cli._common import (
 from legame.errors import InputError
 
 JsonList = Annotated[
-    bool, typer.Option("--json", help="Print a JSON list of findings instead of text.")]
-_COLOURS = {"supported": "green", "contradicted": "red", "not_supported": "yellow",
-            "insufficient_data": "dim"}
+    bool, typer.Option("--json", help="Print a JSON list of findings instead of text.")
+]
+_COLOURS = {
+    "supported": "green",
+    "contradicted": "red",
+    "not_supported": "yellow",
+    "insufficient_data": "dim",
+}
 
 
 def findings(
@@ -30,8 +35,11 @@ def findings(
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstraps.")] = 0,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="End of every window, YYYY-MM-DD (default: the day after "
-                     "the latest completed order)."),
+        typer.Option(
+            "--as-of",
+            help="End of every window, YYYY-MM-DD (default: the day after "
+            "the latest completed order).",
+        ),
     ] = None,
 ) -> None:
     """Test each claim of the seed articles on your data: estimate, 95% interval, verdict
@@ -40,11 +48,18 @@ def findings(
     from legame.insights.saved import save_findings
 
     cutoff = _date(as_of)
-    with open_workspace(db) as ws, Progress(
-        TextColumn("[bold]findings[/bold] {task.description:<30}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True,
-        disable=json,
-    ) as bar:
+    with (
+        open_workspace(db) as ws,
+        Progress(
+            TextColumn("[bold]findings[/bold] {task.description:<30}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=json,
+        ) as bar,
+    ):
         task = bar.add_task("", total=len(FINDING_IDS))
 
         def step(name: str) -> None:
@@ -64,11 +79,19 @@ def findings(
     table.add_column("causal")
     for f in results:
         colour = _COLOURS[f.verdict]
-        interval = ("" if f.ci_low is None or f.ci_high is None
-                    else f"{_num(f.ci_low)} to {_num(f.ci_high)}")
-        table.add_row(f.id, f"[{colour}]{f.verdict.replace('_', ' ')}[/{colour}]",
-                      "" if f.estimate is None else _num(f.estimate), interval, f"{f.n:,}",
-                      "yes" if f.causal else "no")
+        interval = (
+            ""
+            if f.ci_low is None or f.ci_high is None
+            else f"{_num(f.ci_low)} to {_num(f.ci_high)}"
+        )
+        table.add_row(
+            f.id,
+            f"[{colour}]{f.verdict.replace('_', ' ')}[/{colour}]",
+            "" if f.estimate is None else _num(f.estimate),
+            interval,
+            f"{f.n:,}",
+            "yes" if f.causal else "no",
+        )
     console.print(table)
     for f in results:
         console.print(f"[bold]{f.id}[/bold]: {f.summary}")

@@ -56,7 +56,10 @@ class Engine(ABC):
 
     @abstractmethod
     def write(
-        self, tables: Mapping[str, str], *, views: Mapping[str, str] | None = None,
+        self,
+        tables: Mapping[str, str],
+        *,
+        views: Mapping[str, str] | None = None,
         **params: Param,
     ) -> dict[str, int]:
         """In one transaction, store the staged tables, replace each workspace table (name:
@@ -96,7 +99,8 @@ def replace_views(
     for name, query in (views or {}).items():
         found = con.execute(
             "SELECT table_type FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_name = ?", [name]
+            "WHERE table_schema = 'main' AND table_name = ?",
+            [name],
         ).fetchall()
         if found and found[0][0] != "VIEW":
             con.execute(f"DROP TABLE {identifier(name)}")

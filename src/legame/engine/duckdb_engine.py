@@ -82,7 +82,10 @@ class DuckDBEngine(Engine):
         self._aliases.discard(name)
 
     def write(
-        self, tables: Mapping[str, str], *, views: Mapping[str, str] | None = None,
+        self,
+        tables: Mapping[str, str],
+        *,
+        views: Mapping[str, str] | None = None,
         **params: Param,
     ) -> dict[str, int]:
         con = self.workspace.con
@@ -126,8 +129,10 @@ class DuckDBEngine(Engine):
         wanted = {"preserve_insertion_order": "false"}
         if self.memory_limit is not None:
             wanted["memory_limit"] = string_literal(self.memory_limit)
-        saved = {name: con.execute("SELECT current_setting(?)", [name]).fetchall()[0][0]
-                 for name in wanted}
+        saved = {
+            name: con.execute("SELECT current_setting(?)", [name]).fetchall()[0][0]
+            for name in wanted
+        }
         for name, value in wanted.items():
             con.execute(f"SET {name} = {value}")  # sql-built: the two settings above
         try:

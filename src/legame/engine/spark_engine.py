@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -25,6 +26,9 @@ from legame.sql import Param
 from legame.sql.quote import identifier, string_literal
 from legame.store import Workspace
 from legame.store.schema import TABLES
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
 
 #: Spark settings legame always applies; add others with LEGAME_SPARK_CONF="k=v;k=v".
 SPARK_CONF = {
@@ -38,7 +42,7 @@ SPARK_CONF = {
 }
 
 
-def spark_session(master: str | None = None):
+def spark_session(master: str | None = None) -> SparkSession:
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -81,7 +85,7 @@ class SparkEngine(Engine):
             path = str(source).rstrip("/") + f"/{table}" + (".parquet" if self._export_dir else "")
             self.spark.read.parquet(path).createOrReplaceTempView(table)
 
-    def _df(self, statement: str):
+    def _df(self, statement: str) -> DataFrame:
         return self.spark.sql(sql.spark(statement))
 
     def run(self, statement: str) -> pa.Table:
@@ -113,7 +117,10 @@ class SparkEngine(Engine):
         self.spark.catalog.dropTempView(name)
 
     def write(
-        self, tables: Mapping[str, str], *, views: Mapping[str, str] | None = None,
+        self,
+        tables: Mapping[str, str],
+        *,
+        views: Mapping[str, str] | None = None,
         **params: Param,
     ) -> dict[str, int]:
         """Locally, Spark writes each result as Parquet beside the exported tables and DuckDB
@@ -121,8 +128,9 @@ class SparkEngine(Engine):
         results come back to the driver through Arrow, so its memory must hold them."""
         results: dict[str, pa.Table | str] = {}
         frames = {table: self.spark.table(table) for table in self._staged}
-        frames.update({table: self._df(sql.render(query, **params))
-                       for table, query in tables.items()})
+        frames.update(
+            {table: self._df(sql.render(query, **params)) for table, query in tables.items()}
+        )
         for table, frame in frames.items():
             if self._export_dir is None:
                 results[table] = _naive_utc(frame.toArrow())

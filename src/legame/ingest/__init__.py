@@ -95,8 +95,15 @@ def ingest(
         for path in files:
             try:
                 report.files.append(
-                    load_file(workspace.con, spec, path, options, rules=rules,
-                              name=source_name, progress=progress)
+                    load_file(
+                        workspace.con,
+                        spec,
+                        path,
+                        options,
+                        rules=rules,
+                        name=source_name,
+                        progress=progress,
+                    )
                 )
             except InputError as exc:
                 report.files.append(FileReport(source_name or str(path), error=str(exc)))

@@ -60,8 +60,9 @@ CONTROL_REASON = (
 )
 
 
-def clean_customer_id(value: object, *, case: IdCase = "preserve", name: str = "customer_id"
-                      ) -> str:
+def clean_customer_id(
+    value: object, *, case: IdCase = "preserve", name: str = "customer_id"
+) -> str:
     """``value`` as a customer id under the rule above; ``InputError`` naming ``name`` if it
     is empty or holds a control character."""
     text = "" if value is None else str(value).strip(SPACES)
@@ -91,15 +92,17 @@ def fold(text: str, case: IdCase) -> str:
     return text
 
 
-def workspace_customer_id(db_path: str | os.PathLike[str], value: object,
-                          *, name: str = "customer_id") -> str:
+def workspace_customer_id(
+    db_path: str | os.PathLike[str], value: object, *, name: str = "customer_id"
+) -> str:
     """:func:`clean_customer_id` with the case folding of the workspace's policy file."""
     case = load_policy(policy_path_for(db_path)).ingest.customer_id_case
     return clean_customer_id(value, case=case, name=name)
 
 
-def clean_customer_ids(ids: pa.Array, *, case: IdCase = "preserve", what: str = "Audience row"
-                       ) -> pa.Array:
+def clean_customer_ids(
+    ids: pa.Array, *, case: IdCase = "preserve", what: str = "Audience row"
+) -> pa.Array:
     """A string column of customer ids under the rule above (Arrow's trim, RE2 and ASCII
     case folding: the same characters as in SQL); ``InputError`` naming the first row that
     is empty or holds a control character (``what`` and its 1-based position)."""

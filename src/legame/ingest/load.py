@@ -202,7 +202,9 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None =
 
 #: Indexes a table has besides its primary key (migrations 0002 and 0006).
 _INDEXED: dict[str, tuple[str, ...]] = {
-    "messages": ("customer_id",), "consents": ("customer_id",), "tickets": ("customer_id",),
+    "messages": ("customer_id",),
+    "consents": ("customer_id",),
+    "tickets": ("customer_id",),
 }
 
 

@@ -35,8 +35,7 @@ def index_bytes(con: duckdb.DuckDBPyConnection) -> int:
     return int(found)
 
 
-def fit_budget(con: duckdb.DuckDBPyConnection, *, new_keys: int = 0, indexed_rows: int = 0
-               ) -> None:
+def fit_budget(con: duckdb.DuckDBPyConnection, *, new_keys: int = 0, indexed_rows: int = 0) -> None:
     """Set the memory limit to the ingest budget plus the indexes' memory, now and after
     ``new_keys`` more keys (estimated from the bytes per key of the ``indexed_rows`` indexed
     so far)."""

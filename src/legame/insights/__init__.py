@@ -18,8 +18,14 @@ if TYPE_CHECKING:
 
 __all__ = ["FINDINGS", "FINDING_IDS", "VERDICTS", "Finding", "Verdict", "compute_findings"]
 
-_WHERE = {"VERDICTS": "finding", "Finding": "finding", "Verdict": "finding",
-          "FINDINGS": "runner", "FINDING_IDS": "runner", "compute_findings": "runner"}
+_WHERE = {
+    "VERDICTS": "finding",
+    "Finding": "finding",
+    "Verdict": "finding",
+    "FINDINGS": "runner",
+    "FINDING_IDS": "runner",
+    "compute_findings": "runner",
+}
 
 
 def __getattr__(name: str) -> Any:

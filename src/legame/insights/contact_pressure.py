@@ -31,11 +31,15 @@ from legame.metrics import stats
 ID = "contact_pressure"
 #: No effect: a ratio of 1.
 NULL = 1.0
-CLAIM = ("Bombarding customers with messages backfires: more contact does not build the "
-         "relationship, it drives customers away (seeds 000 and 003).")
-METHOD = ("Per-message unsubscribe rate by contact pressure (messages in the 30 days before "
-          "each message: 0-4 low, 5-8 mid, 9+ high); high / low rate ratio with a 95% "
-          "percentile bootstrap over customers (2,000 resamples).")
+CLAIM = (
+    "Bombarding customers with messages backfires: more contact does not build the "
+    "relationship, it drives customers away (seeds 000 and 003)."
+)
+METHOD = (
+    "Per-message unsubscribe rate by contact pressure (messages in the 30 days before "
+    "each message: 0-4 low, 5-8 mid, 9+ high); high / low rate ratio with a 95% "
+    "percentile bootstrap over customers (2,000 resamples)."
+)
 FOLLOWUP_DAYS = 30
 MIN_CUSTOMERS = 50
 MIN_MESSAGES = 500
@@ -47,8 +51,9 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def compute(ctx: Context) -> Finding:
-    t = ctx.fetch("finding_contact_pressure", **d.contact_pressure_params(),
-                  followup_days=FOLLOWUP_DAYS)
+    t = ctx.fetch(
+        "finding_contact_pressure", **d.contact_pressure_params(), followup_days=FOLLOWUP_DAYS
+    )
     ids = np.asarray(t["customer_id"].to_pylist(), dtype=object)
     band = numbers(t["band"]).astype(np.int64)
     _, cust = np.unique(ids, return_inverse=True) if ids.size else (ids, np.zeros(0, np.int64))
@@ -62,16 +67,24 @@ def compute(ctx: Context) -> Finding:
     low, high = tot[0], tot[2]
     n_msgs = int(tot[:, col["messages"]].sum())
     reached = [int(np.count_nonzero(X[:, k * len(MEASURES)])) for k in range(len(BANDS))]
-    if (min(reached[0], reached[2]) < MIN_CUSTOMERS
-            or min(low[col["messages"]], high[col["messages"]]) < MIN_MESSAGES
-            or min(low[col["unsubscribes"]], high[col["unsubscribes"]]) < MIN_UNSUBSCRIBES):
-        return insufficient(ID, CLAIM, METHOD, (
-            f"needs at least {MIN_CUSTOMERS} customers, {MIN_MESSAGES} messages and "
-            f"{MIN_UNSUBSCRIBES} unsubscribes in both the low (0-4 messages in 30 days) and "
-            f"the high (9+) band; found {reached[0]} customers / {int(low[col['messages']])} "
-            f"messages / {int(low[col['unsubscribes']])} unsubscribes (low) and {reached[2]} / "
-            f"{int(high[col['messages']])} / {int(high[col['unsubscribes']])} (high)."),
-            n=n_msgs)
+    if (
+        min(reached[0], reached[2]) < MIN_CUSTOMERS
+        or min(low[col["messages"]], high[col["messages"]]) < MIN_MESSAGES
+        or min(low[col["unsubscribes"]], high[col["unsubscribes"]]) < MIN_UNSUBSCRIBES
+    ):
+        return insufficient(
+            ID,
+            CLAIM,
+            METHOD,
+            (
+                f"needs at least {MIN_CUSTOMERS} customers, {MIN_MESSAGES} messages and "
+                f"{MIN_UNSUBSCRIBES} unsubscribes in both the low (0-4 messages in 30 days) and "
+                f"the high (9+) band; found {reached[0]} customers / {int(low[col['messages']])} "
+                f"messages / {int(low[col['unsubscribes']])} unsubscribes (low) and {reached[2]} / "
+                f"{int(high[col['messages']])} / {int(high[col['unsubscribes']])} (high)."
+            ),
+            n=n_msgs,
+        )
     rng = ctx.rng(ID)
     reps = np.concatenate([w @ X for w in stats.count_chunks(rng, n_cust)])
     reps = reps.reshape(-1, len(BANDS), len(MEASURES))
@@ -84,12 +97,20 @@ def compute(ctx: Context) -> Finding:
     rate = tot[:, col["unsubscribes"]] / tot[:, col["messages"]]
     est = float(rate[2] / rate[0])
     lo, hi = stats.percentile_interval(rr_reps)
-    exact = stats.rate_ratio_exact(int(high[col["unsubscribes"]]), high[col["messages"]],
-                                   int(low[col["unsubscribes"]]), low[col["messages"]])
+    exact = stats.rate_ratio_exact(
+        int(high[col["unsubscribes"]]),
+        high[col["messages"]],
+        int(low[col["unsubscribes"]]),
+        low[col["messages"]],
+    )
     details: dict[str, object] = {
         "by_band": _by_band(tot, col, unsub, compl, bought),
-        "complaint_rate_ratio": _ratio(tot[2, col["complaints"]], tot[2, col["messages"]],
-                                       tot[0, col["complaints"]], tot[0, col["messages"]]),
+        "complaint_rate_ratio": _ratio(
+            tot[2, col["complaints"]],
+            tot[2, col["messages"]],
+            tot[0, col["complaints"]],
+            tot[0, col["messages"]],
+        ),
         "complaint_rate_ratio_ci": list(stats.percentile_interval(crr_reps)),
         "per_message_exact_ci": [exact.ci_low, exact.ci_high],
         "customers": n_cust,
@@ -97,9 +118,19 @@ def compute(ctx: Context) -> Finding:
         "purchase_followup_days": FOLLOWUP_DAYS,
     }
     verdict = verdict_from_interval(lo, hi, 1.0, "above")
-    return Finding(id=ID, claim=CLAIM, estimate=est, ci_low=lo, ci_high=hi, n=n_msgs,
-                   method=METHOD, verdict=verdict, summary=_summary(verdict, est, lo, hi),
-                   causal=False, details=details)
+    return Finding(
+        id=ID,
+        claim=CLAIM,
+        estimate=est,
+        ci_low=lo,
+        ci_high=hi,
+        n=n_msgs,
+        method=METHOD,
+        verdict=verdict,
+        summary=_summary(verdict, est, lo, hi),
+        causal=False,
+        details=details,
+    )
 
 
 def _ratio(a: float, na: float, b: float, nb: float) -> float | None:
@@ -108,18 +139,23 @@ def _ratio(a: float, na: float, b: float, nb: float) -> float | None:
     return float((a / na) / (b / nb))
 
 
-def _by_band(tot: FloatArray, col: dict[str, int], unsub: FloatArray, compl: FloatArray,
-             bought: FloatArray) -> list[dict[str, object]]:
+def _by_band(
+    tot: FloatArray, col: dict[str, int], unsub: FloatArray, compl: FloatArray, bought: FloatArray
+) -> list[dict[str, object]]:
     rows = []
     for k, name in enumerate(BANDS):
         row = tot[k]
-        entry: dict[str, object] = {"band": name, "messages": int(row[col["messages"]]),
-                                    "unsubscribes": int(row[col["unsubscribes"]]),
-                                    "complaints": int(row[col["complaints"]])}
+        entry: dict[str, object] = {
+            "band": name,
+            "messages": int(row[col["messages"]]),
+            "unsubscribes": int(row[col["unsubscribes"]]),
+            "complaints": int(row[col["complaints"]]),
+        }
         for key, num, den, reps in (
-                ("unsubscribe_rate", "unsubscribes", "messages", unsub),
-                ("complaint_rate", "complaints", "messages", compl),
-                ("purchase_rate_30d", "purchased", "observed", bought)):
+            ("unsubscribe_rate", "unsubscribes", "messages", unsub),
+            ("complaint_rate", "complaints", "messages", compl),
+            ("purchase_rate_30d", "purchased", "observed", bought),
+        ):
             value = float(row[col[num]] / row[col[den]]) if row[col[den]] > 0 else None
             lo, hi = stats.percentile_interval(reps[:, k])
             entry.update({key: value, f"{key}_ci": [lo, hi]})
@@ -128,14 +164,16 @@ def _by_band(tot: FloatArray, col: dict[str, int], unsub: FloatArray, compl: Flo
 
 
 def _summary(verdict: Verdict, est: float, lo: float, hi: float) -> str:
-    base = (f"Customers who had received 9 or more messages in the previous 30 days "
-            f"unsubscribed {est:.1f}x as often per message as those who had received 0-4 "
-            f"(95% interval {lo:.1f}x to {hi:.1f}x).")
+    base = (
+        f"Customers who had received 9 or more messages in the previous 30 days "
+        f"unsubscribed {est:.1f}x as often per message as those who had received 0-4 "
+        f"(95% interval {lo:.1f}x to {hi:.1f}x)."
+    )
     tail = {
         "supported": " More pressure goes with more unsubscribes; an association, not proof "
-                     "of cause.",
+        "of cause.",
         "contradicted": " Here heavily contacted customers unsubscribe less; an association, "
-                        "not proof of cause.",
+        "not proof of cause.",
         "not_supported": " The data cannot tell whether pressure drives unsubscribes.",
     }
     return base + tail[verdict]

@@ -59,11 +59,14 @@ class Context:
     fetched once and shared by the findings.
     """
 
-    def __init__(self, workspace: Workspace, *, seed: int = 0,
-                 as_of: date | datetime | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, *, seed: int = 0, as_of: date | datetime | None = None
+    ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise InputError(f"The 'seed' argument of compute_findings must be an integer "
-                             f">= 0. Got {seed!r} instead.")
+            raise InputError(
+                f"The 'seed' argument of compute_findings must be an integer "
+                f">= 0. Got {seed!r} instead."
+            )
         self.workspace = workspace
         self.seed = seed
         self._as_of_arg = as_of
@@ -74,8 +77,7 @@ class Context:
     def as_of(self) -> datetime | None:
         value = self._as_of_arg
         if isinstance(value, datetime):  # the store keeps naive UTC timestamps
-            return value if value.tzinfo is None else (
-                value.astimezone(UTC).replace(tzinfo=None))
+            return value if value.tzinfo is None else (value.astimezone(UTC).replace(tzinfo=None))
         if isinstance(value, date):
             return datetime.combine(value, time.min)
         if value is not None:

@@ -31,11 +31,15 @@ from legame.metrics import stats
 ID = "emotion_vs_satisfaction"
 #: No effect: a ratio of 1.
 NULL = 1.0
-CLAIM = ("Emotionally connected customers are worth about twice as much as highly satisfied "
-         "customers (seed 004).")
-METHOD = ("Ratio of mean revenue in the 180 days before the as-of date: customers whose latest "
-          "earlier survey answer has an emotional connection index >= 70, over those with "
-          "CSAT 5 and index < 70; 95% percentile bootstrap (2,000 resamples within groups).")
+CLAIM = (
+    "Emotionally connected customers are worth about twice as much as highly satisfied "
+    "customers (seed 004)."
+)
+METHOD = (
+    "Ratio of mean revenue in the 180 days before the as-of date: customers whose latest "
+    "earlier survey answer has an emotional connection index >= 70, over those with "
+    "CSAT 5 and index < 70; 95% percentile bootstrap (2,000 resamples within groups)."
+)
 MIN_GROUP = 30
 
 FloatArray = npt.NDArray[np.float64]
@@ -44,20 +48,38 @@ FloatArray = npt.NDArray[np.float64]
 def compute(ctx: Context) -> Finding:
     p = panel(ctx)
     connected = p.surveyed & d.is_connected(np.nan_to_num(p.index, nan=-1.0))
-    satisfied = (p.surveyed & ~np.isnan(p.index) & ~d.is_connected(np.nan_to_num(p.index))
-                 & (p.csat == d.HIGHLY_SATISFIED_CSAT))
+    satisfied = (
+        p.surveyed
+        & ~np.isnan(p.index)
+        & ~d.is_connected(np.nan_to_num(p.index))
+        & (p.csat == d.HIGHLY_SATISFIED_CSAT)
+    )
     n_c, n_s = int(connected.sum()), int(satisfied.sum())
     counts = {"connected": n_c, "highly_satisfied": n_s}
     if min(n_c, n_s) < MIN_GROUP:
-        return insufficient(ID, CLAIM, METHOD, (
-            f"needs at least {MIN_GROUP} emotionally connected and {MIN_GROUP} highly "
-            f"satisfied (not connected) customers with a survey answer before the last 180 "
-            f"days; found {n_c} and {n_s}."), n=n_c + n_s, details=counts)
+        return insufficient(
+            ID,
+            CLAIM,
+            METHOD,
+            (
+                f"needs at least {MIN_GROUP} emotionally connected and {MIN_GROUP} highly "
+                f"satisfied (not connected) customers with a survey answer before the last 180 "
+                f"days; found {n_c} and {n_s}."
+            ),
+            n=n_c + n_s,
+            details=counts,
+        )
     rev_c, rev_s = p.revenue_window[connected], p.revenue_window[satisfied]
     if rev_s.sum() <= 0:
-        return insufficient(ID, CLAIM, METHOD, "the highly satisfied customers bought nothing "
-                            "in the last 180 days, so no ratio can be formed.",
-                            n=n_c + n_s, details=counts)
+        return insufficient(
+            ID,
+            CLAIM,
+            METHOD,
+            "the highly satisfied customers bought nothing "
+            "in the last 180 days, so no ratio can be formed.",
+            n=n_c + n_s,
+            details=counts,
+        )
     clv_c, clv_s = _clv(ctx, p.customer_id, connected, satisfied)
     rng = ctx.rng(ID)
     reps_rev, reps_clv = [], []
@@ -78,20 +100,38 @@ def compute(ctx: Context) -> Finding:
     }
     if clv_c is not None and clv_s is not None and clv_s.mean() > 0:
         c_lo, c_hi = stats.percentile_interval(np.concatenate(reps_clv))
-        details.update(clv_ratio=float(clv_c.mean() / clv_s.mean()), clv_ci_low=c_lo,
-                       clv_ci_high=c_hi, mean_clv_connected=float(clv_c.mean()),
-                       mean_clv_highly_satisfied=float(clv_s.mean()))
+        details.update(
+            clv_ratio=float(clv_c.mean() / clv_s.mean()),
+            clv_ci_low=c_lo,
+            clv_ci_high=c_hi,
+            mean_clv_connected=float(clv_c.mean()),
+            mean_clv_highly_satisfied=float(clv_s.mean()),
+        )
     else:
         details["clv_ratio"] = None
         details["clv_note"] = "CLV not available: run `legame score` to build customer_scores."
     verdict = verdict_from_interval(lo, hi, 1.0, "above")
-    return Finding(id=ID, claim=CLAIM, estimate=est, ci_low=lo, ci_high=hi, n=n_c + n_s,
-                   method=METHOD, verdict=verdict, summary=_summary(verdict, est, lo, hi),
-                   causal=False, details=details)
+    return Finding(
+        id=ID,
+        claim=CLAIM,
+        estimate=est,
+        ci_low=lo,
+        ci_high=hi,
+        n=n_c + n_s,
+        method=METHOD,
+        verdict=verdict,
+        summary=_summary(verdict, est, lo, hi),
+        causal=False,
+        details=details,
+    )
 
 
-def _clv(ctx: Context, customer_id: list[str], connected: npt.NDArray[np.bool_],
-         satisfied: npt.NDArray[np.bool_]) -> tuple[FloatArray | None, FloatArray | None]:
+def _clv(
+    ctx: Context,
+    customer_id: list[str],
+    connected: npt.NDArray[np.bool_],
+    satisfied: npt.NDArray[np.bool_],
+) -> tuple[FloatArray | None, FloatArray | None]:
     if not ctx.has_table("customer_scores"):
         return None, None
     t = ctx.fetch("finding_scores_clv")
@@ -102,13 +142,15 @@ def _clv(ctx: Context, customer_id: list[str], connected: npt.NDArray[np.bool_],
 
 
 def _summary(verdict: str, est: float, lo: float, hi: float) -> str:
-    base = (f"Emotionally connected customers spent {est:.1f}x as much as highly satisfied but "
-            f"unconnected customers in the last 180 days (95% interval {lo:.1f}x to {hi:.1f}x).")
+    base = (
+        f"Emotionally connected customers spent {est:.1f}x as much as highly satisfied but "
+        f"unconnected customers in the last 180 days (95% interval {lo:.1f}x to {hi:.1f}x)."
+    )
     tail = {
         "supported": " Connection goes with more value than satisfaction alone; this is an "
-                     "association, not proof that connection causes it.",
+        "association, not proof that connection causes it.",
         "contradicted": " Here the satisfied customers are worth more; an association, not "
-                        "proof of cause.",
+        "proof of cause.",
         "not_supported": " The data cannot tell the two groups apart yet.",
     }
     return base + tail.get(verdict, "")

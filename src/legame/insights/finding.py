@@ -18,8 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Verdict = Literal["supported", "not_supported", "contradicted", "insufficient_data"]
-VERDICTS: tuple[Verdict, ...] = ("supported", "not_supported", "contradicted",
-                                 "insufficient_data")
+VERDICTS: tuple[Verdict, ...] = ("supported", "not_supported", "contradicted", "insufficient_data")
 Direction = Literal["above", "below"]
 
 
@@ -63,8 +62,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def verdict_from_interval(ci_low: float, ci_high: float, line: float,
-                          direction: Direction) -> Verdict:
+def verdict_from_interval(
+    ci_low: float, ci_high: float, line: float, direction: Direction
+) -> Verdict:
     """``supported`` when the interval lies wholly beyond ``line`` in the claimed
     ``direction`` ("above" or "below"), ``contradicted`` when it lies wholly on the other
     side, ``not_supported`` otherwise (or when the interval is not finite)."""
@@ -76,10 +76,27 @@ def verdict_from_interval(ci_low: float, ci_high: float, line: float,
     return "supported" if below else "contradicted" if above else "not_supported"
 
 
-def insufficient(id: str, claim: str, method: str, reason: str, *, n: int = 0,
-                 causal: bool = False, details: dict[str, Any] | None = None) -> Finding:
+def insufficient(
+    id: str,
+    claim: str,
+    method: str,
+    reason: str,
+    *,
+    n: int = 0,
+    causal: bool = False,
+    details: dict[str, Any] | None = None,
+) -> Finding:
     """A finding with too little data (or a failed computation): no estimate, no guess."""
-    return Finding(id=id, claim=claim, estimate=None, ci_low=None, ci_high=None, n=n,
-                   method=method, verdict="insufficient_data",
-                   summary=f"Not enough data to test this yet: {reason}", causal=causal,
-                   details={"reason": reason, **(details or {})})
+    return Finding(
+        id=id,
+        claim=claim,
+        estimate=None,
+        ci_low=None,
+        ci_high=None,
+        n=n,
+        method=method,
+        verdict="insufficient_data",
+        summary=f"Not enough data to test this yet: {reason}",
+        causal=causal,
+        details={"reason": reason, **(details or {})},
+    )

@@ -33,12 +33,16 @@ from legame.metrics import stats
 ID = "high_spend_is_not_loyalty"
 #: No effect: a difference of 0.
 NULL = 0.0
-CLAIM = ("High spend does not mean loyalty: the biggest spenders are not the most loyal "
-         "customers (seed 001).")
-METHOD = ("Retention (an order in the 180 days before the as-of date) of the top minus the "
-          "bottom tercile of average order value before that window; 95% percentile bootstrap "
-          "(2,000 resamples of customers, terciles recomputed); gaps under 5 points count as "
-          "no material relation.")
+CLAIM = (
+    "High spend does not mean loyalty: the biggest spenders are not the most loyal "
+    "customers (seed 001)."
+)
+METHOD = (
+    "Retention (an order in the 180 days before the as-of date) of the top minus the "
+    "bottom tercile of average order value before that window; 95% percentile bootstrap "
+    "(2,000 resamples of customers, terciles recomputed); gaps under 5 points count as "
+    "no material relation."
+)
 SPEND_MARGIN = 0.05
 MARGIN = SPEND_MARGIN  # the claim of no relation holds within it
 MIN_CUSTOMERS = 150
@@ -56,16 +60,30 @@ def compute(ctx: Context) -> Finding:
     n = int(m.sum())
     n_pos = int(y.sum())
     if n < MIN_CUSTOMERS or min(n_pos, n - n_pos) < MIN_PER_CLASS:
-        return insufficient(ID, CLAIM, METHOD, (
-            f"needs at least {MIN_CUSTOMERS} customers with a completed order before the last "
-            f"180 days, {MIN_PER_CLASS} of them retained and {MIN_PER_CLASS} not; found {n} "
-            f"({n_pos} retained)."), n=n)
+        return insufficient(
+            ID,
+            CLAIM,
+            METHOD,
+            (
+                f"needs at least {MIN_CUSTOMERS} customers with a completed order before the last "
+                f"180 days, {MIN_PER_CLASS} of them retained and {MIN_PER_CLASS} not; found {n} "
+                f"({n_pos} retained)."
+            ),
+            n=n,
+        )
     terc = d.aov_terciles(aov)
     n_top, n_bottom = int((terc == 2).sum()), int((terc == 0).sum())
     if min(n_top, n_bottom) < MIN_PER_CLASS:
-        return insufficient(ID, CLAIM, METHOD, (
-            f"average order values barely vary: the top and bottom terciles hold {n_top} and "
-            f"{n_bottom} customers (at least {MIN_PER_CLASS} each are needed)."), n=n)
+        return insufficient(
+            ID,
+            CLAIM,
+            METHOD,
+            (
+                f"average order values barely vary: the top and bottom terciles hold {n_top} and "
+                f"{n_bottom} customers (at least {MIN_PER_CLASS} each are needed)."
+            ),
+            n=n,
+        )
     est = float(y[terc == 2].mean() - y[terc == 0].mean())
     rng = ctx.rng(ID)
     yf = y.astype(float)
@@ -78,10 +96,19 @@ def compute(ctx: Context) -> Finding:
     }
     details.update(_nps_gap(ctx, rng))
     verdict = _verdict(lo, hi)
-    return Finding(id=ID, claim=CLAIM, estimate=est, ci_low=lo, ci_high=hi, n=n,
-                   method=METHOD, verdict=verdict, summary=_summary(verdict, est, lo, hi,
-                                                                    details),
-                   causal=False, details=details)
+    return Finding(
+        id=ID,
+        claim=CLAIM,
+        estimate=est,
+        ci_low=lo,
+        ci_high=hi,
+        n=n,
+        method=METHOD,
+        verdict=verdict,
+        summary=_summary(verdict, est, lo, hi, details),
+        causal=False,
+        details=details,
+    )
 
 
 def _gap(aov: FloatArray, y: FloatArray) -> FloatArray:
@@ -93,14 +120,22 @@ def _gap(aov: FloatArray, y: FloatArray) -> FloatArray:
         return np.asarray((y * top).sum(1) / top.sum(1) - (y * bottom).sum(1) / bottom.sum(1))
 
 
-def _by_group(y: npt.NDArray[np.bool_], group: npt.NDArray[np.int8],
-              names: tuple[str, ...]) -> list[dict[str, object]]:
+def _by_group(
+    y: npt.NDArray[np.bool_], group: npt.NDArray[np.int8], names: tuple[str, ...]
+) -> list[dict[str, object]]:
     out = []
     for code, name in enumerate(names):
         sel = group == code
         w = stats.wilson(float(y[sel].sum()), float(sel.sum()))
-        out.append({"group": name, "customers": int(sel.sum()), "retention": w.estimate,
-                    "ci_low": w.ci_low, "ci_high": w.ci_high})
+        out.append(
+            {
+                "group": name,
+                "customers": int(sel.sum()),
+                "retention": w.estimate,
+                "ci_low": w.ci_low,
+                "ci_high": w.ci_high,
+            }
+        )
     return out
 
 
@@ -131,20 +166,20 @@ def _verdict(lo: float, hi: float) -> Verdict:
     return verdict_from_interval(lo, hi, SPEND_MARGIN, "below")
 
 
-def _summary(verdict: Verdict, est: float, lo: float, hi: float,
-             details: dict[str, object]) -> str:
-    base = (f"Over the last 180 days the top third of spenders (by average order) came back "
-            f"{100 * est:+.1f} percentage points more often than the bottom third (95% "
-            f"interval {100 * lo:+.1f} to {100 * hi:+.1f})")
+def _summary(verdict: Verdict, est: float, lo: float, hi: float, details: dict[str, object]) -> str:
+    base = (
+        f"Over the last 180 days the top third of spenders (by average order) came back "
+        f"{100 * est:+.1f} percentage points more often than the bottom third (95% "
+        f"interval {100 * lo:+.1f} to {100 * hi:+.1f})"
+    )
     gap = details.get("promoter_detractor_gap")
     if isinstance(gap, float):
         base += f"; promoters came back {100 * gap:+.1f} points more often than detractors"
     base += "."
     tail = {
         "supported": " Spending more does not mark a loyal customer; an association, not "
-                     "proof of cause.",
-        "contradicted": " Here big spenders do come back more; an association, not proof of "
-                        "cause.",
+        "proof of cause.",
+        "contradicted": " Here big spenders do come back more; an association, not proof of cause.",
         "not_supported": " The data cannot yet tell whether spend goes with loyalty.",
     }
     return base + tail[verdict]

@@ -44,8 +44,11 @@ class Panel:
     @property
     def aov(self) -> FloatArray:
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.orders_before > 0,
-                            self.spend_before / np.maximum(self.orders_before, 1), np.nan)
+            return np.where(
+                self.orders_before > 0,
+                self.spend_before / np.maximum(self.orders_before, 1),
+                np.nan,
+            )
 
     @property
     def size(self) -> int:
@@ -73,8 +76,11 @@ def panel(ctx: Context) -> Panel:
 
 def _build(ctx: Context) -> Panel:
     t = ctx.fetch("finding_customer_panel")
-    items = np.stack([numbers(t[m]) for m in MOTIVATORS], axis=1) if t.num_rows else (
-        np.zeros((0, len(MOTIVATORS))))
+    items = (
+        np.stack([numbers(t[m]) for m in MOTIVATORS], axis=1)
+        if t.num_rows
+        else (np.zeros((0, len(MOTIVATORS))))
+    )
     answered = ~np.isnan(days(t["answered_at"]))
     return Panel(
         customer_id=t["customer_id"].to_pylist(),

@@ -27,11 +27,15 @@ from legame.metrics import stats
 ID = "promoters_and_word_of_mouth"
 #: No effect: a ratio of 1.
 NULL = 1.0
-CLAIM = ("Promoters are the customers who recommend the business to friends: they drive word "
-         "of mouth (seed 003).")
-METHOD = ("Referrals per customer-year from each customer's first survey answer to the as-of "
-          "date, by the NPS category of that answer; promoter / passive rate ratio with the "
-          "exact conditional (Poisson) 95% interval.")
+CLAIM = (
+    "Promoters are the customers who recommend the business to friends: they drive word "
+    "of mouth (seed 003)."
+)
+METHOD = (
+    "Referrals per customer-year from each customer's first survey answer to the as-of "
+    "date, by the NPS category of that answer; promoter / passive rate ratio with the "
+    "exact conditional (Poisson) 95% interval."
+)
 MIN_GROUP = 30
 MIN_REFERRALS = 10
 
@@ -46,42 +50,80 @@ def compute(ctx: Context) -> Finding:
     per: dict[str, dict[str, float]] = {}
     for code, name in enumerate(d.NPS_CATEGORIES):
         sel = cat == code
-        per[name] = {"customers": int(sel.sum()), "referrals": int(refs[sel].sum()),
-                     "customer_years": float(exposure[sel].sum())}
+        per[name] = {
+            "customers": int(sel.sum()),
+            "referrals": int(refs[sel].sum()),
+            "customer_years": float(exposure[sel].sum()),
+        }
     pro, pas = per["promoter"], per["passive"]
     n = int(pro["customers"] + pas["customers"])
     if min(pro["customers"], pas["customers"]) < MIN_GROUP or (
-            pro["referrals"] + pas["referrals"] < MIN_REFERRALS):
-        return insufficient(ID, CLAIM, METHOD, (
-            f"needs at least {MIN_GROUP} promoters and {MIN_GROUP} passives with a survey "
-            f"answer and {MIN_REFERRALS} referrals between them; found "
-            f"{pro['customers']} promoters, {pas['customers']} passives and "
-            f"{pro['referrals'] + pas['referrals']} referrals."), n=n, details={"by_nps": per})
-    rr = stats.rate_ratio_exact(int(pro["referrals"]), pro["customer_years"],
-                                int(pas["referrals"]), pas["customer_years"])
-    wald = stats.rate_ratio_wald(pro["referrals"], pro["customer_years"], pas["referrals"],
-                                 pas["customer_years"])
+        pro["referrals"] + pas["referrals"] < MIN_REFERRALS
+    ):
+        return insufficient(
+            ID,
+            CLAIM,
+            METHOD,
+            (
+                f"needs at least {MIN_GROUP} promoters and {MIN_GROUP} passives with a survey "
+                f"answer and {MIN_REFERRALS} referrals between them; found "
+                f"{pro['customers']} promoters, {pas['customers']} passives and "
+                f"{pro['referrals'] + pas['referrals']} referrals."
+            ),
+            n=n,
+            details={"by_nps": per},
+        )
+    rr = stats.rate_ratio_exact(
+        int(pro["referrals"]), pro["customer_years"], int(pas["referrals"]), pas["customer_years"]
+    )
+    wald = stats.rate_ratio_wald(
+        pro["referrals"], pro["customer_years"], pas["referrals"], pas["customer_years"]
+    )
     rows = []
     for name, v in per.items():
         rate = stats.poisson_rate(int(v["referrals"]), v["customer_years"])
-        rows.append({"group": name, **v, "rate_per_year": rate.estimate,
-                     "ci_low": rate.ci_low, "ci_high": rate.ci_high})
+        rows.append(
+            {
+                "group": name,
+                **v,
+                "rate_per_year": rate.estimate,
+                "ci_low": rate.ci_low,
+                "ci_high": rate.ci_high,
+            }
+        )
     details: dict[str, object] = {"by_nps": rows, "wald_ci": [wald.ci_low, wald.ci_high]}
     det = per["detractor"]
     if det["customers"] >= MIN_GROUP and det["customer_years"] > 0:
-        pd = stats.rate_ratio_exact(int(pro["referrals"]), pro["customer_years"],
-                                    int(det["referrals"]), det["customer_years"])
-        details.update(promoter_detractor_ratio=pd.estimate,
-                       promoter_detractor_ci=[pd.ci_low, pd.ci_high])
+        pd = stats.rate_ratio_exact(
+            int(pro["referrals"]),
+            pro["customer_years"],
+            int(det["referrals"]),
+            det["customer_years"],
+        )
+        details.update(
+            promoter_detractor_ratio=pd.estimate, promoter_detractor_ci=[pd.ci_low, pd.ci_high]
+        )
     verdict = verdict_from_interval(rr.ci_low, rr.ci_high, 1.0, "above")
-    return Finding(id=ID, claim=CLAIM, estimate=rr.estimate, ci_low=rr.ci_low,
-                   ci_high=rr.ci_high, n=n, method=METHOD, verdict=verdict,
-                   summary=_summary(verdict, rr), causal=False, details=details)
+    return Finding(
+        id=ID,
+        claim=CLAIM,
+        estimate=rr.estimate,
+        ci_low=rr.ci_low,
+        ci_high=rr.ci_high,
+        n=n,
+        method=METHOD,
+        verdict=verdict,
+        summary=_summary(verdict, rr),
+        causal=False,
+        details=details,
+    )
 
 
 def _summary(verdict: Verdict, rr: stats.Interval) -> str:
-    base = (f"Promoters made {rr.estimate:.1f}x as many referrals per year as passives (95% "
-            f"interval {rr.ci_low:.1f}x to {rr.ci_high:.1f}x).")
+    base = (
+        f"Promoters made {rr.estimate:.1f}x as many referrals per year as passives (95% "
+        f"interval {rr.ci_low:.1f}x to {rr.ci_high:.1f}x)."
+    )
     tail = {
         "supported": " Promoters do spread the word; an association, not proof of cause.",
         "contradicted": " Here passives refer more; an association, not proof of cause.",

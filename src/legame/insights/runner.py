@@ -78,18 +78,29 @@ def _run(module: ModuleType, ctx: Context) -> Finding:
     started = time.perf_counter()
     causal = module.ID == gratitude_uplift.ID
     if ctx.as_of is None:
-        result = insufficient(module.ID, module.CLAIM, module.METHOD,
-                              "there are no completed orders in the workspace.", causal=causal)
+        result = insufficient(
+            module.ID,
+            module.CLAIM,
+            module.METHOD,
+            "there are no completed orders in the workspace.",
+            causal=causal,
+        )
     else:
         try:
             result = module.compute(ctx)
         except Exception as exc:  # one failing finding must not stop the others
             error = f"{type(exc).__name__}: {exc}"
             result = replace(
-                insufficient(module.ID, module.CLAIM, module.METHOD,
-                             f"the computation failed ({error}).", causal=causal,
-                             details={"error": error}),
+                insufficient(
+                    module.ID,
+                    module.CLAIM,
+                    module.METHOD,
+                    f"the computation failed ({error}).",
+                    causal=causal,
+                    details={"error": error},
+                ),
                 summary=f"This finding could not be computed ({error}); the others are "
-                        "unaffected. Run with --debug or report it.")
+                "unaffected. Run with --debug or report it.",
+            )
     result.details["seconds"] = round(time.perf_counter() - started, 3)
     return replace(result, null=module.NULL, margin=getattr(module, "MARGIN", 0.0))

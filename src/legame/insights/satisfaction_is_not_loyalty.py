@@ -30,12 +30,16 @@ from legame.metrics import stats
 ID = "satisfaction_is_not_loyalty"
 #: No effect: a difference of 0.
 NULL = 0.0
-CLAIM = ("Customer satisfaction is not a reliable indicator of loyalty: it reflects the latest "
-         "interaction, not the bond (seed 001).")
-METHOD = ("AUC for predicting retention (an order in the 180 days before the as-of date) from "
-          "the latest earlier survey answer: AUC(NPS) - AUC(CSAT), with a paired 95% "
-          "percentile bootstrap (2,000 resamples of customers); differences within +-0.02 "
-          "count as none.")
+CLAIM = (
+    "Customer satisfaction is not a reliable indicator of loyalty: it reflects the latest "
+    "interaction, not the bond (seed 001)."
+)
+METHOD = (
+    "AUC for predicting retention (an order in the 180 days before the as-of date) from "
+    "the latest earlier survey answer: AUC(NPS) - AUC(CSAT), with a paired 95% "
+    "percentile bootstrap (2,000 resamples of customers); differences within +-0.02 "
+    "count as none."
+)
 AUC_MARGIN = 0.02
 MARGIN = AUC_MARGIN  # the claim of no relation holds within it
 MIN_CUSTOMERS = 100
@@ -49,10 +53,17 @@ def compute(ctx: Context) -> Finding:
     n = int(m.sum())
     n_pos = int(y.sum())
     if n < MIN_CUSTOMERS or min(n_pos, n - n_pos) < MIN_PER_CLASS:
-        return insufficient(ID, CLAIM, METHOD, (
-            f"needs at least {MIN_CUSTOMERS} customers with an NPS answer before the last 180 "
-            f"days, {MIN_PER_CLASS} of them retained and {MIN_PER_CLASS} not; found {n} "
-            f"({n_pos} retained)."), n=n)
+        return insufficient(
+            ID,
+            CLAIM,
+            METHOD,
+            (
+                f"needs at least {MIN_CUSTOMERS} customers with an NPS answer before the last 180 "
+                f"days, {MIN_PER_CLASS} of them retained and {MIN_PER_CLASS} not; found {n} "
+                f"({n_pos} retained)."
+            ),
+            n=n,
+        )
     nps_codes, nps_levels = stats.score_codes(p.nps[m])
     csat_codes, csat_levels = stats.score_codes(p.csat[m])
     idx_all = np.arange(n)[None, :]
@@ -70,25 +81,46 @@ def compute(ctx: Context) -> Finding:
     est = auc_nps - auc_csat
     lo, hi = stats.percentile_interval(r_nps - r_csat)
     details: dict[str, object] = {
-        "auc_nps": auc_nps, "auc_nps_ci": list(stats.percentile_interval(r_nps)),
-        "auc_csat": auc_csat, "auc_csat_ci": list(stats.percentile_interval(r_csat)),
-        "retained": n_pos, "not_retained": n - n_pos, "auc_margin": AUC_MARGIN,
+        "auc_nps": auc_nps,
+        "auc_nps_ci": list(stats.percentile_interval(r_nps)),
+        "auc_csat": auc_csat,
+        "auc_csat_ci": list(stats.percentile_interval(r_csat)),
+        "retained": n_pos,
+        "not_retained": n - n_pos,
+        "auc_margin": AUC_MARGIN,
     }
     n_emo = int(has_index.sum())
     y_emo = y[has_index]
     if n_emo >= MIN_CUSTOMERS and min(int(y_emo.sum()), n_emo - int(y_emo.sum())) >= MIN_PER_CLASS:
         codes_e, levels_e = stats.score_codes(index[has_index])
-        auc_emo = float(stats.resampled_aucs(np.arange(n_emo)[None, :], codes_e, levels_e,
-                                             y_emo)[0])
-        r_emo = np.concatenate([stats.resampled_aucs(idx, codes_e, levels_e, y_emo)
-                                for idx in stats.index_chunks(rng, n_emo)])
-        details.update(auc_emotion=auc_emo, auc_emotion_ci=list(stats.percentile_interval(r_emo)),
-                       n_emotion=n_emo)
+        auc_emo = float(
+            stats.resampled_aucs(np.arange(n_emo)[None, :], codes_e, levels_e, y_emo)[0]
+        )
+        r_emo = np.concatenate(
+            [
+                stats.resampled_aucs(idx, codes_e, levels_e, y_emo)
+                for idx in stats.index_chunks(rng, n_emo)
+            ]
+        )
+        details.update(
+            auc_emotion=auc_emo,
+            auc_emotion_ci=list(stats.percentile_interval(r_emo)),
+            n_emotion=n_emo,
+        )
     verdict = _verdict(lo, hi)
-    return Finding(id=ID, claim=CLAIM, estimate=est, ci_low=lo, ci_high=hi, n=n,
-                   method=METHOD, verdict=verdict,
-                   summary=_summary(verdict, auc_nps, auc_csat, lo, hi), causal=False,
-                   details=details)
+    return Finding(
+        id=ID,
+        claim=CLAIM,
+        estimate=est,
+        ci_low=lo,
+        ci_high=hi,
+        n=n,
+        method=METHOD,
+        verdict=verdict,
+        summary=_summary(verdict, auc_nps, auc_csat, lo, hi),
+        causal=False,
+        details=details,
+    )
 
 
 def _verdict(lo: float, hi: float) -> Verdict:
@@ -100,14 +132,16 @@ def _verdict(lo: float, hi: float) -> Verdict:
 
 
 def _summary(verdict: Verdict, auc_nps: float, auc_csat: float, lo: float, hi: float) -> str:
-    base = (f"Likelihood to recommend (NPS) ranks who comes back with an AUC of {auc_nps:.2f}, "
-            f"satisfaction (CSAT) with {auc_csat:.2f} (difference 95% interval {lo:+.2f} to "
-            f"{hi:+.2f}; 0.5 is a coin toss).")
+    base = (
+        f"Likelihood to recommend (NPS) ranks who comes back with an AUC of {auc_nps:.2f}, "
+        f"satisfaction (CSAT) with {auc_csat:.2f} (difference 95% interval {lo:+.2f} to "
+        f"{hi:+.2f}; 0.5 is a coin toss)."
+    )
     tail = {
         "supported": " Satisfaction is the weaker signal of loyalty here; an association, not "
-                     "proof of cause.",
+        "proof of cause.",
         "contradicted": " Here satisfaction is the better signal of loyalty; an association, "
-                        "not proof of cause.",
+        "not proof of cause.",
         "not_supported": " The two signals cannot be told apart on this data.",
     }
     return base + tail[verdict]

@@ -58,11 +58,15 @@ from legame.models.dropout import DropoutData, LatentDropout
 ID = "service_and_churn"
 #: No effect: a ratio of 1.
 NULL = 1.0
-CLAIM = ("Poor customer service is the main cause of customers leaving: slow, unresolved or "
-         "badly rated support drives them away (seed 001).")
-METHOD = ("Latent-dropout survival model (BG/NBD with covariates on the dropout hazard at each "
-          "purchase): hazard ratio of dropout after a poor ticket (time-varying), adjusted for "
-          "purchases so far, tenure and gratitude gestures received; 95% Wald interval.")
+CLAIM = (
+    "Poor customer service is the main cause of customers leaving: slow, unresolved or "
+    "badly rated support drives them away (seed 001)."
+)
+METHOD = (
+    "Latent-dropout survival model (BG/NBD with covariates on the dropout hazard at each "
+    "purchase): hazard ratio of dropout after a poor ticket (time-varying), adjusted for "
+    "purchases so far, tenure and gratitude gestures received; 95% Wald interval."
+)
 COVARIATES = ("poor_service", "log_purchases", "tenure_years", "treated_gestures")
 MIN_REPEAT_CUSTOMERS = 200
 MIN_POOR_CUSTOMERS = 30
@@ -88,24 +92,40 @@ def compute(ctx: Context) -> Finding:
     h = histories(ctx)
     n = h.customers
     repeat = int(np.count_nonzero(h.data.x))
-    counts = {"customers": n, "repeat_customers": repeat, "tickets": h.tickets,
-              "poor_tickets": h.poor_tickets, "customers_with_decision_after_poor_ticket":
-              h.poor_customers}
+    counts = {
+        "customers": n,
+        "repeat_customers": repeat,
+        "tickets": h.tickets,
+        "poor_tickets": h.poor_tickets,
+        "customers_with_decision_after_poor_ticket": h.poor_customers,
+    }
     if repeat < MIN_REPEAT_CUSTOMERS or h.poor_customers < MIN_POOR_CUSTOMERS:
-        return insufficient(ID, CLAIM, METHOD, (
-            f"needs at least {MIN_REPEAT_CUSTOMERS} customers with a repeat purchase and "
-            f"{MIN_POOR_CUSTOMERS} who bought again after a poor ticket; found {repeat} and "
-            f"{h.poor_customers}."), n=n, details=counts)
+        return insufficient(
+            ID,
+            CLAIM,
+            METHOD,
+            (
+                f"needs at least {MIN_REPEAT_CUSTOMERS} customers with a repeat purchase and "
+                f"{MIN_POOR_CUSTOMERS} who bought again after a poor ticket; found {repeat} and "
+                f"{h.poor_customers}."
+            ),
+            n=n,
+            details=counts,
+        )
     data, names = _varying(h.data)
     try:
-        model = LatentDropout(covariate_names=names).fit(data.x, data.t_x, data.T,
-                                                         data.covariates)
+        model = LatentDropout(covariate_names=names).fit(data.x, data.t_x, data.T, data.covariates)
     except ConvergenceError as exc:
-        return insufficient(ID, CLAIM, METHOD, f"the model did not converge: {exc}", n=n,
-                            details=counts)
+        return insufficient(
+            ID, CLAIM, METHOD, f"the model did not converge: {exc}", n=n, details=counts
+        )
     est, lo, hi = model.hazard_ratio("poor_service")
-    adjust = {name: dict(zip(("hazard_ratio", "ci_low", "ci_high"), model.hazard_ratio(name),
-                             strict=True)) for name in names[1:]}
+    adjust = {
+        name: dict(
+            zip(("hazard_ratio", "ci_low", "ci_high"), model.hazard_ratio(name), strict=True)
+        )
+        for name in names[1:]
+    }
     details: dict[str, object] = {
         **counts,
         "adjustments": adjust,
@@ -115,9 +135,19 @@ def compute(ctx: Context) -> Finding:
         "time_unit": "week",
     }
     verdict = verdict_from_interval(lo, hi, 1.0, "above")
-    return Finding(id=ID, claim=CLAIM, estimate=est, ci_low=lo, ci_high=hi, n=n,
-                   method=METHOD, verdict=verdict, summary=_summary(verdict, est, lo, hi),
-                   causal=False, details=details)
+    return Finding(
+        id=ID,
+        claim=CLAIM,
+        estimate=est,
+        ci_low=lo,
+        ci_high=hi,
+        n=n,
+        method=METHOD,
+        verdict=verdict,
+        summary=_summary(verdict, est, lo, hi),
+        causal=False,
+        details=details,
+    )
 
 
 def _varying(data: DropoutData) -> tuple[DropoutData, tuple[str, ...]]:
@@ -138,8 +168,9 @@ def histories(ctx: Context) -> ServiceHistories:
     gestures = ctx.fetch("gratitude_results", followup_days=d.GRATITUDE_FOLLOWUP_DAYS)
     as_of = ctx.as_of_day
     ids = np.asarray(purchases["customer_id"].to_pylist(), dtype=object)
-    customers, cust = np.unique(ids, return_inverse=True) if ids.size else (
-        ids, np.zeros(0, dtype=np.int64))
+    customers, cust = (
+        np.unique(ids, return_inverse=True) if ids.size else (ids, np.zeros(0, dtype=np.int64))
+    )
     t = days(purchases["ordered_at"])
     order = np.lexsort((t, cust))
     cust, t = cust[order], t[order]
@@ -165,18 +196,23 @@ def histories(ctx: Context) -> ServiceHistories:
     t_x = (t[last_row] - t0) / WEEK
     T = (as_of - t0) / WEEK
     dec = j >= 1
-    cov = np.column_stack([z[dec].astype(float), np.log(j[dec] + 1.0),
-                           (t[dec] - t0[cust[dec]]) / YEAR, treated[dec]])
+    cov = np.column_stack(
+        [z[dec].astype(float), np.log(j[dec] + 1.0), (t[dec] - t0[cust[dec]]) / YEAR, treated[dec]]
+    )
     # cov's rows are the decisions in customer, then purchase order (cust[dec] is sorted)
     data = DropoutData.build(x, t_x, np.maximum(T, t_x), cov)
     return ServiceHistories(
-        data=data, customers=n, tickets=int(poor.size), poor_tickets=int(poor.sum()),
+        data=data,
+        customers=n,
+        tickets=int(poor.size),
+        poor_tickets=int(poor.sum()),
         poor_customers=int(np.unique(cust[dec][z[dec]]).size),
     )
 
 
-def _treated_gestures_so_far(gestures: pa.Table, customers: npt.NDArray[np.object_],
-                             cust: IntArray, t: FloatArray) -> FloatArray:
+def _treated_gestures_so_far(
+    gestures: pa.Table, customers: npt.NDArray[np.object_], cust: IntArray, t: FloatArray
+) -> FloatArray:
     """Per purchase row: the customer's treated (not held-out) gestures given at or before
     the purchase."""
     arm = np.asarray(gestures["arm"].to_pylist(), dtype=object)
@@ -194,14 +230,16 @@ def _treated_gestures_so_far(gestures: pa.Table, customers: npt.NDArray[np.objec
 
 
 def _summary(verdict: Verdict, est: float, lo: float, hi: float) -> str:
-    base = (f"After a poor support experience (slow, unresolved or badly rated), customers were "
-            f"{est:.1f}x as likely to stop buying at each purchase (95% interval {lo:.1f}x to "
-            f"{hi:.1f}x).")
+    base = (
+        f"After a poor support experience (slow, unresolved or badly rated), customers were "
+        f"{est:.1f}x as likely to stop buying at each purchase (95% interval {lo:.1f}x to "
+        f"{hi:.1f}x)."
+    )
     tail = {
         "supported": " Poor service goes with losing customers; an association, not proof "
-                     "of cause.",
+        "of cause.",
         "contradicted": " Here customers with a poor ticket stayed more; an association, not "
-                        "proof of cause.",
+        "proof of cause.",
         "not_supported": " The data cannot tell whether poor service drives customers away.",
     }
     return base + tail[verdict]

@@ -27,8 +27,10 @@ def category(score: int | None) -> Category | None:
     if score is None:
         return None
     if not 0 <= score <= 10:
-        raise InputError(f"The 'score' argument of category must be an NPS answer from 0 "
-                         f"to 10. Got {score!r} instead.")
+        raise InputError(
+            f"The 'score' argument of category must be an NPS answer from 0 "
+            f"to 10. Got {score!r} instead."
+        )
     return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
 
 
@@ -53,8 +55,10 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> NPS:
     counts = {"promoters": promoters, "passives": passives, "detractors": detractors}
     for name, count in counts.items():
         if count < 0:
-            raise InputError(f"The '{name}' argument of nps_from_counts must be a count of "
-                             f"answers, >= 0. Got {count!r} instead.")
+            raise InputError(
+                f"The '{name}' argument of nps_from_counts must be a count of "
+                f"answers, >= 0. Got {count!r} instead."
+            )
     n = promoters + passives + detractors
     if n == 0:
         return NPS(None, 0, None, None, None, None, None)
@@ -107,4 +111,3 @@ def _from_rows(rows: list[dict[str, Any]]) -> list[tuple[str, NPS]]:
         )
         for row in rows
     ]
-

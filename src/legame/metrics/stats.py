@@ -45,8 +45,9 @@ def percentile_interval(replicates: FloatArray, level: float = LEVEL) -> tuple[f
     return float(lo), float(hi)
 
 
-def index_chunks(rng: np.random.Generator, n: int, replicates: int = BOOTSTRAP_REPLICATES
-                 ) -> Iterator[IntArray]:
+def index_chunks(
+    rng: np.random.Generator, n: int, replicates: int = BOOTSTRAP_REPLICATES
+) -> Iterator[IntArray]:
     """Resampling indices (``rows x n``, drawn with replacement) in chunks of rows."""
     rows = max(1, min(replicates, _CHUNK_CELLS // max(n, 1)))
     done = 0
@@ -56,8 +57,9 @@ def index_chunks(rng: np.random.Generator, n: int, replicates: int = BOOTSTRAP_R
         done += b
 
 
-def stratified_index_chunks(rng: np.random.Generator, sizes: tuple[int, ...],
-                            replicates: int = BOOTSTRAP_REPLICATES) -> Iterator[list[IntArray]]:
+def stratified_index_chunks(
+    rng: np.random.Generator, sizes: tuple[int, ...], replicates: int = BOOTSTRAP_REPLICATES
+) -> Iterator[list[IntArray]]:
     """Resampling indices within each group (one ``rows x n_g`` array per group of size
     ``n_g``), the same number of rows for every group, in chunks of rows."""
     total = max(sum(sizes), 1)
@@ -69,8 +71,9 @@ def stratified_index_chunks(rng: np.random.Generator, sizes: tuple[int, ...],
         done += b
 
 
-def count_chunks(rng: np.random.Generator, n: int, replicates: int = BOOTSTRAP_REPLICATES
-                 ) -> Iterator[FloatArray]:
+def count_chunks(
+    rng: np.random.Generator, n: int, replicates: int = BOOTSTRAP_REPLICATES
+) -> Iterator[FloatArray]:
     """How often each of ``n`` units is drawn in each resample (``rows x n`` counts): the
     weights of a bootstrap over units (e.g. customers, for a cluster bootstrap)."""
     for idx in index_chunks(rng, n, replicates):
@@ -79,12 +82,17 @@ def count_chunks(rng: np.random.Generator, n: int, replicates: int = BOOTSTRAP_R
         yield np.bincount(flat.ravel(), minlength=b * n).reshape(b, n).astype(float)
 
 
-def bootstrap(rng: np.random.Generator, n: int, statistic: Callable[[IntArray], FloatArray],
-              replicates: int = BOOTSTRAP_REPLICATES) -> FloatArray:
+def bootstrap(
+    rng: np.random.Generator,
+    n: int,
+    statistic: Callable[[IntArray], FloatArray],
+    replicates: int = BOOTSTRAP_REPLICATES,
+) -> FloatArray:
     """Replicates of a vectorized ``statistic(idx)`` (idx: ``rows x n`` resampling indices,
     returns one value per row)."""
-    return np.concatenate([np.asarray(statistic(idx), dtype=float)
-                           for idx in index_chunks(rng, n, replicates)])
+    return np.concatenate(
+        [np.asarray(statistic(idx), dtype=float) for idx in index_chunks(rng, n, replicates)]
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -92,8 +100,9 @@ def bootstrap(rng: np.random.Generator, n: int, statistic: Callable[[IntArray], 
 # ---------------------------------------------------------------------------------------
 
 
-def rate_ratio_wald(a: float, exposure_a: float, b: float, exposure_b: float,
-                    level: float = LEVEL) -> Interval:
+def rate_ratio_wald(
+    a: float, exposure_a: float, b: float, exposure_b: float, level: float = LEVEL
+) -> Interval:
     """Rate ratio ``(a / exposure_a) / (b / exposure_b)`` of two Poisson counts with the
     Wald interval on the log scale, ``log RR +- z sqrt(1/a + 1/b)`` (NaN with a zero count)."""
     z = stats.norm.ppf(0.5 + level / 2.0)
@@ -105,14 +114,17 @@ def rate_ratio_wald(a: float, exposure_a: float, b: float, exposure_b: float,
     return Interval(est, est * math.exp(-half), est * math.exp(half))
 
 
-def rate_ratio_exact(a: int, exposure_a: float, b: int, exposure_b: float,
-                     level: float = LEVEL) -> Interval:
+def rate_ratio_exact(
+    a: int, exposure_a: float, b: int, exposure_b: float, level: float = LEVEL
+) -> Interval:
     """Rate ratio of two Poisson counts with the exact conditional interval: given the total
     ``a + b``, ``a`` is binomial with ``pi = RR e_a / (RR e_a + e_b)``; the Clopper-Pearson
     interval for ``pi`` maps to ``RR = pi / (1 - pi) * e_b / e_a``."""
     if exposure_a <= 0 or exposure_b <= 0:
-        raise InputError(f"The exposures given to rate_ratio_exact must be > 0. Got "
-                         f"exposure_a={exposure_a!r}, exposure_b={exposure_b!r} instead.")
+        raise InputError(
+            f"The exposures given to rate_ratio_exact must be > 0. Got "
+            f"exposure_a={exposure_a!r}, exposure_b={exposure_b!r} instead."
+        )
     n = a + b
     scale = exposure_b / exposure_a
     est = (a / b) * scale if b > 0 else math.inf if a > 0 else math.nan
@@ -171,11 +183,11 @@ def auc_from_counts(pos: npt.ArrayLike, neg: npt.ArrayLike) -> FloatArray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def resampled_aucs(idx: IntArray, codes: IntArray, levels: int, outcome: npt.NDArray[np.bool_]
-                   ) -> FloatArray:
+def resampled_aucs(
+    idx: IntArray, codes: IntArray, levels: int, outcome: npt.NDArray[np.bool_]
+) -> FloatArray:
     """The AUC of a coded score in each resample (rows of ``idx``)."""
     b = idx.shape[0]
-    key = codes[idx] + levels * outcome[idx].astype(np.int64) + (
-        2 * levels * np.arange(b))[:, None]
+    key = codes[idx] + levels * outcome[idx].astype(np.int64) + (2 * levels * np.arange(b))[:, None]
     counts = np.bincount(key.ravel(), minlength=2 * levels * b).reshape(b, 2, levels)
     return auc_from_counts(counts[:, 1, :], counts[:, 0, :])

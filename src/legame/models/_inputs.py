@@ -93,11 +93,12 @@ def same_length(where: str, columns: dict[str, FloatArray]) -> int:
             )
     if first == 0:
         raise fail(where, names[0], "hold at least one row", "an empty array")
-    return first
+    return int(first)
 
 
-def broadcast(where: str, columns: dict[str, FloatArray]
-              ) -> tuple[tuple[int, ...], list[FloatArray]]:
+def broadcast(
+    where: str, columns: dict[str, FloatArray]
+) -> tuple[tuple[int, ...], list[FloatArray]]:
     """Broadcast prediction inputs together; return the common shape and flat columns."""
     try:
         arrays = np.broadcast_arrays(*columns.values())
@@ -115,44 +116,70 @@ def broadcast(where: str, columns: dict[str, FloatArray]
     return shape, [np.ascontiguousarray(a).reshape(-1) for a in arrays]
 
 
-def check_whole(where: str, name: str, arr: FloatArray, *, minimum: int = 0,
-                hint: str = "") -> None:
+def check_whole(
+    where: str, name: str, arr: FloatArray, *, minimum: int = 0, hint: str = ""
+) -> None:
     """Whole numbers >= ``minimum``."""
     bad = (arr < minimum) | (arr != np.floor(arr))
     if bad.any():
         first, extra = _rows(bad)
         raise fail(
-            where, name, f"hold whole numbers >= {minimum}",
-            f"{name}={_fmt(arr[first])} at row {first}{extra}", hint,
+            where,
+            name,
+            f"hold whole numbers >= {minimum}",
+            f"{name}={_fmt(arr[first])} at row {first}{extra}",
+            hint,
         )
 
 
-def check_at_least(where: str, name: str, arr: FloatArray, minimum: float, *, strict: bool = False,
-                   hint: str = "") -> None:
+def check_at_least(
+    where: str, name: str, arr: FloatArray, minimum: float, *, strict: bool = False, hint: str = ""
+) -> None:
     bad = arr <= minimum if strict else arr < minimum
     if bad.any():
         first, extra = _rows(bad)
         op = ">" if strict else ">="
-        raise fail(where, name, f"be {op} {_fmt(minimum)}",
-                   f"{name}={_fmt(arr[first])} at row {first}{extra}", hint)
+        raise fail(
+            where,
+            name,
+            f"be {op} {_fmt(minimum)}",
+            f"{name}={_fmt(arr[first])} at row {first}{extra}",
+            hint,
+        )
 
 
 def check_histories(
     where: str, frequency: FloatArray, recency: FloatArray, T: FloatArray
 ) -> FloatArray:
     """The rules of an RFM history; returns recency (clipped to T within rounding)."""
-    check_whole(where, "frequency", frequency,
-                hint="frequency counts repeat purchases (purchase days after the first).")
-    check_at_least(where, "recency", recency, 0.0,
-                   hint="recency is the time from the first to the last purchase.")
-    check_at_least(where, "T", T, 0.0, hint="T is the time from the first purchase to the end "
-                   "of the observation period.")
+    check_whole(
+        where,
+        "frequency",
+        frequency,
+        hint="frequency counts repeat purchases (purchase days after the first).",
+    )
+    check_at_least(
+        where,
+        "recency",
+        recency,
+        0.0,
+        hint="recency is the time from the first to the last purchase.",
+    )
+    check_at_least(
+        where,
+        "T",
+        T,
+        0.0,
+        hint="T is the time from the first purchase to the end of the observation period.",
+    )
     slack = 1e-9 * np.maximum(1.0, T)
     late = recency > T + slack
     if late.any():
         first, extra = _rows(late)
         raise fail(
-            where, "recency", "be <= T",
+            where,
+            "recency",
+            "be <= T",
             f"recency={_fmt(recency[first])}, T={_fmt(T[first])} at row {first}{extra}",
             "Check that recency and T use the same time unit and the same calibration end date.",
         )
@@ -160,7 +187,9 @@ def check_histories(
     if lonely.any():
         first, extra = _rows(lonely)
         raise fail(
-            where, "recency", "be 0 where frequency is 0",
+            where,
+            "recency",
+            "be 0 where frequency is 0",
             f"recency={_fmt(recency[first])} with frequency=0 at row {first}{extra}",
             "With no repeat purchase the last purchase is the first one, so recency is 0.",
         )
@@ -173,17 +202,34 @@ def check_weights(where: str, weights: ArrayLike | None, n: int) -> FloatArray:
         return np.ones(n)
     w = as_column(weights, name="weights", where=where)
     if w.shape[0] != n:
-        raise fail(where, "weights", f"have one entry per row ({n:,})", f"{w.shape[0]:,} entries",
-                   "weights are the number of customers that share each history.")
-    check_at_least(where, "weights", w, 0.0,
-                   hint="weights are customer counts; a negative count has no meaning.")
+        raise fail(
+            where,
+            "weights",
+            f"have one entry per row ({n:,})",
+            f"{w.shape[0]:,} entries",
+            "weights are the number of customers that share each history.",
+        )
+    check_at_least(
+        where,
+        "weights",
+        w,
+        0.0,
+        hint="weights are customer counts; a negative count has no meaning.",
+    )
     if not w.sum() > 0:
         raise fail(where, "weights", "have a positive sum", "all zeros")
     return w
 
 
-def check_scalar(where: str, name: str, value: float, *, low: float | None = None,
-                 high: float | None = None, low_open: bool = False) -> float:
+def check_scalar(
+    where: str,
+    name: str,
+    value: float,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+) -> float:
     """A finite number within [low, high] (or (low, high] when ``low_open``)."""
     try:
         v = float(value)
@@ -284,16 +330,16 @@ def _grid_table(candidates: FloatArray, n: int) -> IntArray | None:
     step = float(np.min(np.diff(candidates)))
     offsets = (candidates - candidates[0]) / step
     points = np.rint(offsets)
-    if not (step > 0 and points[-1] <= 4 * n + 1024
-            and np.all(np.abs(offsets - points) < 1e-6)):
+    if not (step > 0 and points[-1] <= 4 * n + 1024 and np.all(np.abs(offsets - points) < 1e-6)):
         return None
     table = np.full(int(points[-1]) + 1, -1, dtype=np.intp)
     table[points.astype(np.intp)] = np.arange(candidates.size)
     return table
 
 
-def factorize_pairs(codes_a: IntArray, n_a: int, codes_b: IntArray, n_b: int) -> tuple[IntArray,
-                                                                                       IntArray]:
+def factorize_pairs(
+    codes_a: IntArray, n_a: int, codes_b: IntArray, n_b: int
+) -> tuple[IntArray, IntArray]:
     """Distinct (a, b) code pairs: returns (pair keys as a*n_b+b, pair index per row)."""
     key = codes_a.astype(np.int64) * n_b + codes_b
     size = n_a * n_b

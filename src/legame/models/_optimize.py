@@ -77,8 +77,9 @@ class FitResult:
     reason: str
 
 
-def _central_gradient(fun: Callable[[FloatArray], float], phi: FloatArray,
-                      h: float = 2e-5) -> FloatArray:
+def _central_gradient(
+    fun: Callable[[FloatArray], float], phi: FloatArray, h: float = 2e-5
+) -> FloatArray:
     grad = np.empty_like(phi)
     for j in range(phi.size):
         e = np.zeros_like(phi)
@@ -145,9 +146,14 @@ def _lbfgs(obj: _Objective, phi0: FloatArray, max_iter: int) -> FloatArray:
             return 1e300, np.zeros_like(phi)
         return -v / scale, -g / scale
 
-    res = minimize(fun, phi0, jac=True, method="L-BFGS-B",
-                   bounds=[(-LOG_BOUND, LOG_BOUND)] * phi0.size,
-                   options={"maxiter": max_iter, "ftol": 1e-13, "gtol": 1e-9})
+    res = minimize(
+        fun,
+        phi0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-LOG_BOUND, LOG_BOUND)] * phi0.size,
+        options={"maxiter": max_iter, "ftol": 1e-13, "gtol": 1e-9},
+    )
     return np.asarray(res.x, dtype=np.float64)
 
 
@@ -191,14 +197,23 @@ def _negative_definite(H: FloatArray) -> bool:
     return True
 
 
-def maximize(lik: LogLikelihood, phi0: FloatArray, *, penalizer: float, tol: float,
-             max_iter: int, sample_rows: int, rng: np.random.Generator) -> FitResult:
+def maximize(
+    lik: LogLikelihood,
+    phi0: FloatArray,
+    *,
+    penalizer: float,
+    tol: float,
+    max_iter: int,
+    sample_rows: int,
+    rng: np.random.Generator,
+) -> FitResult:
     """Maximise the penalised log-likelihood; never raises on non-convergence."""
     full = _Objective(lik, penalizer)
     phi = np.clip(np.asarray(phi0, dtype=np.float64), -_AT_BOUND, _AT_BOUND)
     if lik.n_rows > sample_rows:
-        phi = _warm_start(_Objective(_sample(lik, sample_rows, rng), penalizer), phi,
-                          tol=tol, max_iter=max_iter)
+        phi = _warm_start(
+            _Objective(_sample(lik, sample_rows, rng), penalizer), phi, tol=tol, max_iter=max_iter
+        )
     else:
         phi = _warm_start(full, phi, tol=tol, max_iter=max_iter)
     polished = lik.n_rows <= sample_rows
@@ -251,8 +266,10 @@ def maximize(lik: LogLikelihood, phi0: FloatArray, *, penalizer: float, tol: flo
     return _result(full, phi, f if converged else np.nan, H, converged, iterations, reason)
 
 
-_NOT_IDENTIFIED = ("the log-likelihood is flat or curved upwards in some direction "
-                   "(Hessian not negative definite): a parameter is not identified")
+_NOT_IDENTIFIED = (
+    "the log-likelihood is flat or curved upwards in some direction "
+    "(Hessian not negative definite): a parameter is not identified"
+)
 
 
 def _small(decrement: float, previous: float, tol: float) -> bool:
@@ -262,8 +279,9 @@ def _small(decrement: float, previous: float, tol: float) -> bool:
     return decrement / 2 < tol or (decrement < 1e-4 and decrement > 0.25 * previous)
 
 
-def _newton_exact(full: _Objective, phi: FloatArray, *, tol: float, max_iter: int,
-                  polished: bool) -> FitResult:
+def _newton_exact(
+    full: _Objective, phi: FloatArray, *, tol: float, max_iter: int, polished: bool
+) -> FitResult:
     """Newton with the model's analytic Hessian: each pass over the rows gives the value, the
     gradient and the Hessian, and the pass that accepts a step is the next iteration's.
     Convergence is judged at the current point, so value, parameters and Hessian agree."""
@@ -308,8 +326,15 @@ def _newton_exact(full: _Objective, phi: FloatArray, *, tol: float, max_iter: in
     return _result(full, phi, f, H, converged, iterations, reason)
 
 
-def _result(full: _Objective, phi: FloatArray, f: float, H: FloatArray, converged: bool,
-            iterations: int, reason: str) -> FitResult:
+def _result(
+    full: _Objective,
+    phi: FloatArray,
+    f: float,
+    H: FloatArray,
+    converged: bool,
+    iterations: int,
+    reason: str,
+) -> FitResult:
     """The fit's outcome; ``f`` is the penalised objective at ``phi`` when ``converged``."""
     if converged and np.any(np.abs(phi) >= _AT_BOUND):
         converged = False
@@ -319,8 +344,14 @@ def _result(full: _Objective, phi: FloatArray, f: float, H: FloatArray, converge
         loglik = f + full.penalty(phi)
     else:
         loglik = full.lik.value(phi)
-    return FitResult(phi=phi, loglik=float(loglik), hessian=H, converged=converged,
-                     iterations=iterations, reason=reason)
+    return FitResult(
+        phi=phi,
+        loglik=float(loglik),
+        hessian=H,
+        converged=converged,
+        iterations=iterations,
+        reason=reason,
+    )
 
 
 def natural_stderr(phi: FloatArray, hessian: FloatArray) -> FloatArray:

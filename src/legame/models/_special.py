@@ -19,8 +19,9 @@ FloatArray = NDArray[np.float64]
 _TINY = 1e-300
 
 
-def hyp2f1_one(p: ArrayLike, q: ArrayLike, z: ArrayLike, *, rtol: float = 1e-15,
-               max_terms: int = 200_000) -> FloatArray:
+def hyp2f1_one(
+    p: ArrayLike, q: ArrayLike, z: ArrayLike, *, rtol: float = 1e-15, max_terms: int = 200_000
+) -> FloatArray:
     """2F1(1, p; q; z) for 0 < p <= q and 0 <= z < 1 (broadcast, float64).
 
     The contiguous relations of 2F1 give the S-fraction
@@ -33,8 +34,9 @@ def hyp2f1_one(p: ArrayLike, q: ArrayLike, z: ArrayLike, *, rtol: float = 1e-15,
     ((1 - sqrt(1-z)) / (1 + sqrt(1-z)))**2 per pair of levels (60 levels at z = 0.99).
     Elements are dropped from the work set as they converge.
     """
-    pb, qb, zb = np.broadcast_arrays(np.asarray(p, np.float64), np.asarray(q, np.float64),
-                                     np.asarray(z, np.float64))
+    pb, qb, zb = np.broadcast_arrays(
+        np.asarray(p, np.float64), np.asarray(q, np.float64), np.asarray(z, np.float64)
+    )
     shape = pb.shape
     pf, qf, zf = (a.reshape(-1) for a in (pb, qb, zb))
     f = np.ones(pf.size)
@@ -80,4 +82,5 @@ def one_minus_exp_ratio(k: ArrayLike, L: ArrayLike) -> FloatArray:
     safe_k = np.where(small, 1.0, kb)
     general = -np.expm1(-kl) / safe_k
     series = Lb * (1.0 - 0.5 * kl + kl * kl / 6.0)
-    return np.where(small, series, general)
+    result: FloatArray = np.where(small, series, general)
+    return result

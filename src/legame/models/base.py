@@ -55,11 +55,18 @@ _CONSTRAINTS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "max_iter": ("an int >= 1", lambda v: _whole(v, 1)),
     "sample_histories": ("an int >= 1000", lambda v: _whole(v, 1000)),
     "strict": ("a bool", lambda v: isinstance(v, bool)),
-    "random_state": ("an int >= 0, a numpy Generator or None",
-                     lambda v: v is None or isinstance(v, np.random.Generator) or _whole(v, 0)),
-    "covariate_names": ("a tuple of distinct non-empty strings",
-                        lambda v: isinstance(v, tuple) and len(set(v)) == len(v)
-                        and all(isinstance(c, str) and c for c in v)),
+    "random_state": (
+        "an int >= 0, a numpy Generator or None",
+        lambda v: v is None or isinstance(v, np.random.Generator) or _whole(v, 0),
+    ),
+    "covariate_names": (
+        "a tuple of distinct non-empty strings",
+        lambda v: (
+            isinstance(v, tuple)
+            and len(set(v)) == len(v)
+            and all(isinstance(c, str) and c for c in v)
+        ),
+    ),
 }
 
 
@@ -92,10 +99,22 @@ class BaseModel:
     _fit_args: ClassVar[str] = "..."
     #: The keyword arguments of ``__init__``, checked in ``fit`` against ``_CONSTRAINTS``.
     _hyperparameters: ClassVar[tuple[str, ...]] = (
-        "penalizer", "tol", "max_iter", "strict", "sample_histories", "random_state")
+        "penalizer",
+        "tol",
+        "max_iter",
+        "strict",
+        "sample_histories",
+        "random_state",
+    )
     #: What ``fit`` sets (and a new ``fit`` forgets first).
     _fitted_attributes: ClassVar[tuple[str, ...]] = (
-        "params_", "stderr_", "loglik_", "converged_", "n_customers_", "n_histories_")
+        "params_",
+        "stderr_",
+        "loglik_",
+        "converged_",
+        "n_customers_",
+        "n_histories_",
+    )
 
     params_: dict[str, float]
     stderr_: dict[str, float]
@@ -104,9 +123,16 @@ class BaseModel:
     n_customers_: float
     n_histories_: int
 
-    def __init__(self, *, penalizer: float = 0.0, tol: float = 1e-8, max_iter: int = 200,
-                 strict: bool = True, sample_histories: int = 100_000,
-                 random_state: int | np.random.Generator | None = 0) -> None:
+    def __init__(
+        self,
+        *,
+        penalizer: float = 0.0,
+        tol: float = 1e-8,
+        max_iter: int = 200,
+        strict: bool = True,
+        sample_histories: int = 100_000,
+        random_state: int | np.random.Generator | None = 0,
+    ) -> None:
         self.penalizer = penalizer
         self.tol = tol
         self.max_iter = max_iter
@@ -121,8 +147,10 @@ class BaseModel:
         return {name: getattr(self, name) for name in self._hyperparameters}
 
     def _bad_param(self, name: str, must: str, value: object) -> InputError:
-        return InputError(f"The '{name}' parameter of {type(self).__name__} must be {must}. "
-                          f"Got {value!r} instead.")
+        return InputError(
+            f"The '{name}' parameter of {type(self).__name__} must be {must}. "
+            f"Got {value!r} instead."
+        )
 
     def _start_fit(self) -> None:
         """Check the hyperparameters and forget any earlier fit (so a failed refit cannot leave
@@ -150,9 +178,15 @@ class BaseModel:
 
     def _fit_likelihood(self, lik: LogLikelihood, theta0: np.ndarray) -> None:
         rng = np.random.default_rng(self.random_state)
-        result = maximize(lik, np.log(theta0), penalizer=float(self.penalizer), tol=float(self.tol),
-                          max_iter=int(self.max_iter), sample_rows=int(self.sample_histories),
-                          rng=rng)
+        result = maximize(
+            lik,
+            np.log(theta0),
+            penalizer=float(self.penalizer),
+            tol=float(self.tol),
+            max_iter=int(self.max_iter),
+            sample_rows=int(self.sample_histories),
+            rng=rng,
+        )
         if not result.converged and self.strict:
             raise ConvergenceError(self._checklist(result.reason, np.exp(result.phi)))
         theta = np.exp(result.phi)
@@ -166,8 +200,9 @@ class BaseModel:
 
     def _checklist(self, reason: str, theta: np.ndarray) -> str:
         name = type(self).__name__
-        where = ", ".join(f"{n}={_fmt_param(v)}" for n, v in zip(self._param_names, theta,
-                                                                 strict=True))
+        where = ", ".join(
+            f"{n}={_fmt_param(v)}" for n, v in zip(self._param_names, theta, strict=True)
+        )
         lines = [
             f"{name}.fit did not converge: {reason} (last estimate {where}). What to try:",
             *(f"  - {hint}" for hint in self._hints()),
@@ -188,14 +223,21 @@ class BaseModel:
         model = cls(**hyperparameters)
         names = cls._param_names
         if set(params) != set(names):
-            raise InputError(f"The 'params' argument of {cls.__name__}.from_params must have "
-                             f"the keys {', '.join(names)}. Got {', '.join(map(str, params))}.")
+            raise InputError(
+                f"The 'params' argument of {cls.__name__}.from_params must have "
+                f"the keys {', '.join(names)}. Got {', '.join(map(str, params))}."
+            )
         for name in names:
             value = params[name]
-            if not (isinstance(value, int | float | np.floating | np.integer)
-                    and np.isfinite(value) and value > 0):
-                raise InputError(f"The 'params' argument of {cls.__name__}.from_params must "
-                                 f"hold finite numbers > 0. Got {name}={value!r}.")
+            if not (
+                isinstance(value, int | float | np.floating | np.integer)
+                and np.isfinite(value)
+                and value > 0
+            ):
+                raise InputError(
+                    f"The 'params' argument of {cls.__name__}.from_params must "
+                    f"hold finite numbers > 0. Got {name}={value!r}."
+                )
         model.params_ = {n: float(params[n]) for n in names}
         model.stderr_ = dict.fromkeys(names, float("nan"))
         model.loglik_ = float("nan")
@@ -229,8 +271,10 @@ class BaseModel:
         if self.n_histories_ == 0:
             return f"<{name} {params}, from given parameters>"
         flag = "" if self.converged_ else ", NOT CONVERGED"
-        return (f"<{name} {params}, {_fmt_count(self.n_customers_)} customers in "
-                f"{self.n_histories_:,} histories{flag}>")
+        return (
+            f"<{name} {params}, {_fmt_count(self.n_customers_)} customers in "
+            f"{self.n_histories_:,} histories{flag}>"
+        )
 
 
 class PurchaseModel(BaseModel):
@@ -242,8 +286,9 @@ class PurchaseModel(BaseModel):
 
     _fit_args = "frequency, recency, T, weights=..."
 
-    def _fit_histories(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
-                       weights: ArrayLike | None) -> tuple[FloatArray, ...]:
+    def _fit_histories(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, weights: ArrayLike | None
+    ) -> tuple[FloatArray, ...]:
         """Validated (frequency, recency, T, weights) with zero-weight rows dropped."""
         where = f"{type(self).__name__}.fit"
         self._start_fit()
@@ -256,9 +301,14 @@ class PurchaseModel(BaseModel):
         w, x, t_x, T_ = inp.drop_zero_weights(w, x, t_x, T_)
         return x, t_x, T_, w
 
-    def _histories(self, where: str, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
-                   extra: dict[str, ArrayLike] | None = None
-                   ) -> tuple[tuple[int, ...], list[FloatArray]]:
+    def _histories(
+        self,
+        where: str,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        extra: dict[str, ArrayLike] | None = None,
+    ) -> tuple[tuple[int, ...], list[FloatArray]]:
         """Validated, broadcast, flattened prediction inputs and their common shape."""
         cols = {
             "frequency": inp.as_floats(frequency, name="frequency", where=where),
@@ -274,26 +324,30 @@ class PurchaseModel(BaseModel):
     def _alive(self, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
         raise NotImplementedError
 
-    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
-                        alive: FloatArray | None = None) -> Callable[[float], FloatArray]:
+    def _purchase_curve(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, alive: FloatArray | None = None
+    ) -> Callable[[float], FloatArray]:
         """t -> expected purchases in (T, T+t] per row; ``alive`` is ``_alive(x, t_x, T)``
         when the caller has it already."""
         raise NotImplementedError
 
-    def _per_row_purchases(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
-                           t: FloatArray) -> FloatArray:
+    def _per_row_purchases(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, t: FloatArray
+    ) -> FloatArray:
         raise NotImplementedError
 
-    def predict_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-                      ) -> FloatArray | float:
+    def predict_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray | float:
         """P(alive at T | history) for each history."""
         self._check_fitted("predict_alive")
         where = f"{type(self).__name__}.predict_alive"
         shape, (x, t_x, T_) = self._histories(where, frequency, recency, T)
         return inp.shaped(self._alive(x, t_x, T_), shape)
 
-    def predict_purchases(self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike,
-                          T: ArrayLike) -> FloatArray | float:
+    def predict_purchases(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray | float:
         """Expected purchases in the next ``t`` time units (T, T + t] given each history.
 
         ``t`` is a scalar (fast path: the per-history work is shared) or an array that

@@ -79,9 +79,12 @@ class _BetaGeoLikelihood(LogLikelihood):
         c_x = r + ux
         lT = np.log(alpha + self.uT)
         E1 = 1.0 / (alpha + self.uT)
-        ll = (Wx @ (gammaln(c_x) + betaln(a, b + ux))
-              - N * (gammaln(r) - r * np.log(alpha) + betaln(a, b))
-              - r * (self.WT @ lT) - self.WxT @ lT)
+        ll = (
+            Wx @ (gammaln(c_x) + betaln(a, b + ux))
+            - N * (gammaln(r) - r * np.log(alpha) + betaln(a, b))
+            - r * (self.WT @ lT)
+            - self.WxT @ lT
+        )
         rows = self._row_pass(r, alpha, a, b, lT, E1)
         ll += rows.softplus
         psi_ab = digamma(a + b)
@@ -100,19 +103,18 @@ class _BetaGeoLikelihood(LogLikelihood):
         H[0, 1] += h_ra
         H[1, 0] += h_ra
         H[1, 1] += -N * r / alpha**2 + (r * self.WT + self.WxT) @ (E1 * E1) + rows.c_dF
-        H[2, 2] += (Wx @ (_trigamma(a) - t1_abx) - N * (_trigamma(a) - t1_ab)
-                    - rows.g[2] / a**2)
+        H[2, 2] += Wx @ (_trigamma(a) - t1_abx) - N * (_trigamma(a) - t1_ab) - rows.g[2] / a**2
         h_ab = N * t1_ab - Wx @ t1_abx
         H[2, 3] += h_ab
         H[3, 2] += h_ab
-        H[3, 3] += (Wx @ (_trigamma(b + ux) - t1_abx) - N * (_trigamma(b) - t1_ab)
-                    + rows.inv2)
+        H[3, 3] += Wx @ (_trigamma(b + ux) - t1_abx) - N * (_trigamma(b) - t1_ab) + rows.inv2
         # phi = log theta: d2/dphi2 = diag(theta) H diag(theta) + diag(theta * grad).
         self._hessian_at = (phi.copy(), H * np.outer(theta, theta) + np.diag(theta * grad))
         return float(ll), grad * theta
 
-    def _row_pass(self, r: float, alpha: float, a: float, b: float, lT: FloatArray,
-                  E1: FloatArray) -> _RowSums:
+    def _row_pass(
+        self, r: float, alpha: float, a: float, b: float, lT: FloatArray, E1: FloatArray
+    ) -> _RowSums:
         """Sums over the repeat rows of softplus(u) and of its derivatives, where
         u = ln a - ln(b+x-1) + (r+x)(ln(alpha+T) - ln(alpha+t_x)).
 
@@ -145,12 +147,14 @@ class _BetaGeoLikelihood(LogLikelihood):
             inv = inv_bx[xi]
             wD, wC, wI = ws2 * D, ws2 * cdE, ws2 * inv
             out.g += (ws @ D, ws @ cdE, ws.sum(), ws @ inv)
-            out.M += np.array([
-                [wD @ D, wD @ cdE, wD.sum(), wD @ inv],
-                [0.0, wC @ cdE, wC.sum(), wC @ inv],
-                [0.0, 0.0, ws2.sum(), wI.sum()],
-                [0.0, 0.0, 0.0, wI @ inv],
-            ])
+            out.M += np.array(
+                [
+                    [wD @ D, wD @ cdE, wD.sum(), wD @ inv],
+                    [0.0, wC @ cdE, wC.sum(), wC @ inv],
+                    [0.0, 0.0, ws2.sum(), wI.sum()],
+                    [0.0, 0.0, 0.0, wI @ inv],
+                ]
+            )
             out.dE += float(ws @ dE)
             out.c_dF += float((ws * cx) @ (E2s[ti] - E1s[Ti]))
             out.inv2 += float((ws * inv) @ inv)
@@ -174,8 +178,9 @@ def _trigamma(v: FloatArray | float) -> FloatArray:
     return np.asarray(polygamma(1, v), dtype=np.float64)
 
 
-def _h(x: FloatArray, T: FloatArray, t: FloatArray | float, r: float, alpha: float, a: float,
-       b: float) -> FloatArray:
+def _h(
+    x: FloatArray, T: FloatArray, t: FloatArray | float, r: float, alpha: float, a: float, b: float
+) -> FloatArray:
     """[1 - ((alpha+T)/(alpha+T+t))**(r+x) 2F1(r+x, b+x; a+b+x-1; z)] / (a - 1), z = t/(alpha+T+t).
 
     Euler's transformation turns the product into (1-z)**(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z),
@@ -192,14 +197,19 @@ def _h(x: FloatArray, T: FloatArray, t: FloatArray | float, r: float, alpha: flo
     L = np.log1p(ratio)  # -log(1 - z), without the cancellation in 1 - z
     x_, z_, L_ = np.broadcast_arrays(np.asarray(x, np.float64), z, L)
 
-    def f21(A: float | FloatArray, B: float | FloatArray, C: FloatArray, zz: FloatArray
-            ) -> FloatArray:
+    def f21(
+        A: float | FloatArray, B: float | FloatArray, C: FloatArray, zz: FloatArray
+    ) -> FloatArray:
         F = np.asarray(hyp2f1(A, B, C, zz), dtype=np.float64)
         bad = ~np.isfinite(F)
         if bad.any():  # SciPy's z -> 1 formula overflows for large c; F(1 - 1e-13) ~ F(1)
             F = F.copy()
-            F[bad] = hyp2f1(np.broadcast_to(A, F.shape)[bad], np.broadcast_to(B, F.shape)[bad],
-                            C[bad], 1.0 - 1e-13)
+            F[bad] = hyp2f1(
+                np.broadcast_to(A, F.shape)[bad],
+                np.broadcast_to(B, F.shape)[bad],
+                C[bad],
+                1.0 - 1e-13,
+            )
         return F
 
     def at(a_: float) -> FloatArray:
@@ -212,8 +222,9 @@ def _h(x: FloatArray, T: FloatArray, t: FloatArray | float, r: float, alpha: flo
             C = a_ + b + xs - 1
             if euler:
                 decay = np.exp(-(a_ - 1) * Ls)
-                out[rows] = (one_minus_exp_ratio(a_ - 1, Ls)
-                             - decay * (f21(a_ + b - 1 - r, a_ - 1, C, zs) - 1.0) / (a_ - 1))
+                out[rows] = one_minus_exp_ratio(a_ - 1, Ls) - decay * (
+                    f21(a_ + b - 1 - r, a_ - 1, C, zs) - 1.0
+                ) / (a_ - 1)
             else:
                 product = np.exp(-(r + xs) * Ls) * f21(r + xs, b + xs, C, zs)
                 out[rows] = (1.0 - product) / (a_ - 1)
@@ -240,8 +251,14 @@ class BetaGeo(PurchaseModel):
 
     _param_names = ("r", "alpha", "a", "b")
 
-    def fit(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *,
-            weights: ArrayLike | None = None) -> BetaGeo:
+    def fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        weights: ArrayLike | None = None,
+    ) -> BetaGeo:
         """Fit on histories: one row per distinct history, ``weights`` = customers sharing it.
 
         ``frequency`` counts repeat purchases (whole numbers), ``recency`` is the time from the
@@ -269,12 +286,12 @@ class BetaGeo(PurchaseModel):
         """1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))  (FHL 2005, eq. 11)."""
         r, alpha, a, b = self._theta("predict_alive")
         with np.errstate(divide="ignore", invalid="ignore"):
-            u = (np.log(a) - np.log(b + x - 1)
-                 + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
+            u = np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
         return np.where(x > 0, expit(-u), 1.0)
 
-    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
-                        alive: FloatArray | None = None) -> Callable[[float], FloatArray]:
+    def _purchase_curve(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, alive: FloatArray | None = None
+    ) -> Callable[[float], FloatArray]:
         """E[purchases in (T, T+t] | history] (FHL 2005, eq. 10) as a function of scalar t.
 
         The hypergeometric part depends on (x, T, t) only: it is evaluated once per distinct
@@ -295,8 +312,9 @@ class BetaGeo(PurchaseModel):
 
         return curve
 
-    def _per_row_purchases(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
-                           t: FloatArray) -> FloatArray:
+    def _per_row_purchases(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, t: FloatArray
+    ) -> FloatArray:
         r, alpha, a, b = self._theta("predict_purchases")
         return self._alive(x, t_x, T) * (a + b + x - 1) * _h(x, T, t, r, alpha, a, b)
 

@@ -35,8 +35,9 @@ from .base import PurchaseModel
 class SpendModel(Protocol):
     """A fitted spend model such as :class:`~legame.models.GammaGamma`."""
 
-    def predict_spend(self, frequency: ArrayLike, monetary_value: ArrayLike
-                      ) -> FloatArray | float: ...
+    def predict_spend(
+        self, frequency: ArrayLike, monetary_value: ArrayLike
+    ) -> FloatArray | float: ...
 
 
 def customer_lifetime_value(
@@ -65,12 +66,19 @@ def customer_lifetime_value(
     where = "customer_lifetime_value"
     margin_ = inp.check_scalar(where, "margin", margin, low=0.0, high=1.0)
     purchases = discounted_purchases(
-        purchase_model, frequency, recency, T, horizon=horizon,
-        periods_per_year=periods_per_year, discount_rate=discount_rate,
-        monetary_value=monetary_value, _where=where,
+        purchase_model,
+        frequency,
+        recency,
+        T,
+        horizon=horizon,
+        periods_per_year=periods_per_year,
+        discount_rate=discount_rate,
+        monetary_value=monetary_value,
+        _where=where,
     )
     shape, (x, _, _, m) = purchase_model._histories(
-        where, frequency, recency, T, {"monetary_value": monetary_value})
+        where, frequency, recency, T, {"monetary_value": monetary_value}
+    )
     spend = np.asarray(spend_model.predict_spend(x, m), dtype=np.float64)
     return inp.shaped(margin_ * spend * np.asarray(purchases).ravel(), shape)
 
@@ -133,21 +141,30 @@ def horizon_predictions(
 
 
 def _check_horizon(where: str, horizon: int) -> None:
-    if not (isinstance(horizon, int | np.integer) and not isinstance(horizon, bool)
-            and 1 <= horizon <= 1200):
-        raise inp.fail(where, "horizon", "be a whole number of months in [1, 1200]",
-                       f"horizon={horizon!r}")
+    if not (
+        isinstance(horizon, int | np.integer)
+        and not isinstance(horizon, bool)
+        and 1 <= horizon <= 1200
+    ):
+        raise inp.fail(
+            where, "horizon", "be a whole number of months in [1, 1200]", f"horizon={horizon!r}"
+        )
 
 
 def _check_model(where: str, purchase_model: PurchaseModel) -> None:
     if not isinstance(purchase_model, PurchaseModel):
-        raise inp.fail(where, "purchase_model", "be a BetaGeo or ParetoNBD model",
-                       type(purchase_model).__name__)
+        raise inp.fail(
+            where,
+            "purchase_model",
+            "be a BetaGeo or ParetoNBD model",
+            type(purchase_model).__name__,
+        )
     purchase_model._check_fitted(where)
 
 
-def _discounted(curve: Callable[[float], FloatArray], n: int, horizon: int, ppy: float,
-                d: float) -> FloatArray:
+def _discounted(
+    curve: Callable[[float], FloatArray], n: int, horizon: int, ppy: float, d: float
+) -> FloatArray:
     month = ppy / 12.0
     total = np.zeros(n)
     before = np.zeros(n)

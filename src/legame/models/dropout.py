@@ -102,9 +102,16 @@ class DropoutData:
     covariates: FloatArray
 
     @classmethod
-    def build(cls, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
-              covariates: ArrayLike, *, weights: ArrayLike | None = None,
-              where: str = "DropoutData.build") -> DropoutData:
+    def build(
+        cls,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        covariates: ArrayLike,
+        *,
+        weights: ArrayLike | None = None,
+        where: str = "DropoutData.build",
+    ) -> DropoutData:
         """Check the arguments of ``where`` (errors name the argument, row and value) and
         leave out the rows of weight 0 with their decisions."""
         x = inp.as_column(frequency, name="frequency", where=where)
@@ -117,20 +124,32 @@ class DropoutData:
         if cov.ndim == 1:
             cov = cov[:, None]
         if cov.ndim != 2:
-            raise inp.fail(where, "covariates", "be a 2-d array (one row per repeat purchase, "
-                           "one column per covariate)", f"an array of shape {cov.shape}")
+            raise inp.fail(
+                where,
+                "covariates",
+                "be a 2-d array (one row per repeat purchase, one column per covariate)",
+                f"an array of shape {cov.shape}",
+            )
         missing = ~np.isfinite(cov).all(axis=1)
         if missing.any():
             i = int(np.flatnonzero(missing)[0])
-            raise inp.fail(where, "covariates", "hold finite numbers",
-                           f"covariates={cov[i].tolist()} at row {i}",
-                           "Fill or drop missing values before fitting.")
+            raise inp.fail(
+                where,
+                "covariates",
+                "hold finite numbers",
+                f"covariates={cov[i].tolist()} at row {i}",
+                "Fill or drop missing values before fitting.",
+            )
         decisions = int(x.sum())
         if cov.shape[0] != decisions:
-            raise inp.fail(where, "covariates", f"have one row per repeat purchase ({decisions:,}, "
-                           "the sum of frequency)", f"{cov.shape[0]:,} rows",
-                           "List each customer's repeat purchases in order, customers in the "
-                           "order of frequency.")
+            raise inp.fail(
+                where,
+                "covariates",
+                f"have one row per repeat purchase ({decisions:,}, the sum of frequency)",
+                f"{cov.shape[0]:,} rows",
+                "List each customer's repeat purchases in order, customers in the "
+                "order of frequency.",
+            )
         dc = np.repeat(np.arange(n, dtype=np.int64), x.astype(np.int64))
         keep = w > 0
         if not keep.all():
@@ -167,8 +186,13 @@ def loglik_and_grad(theta: FloatArray, data: DropoutData) -> tuple[float, FloatA
     c = np.exp(data.covariates @ beta)
     cw = c[:, None] * data.covariates
     C = np.bincount(data.decision_customer, c, minlength=n)
-    S = np.stack([np.bincount(data.decision_customer, cw[:, m], minlength=n)
-                  for m in range(k)], axis=1) if k else np.zeros((n, 0))
+    S = (
+        np.stack(
+            [np.bincount(data.decision_customer, cw[:, m], minlength=n) for m in range(k)], axis=1
+        )
+        if k
+        else np.zeros((n, 0))
+    )
     last_c = np.zeros(n)
     last_cw = np.zeros((n, k))
     dl = data.decision_customer[data.is_last]
@@ -224,8 +248,7 @@ def loglik_and_grad(theta: FloatArray, data: DropoutData) -> tuple[float, FloatA
     g[rep, 3] = db * b
     if k:
         Smr, Sr = Sm[rep], S[rep]
-        g[rep, 4:] = (wP * (1 + rho) * du_C)[:, None] * Smr + (
-            (wQ - wP * rho) * dv_C)[:, None] * Sr
+        g[rep, 4:] = (wP * (1 + rho) * du_C)[:, None] * Smr + ((wQ - wP * rho) * dv_C)[:, None] * Sr
     # Weights count the customers who share a row (multiplying by 1.0 changes no bit).
     return float((ll * data.w).sum()), (g * data.w[:, None]).sum(axis=0)
 
@@ -241,15 +264,13 @@ def _theta(phi: FloatArray) -> FloatArray:
     log b, beta)`` with ``a = mu kappa`` and ``b = (1 - mu) kappa``."""
     log_mu = -np.logaddexp(0.0, -phi[2])
     log_1m_mu = -np.logaddexp(0.0, phi[2])
-    return np.asarray(np.r_[phi[:2], log_mu + phi[3], log_1m_mu + phi[3], phi[4:]],
-                      dtype=float)
+    return np.asarray(np.r_[phi[:2], log_mu + phi[3], log_1m_mu + phi[3], phi[4:]], dtype=float)
 
 
 def _to_phi(g: FloatArray, phi: FloatArray) -> FloatArray:
     """A gradient with respect to ``theta`` as one with respect to ``phi`` (see ``_theta``)."""
     mu = 1.0 / (1.0 + np.exp(-phi[2]))
-    return np.asarray(np.r_[g[:2], g[2] * (1.0 - mu) - g[3] * mu, g[2] + g[3], g[4:]],
-                      dtype=float)
+    return np.asarray(np.r_[g[:2], g[2] * (1.0 - mu) - g[3] * mu, g[2] + g[3], g[4:]], dtype=float)
 
 
 def loglik_phi(phi: FloatArray, data: DropoutData) -> tuple[float, FloatArray]:
@@ -258,8 +279,7 @@ def loglik_phi(phi: FloatArray, data: DropoutData) -> tuple[float, FloatArray]:
     return value, _to_phi(g, phi)
 
 
-def _objective(phi: FloatArray, data: DropoutData, penalizer: float
-               ) -> tuple[float, FloatArray]:
+def _objective(phi: FloatArray, data: DropoutData, penalizer: float) -> tuple[float, FloatArray]:
     """The penalised log-likelihood ``LL - N penalizer sum(natural**2)`` (N: the total
     weight; natural: ``r, alpha, a, b, beta``) and its gradient, on the optimiser's scale."""
     value, grad = loglik_phi(phi, data)
@@ -298,15 +318,19 @@ class LatentDropout(BaseModel):
     _param_names = _BASE  # then one beta_<name> per covariate: see _names()
     _fit_args = "frequency, recency, T, covariates, weights=..."
     _hyperparameters = ("covariate_names", "penalizer", "max_iter")
-    _fitted_attributes = (*BaseModel._fitted_attributes, "phi_", "cov_",
-                          "homogeneous_dropout_")
+    _fitted_attributes = (*BaseModel._fitted_attributes, "phi_", "cov_", "homogeneous_dropout_")
 
     phi_: FloatArray
     cov_: FloatArray
     homogeneous_dropout_: bool
 
-    def __init__(self, *, covariate_names: tuple[str, ...] = ("z",), penalizer: float = 0.0,
-                 max_iter: int = 500) -> None:
+    def __init__(
+        self,
+        *,
+        covariate_names: tuple[str, ...] = ("z",),
+        penalizer: float = 0.0,
+        max_iter: int = 500,
+    ) -> None:
         self.covariate_names = covariate_names
         self.penalizer = penalizer
         self.max_iter = max_iter
@@ -314,8 +338,15 @@ class LatentDropout(BaseModel):
     def _names(self) -> tuple[str, ...]:
         return (*_BASE, *(f"beta_{c}" for c in self.covariate_names))
 
-    def fit(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
-            covariates: ArrayLike, *, weights: ArrayLike | None = None) -> LatentDropout:
+    def fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        covariates: ArrayLike,
+        *,
+        weights: ArrayLike | None = None,
+    ) -> LatentDropout:
         """Fit on one row per customer and one row of ``covariates`` per repeat purchase.
 
         ``frequency``: repeat purchases ``x``; ``recency``: time from the first to the last
@@ -327,17 +358,22 @@ class LatentDropout(BaseModel):
         name = type(self).__name__
         where = f"{name}.fit"
         self._start_fit()
-        data = DropoutData.build(frequency, recency, T, covariates, weights=weights,
-                                 where=where)
+        data = DropoutData.build(frequency, recency, T, covariates, weights=weights, where=where)
         if data.n_covariates != len(self.covariate_names):
-            raise InputError(f"The 'covariate_names' parameter of {name} must name every "
-                             f"covariate column ({data.n_covariates}). Got "
-                             f"{self.covariate_names!r} instead.")
+            raise InputError(
+                f"The 'covariate_names' parameter of {name} must name every "
+                f"covariate column ({data.n_covariates}). Got "
+                f"{self.covariate_names!r} instead."
+            )
         repeaters = int(np.count_nonzero(data.x))
         if repeaters < 2:
-            raise inp.fail(where, "frequency", "be > 0 for at least two customers",
-                           f"{repeaters} with repeat purchases",
-                           "The dropout is only seen after repeat purchases.")
+            raise inp.fail(
+                where,
+                "frequency",
+                "be > 0 for at least two customers",
+                f"{repeaters} with repeat purchases",
+                "The dropout is only seen after repeat purchases.",
+            )
         scale = data.total_weight
         penalizer = float(self.penalizer)
 
@@ -350,13 +386,18 @@ class LatentDropout(BaseModel):
 
         k = data.n_covariates
         mean_T = float(np.average(data.T, weights=data.w))
-        phi0 = np.r_[np.log(0.5), np.log(max(mean_T, 1.0)), np.log(0.25), np.log(4.0),
-                     np.zeros(k)]
+        phi0 = np.r_[np.log(0.5), np.log(max(mean_T, 1.0)), np.log(0.25), np.log(4.0), np.zeros(k)]
         bounds = [(-12.0, 12.0), (-12.0, 12.0), (-12.0, 12.0), (-10.0, _LOG_KAPPA_MAX)] + [
-            (-10.0, 10.0)] * k
-        res = optimize.minimize(fun, phi0, jac=True, method="L-BFGS-B", bounds=bounds,
-                                options={"maxiter": int(self.max_iter), "ftol": 1e-14,
-                                         "gtol": 1e-10})
+            (-10.0, 10.0)
+        ] * k
+        res = optimize.minimize(
+            fun,
+            phi0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": int(self.max_iter), "ftol": 1e-14, "gtol": 1e-10},
+        )
         phi = np.asarray(res.x, dtype=float)
         free = np.ones(phi.size, dtype=bool)
         free[3] = phi[3] < _LOG_KAPPA_MAX - 1e-3
@@ -374,8 +415,13 @@ class LatentDropout(BaseModel):
             ) from None
         edge = [b for i, b in enumerate(bounds) if i != 3]
         inner = np.delete(phi, 3)
-        at_bound = any(abs(v - lo) < 0.5 or abs(hi - v) < 0.5
-                       for v, (lo, hi) in zip(inner, edge, strict=True)) or phi[3] < -9.5
+        at_bound = (
+            any(
+                abs(v - lo) < 0.5 or abs(hi - v) < 0.5
+                for v, (lo, hi) in zip(inner, edge, strict=True)
+            )
+            or phi[3] < -9.5
+        )
         if at_bound or not np.all(np.isfinite(cov_free)):
             raise ConvergenceError(
                 "The dropout model's fit reached a parameter bound (e.g. no dropout at all, "
@@ -392,8 +438,7 @@ class LatentDropout(BaseModel):
         self.loglik_ = loglik_and_grad(theta, data)[0]
         natural = np.r_[np.exp(theta[:4]), theta[4:]]
         self.params_ = {n: float(v) for n, v in zip(names, natural, strict=True)}
-        self.stderr_ = {n: float(v) for n, v in zip(names, self._stderr(phi, cov),
-                                                     strict=True)}
+        self.stderr_ = {n: float(v) for n, v in zip(names, self._stderr(phi, cov), strict=True)}
         self.converged_ = True
         self.n_customers_ = data.total_weight
         self.n_histories_ = data.n_customers
@@ -407,16 +452,23 @@ class LatentDropout(BaseModel):
         model._check_hyperparameters()
         names = model._names()
         if set(params) != set(names):
-            raise InputError(f"The 'params' argument of {cls.__name__}.from_params must have "
-                             f"the keys {', '.join(names)}. Got {', '.join(map(str, params))}.")
+            raise InputError(
+                f"The 'params' argument of {cls.__name__}.from_params must have "
+                f"the keys {', '.join(names)}. Got {', '.join(map(str, params))}."
+            )
         for name in names:
             value = params[name]
             positive = name in _BASE
-            if not (isinstance(value, int | float | np.floating | np.integer)
-                    and np.isfinite(value) and (value > 0 or not positive)):
+            if not (
+                isinstance(value, int | float | np.floating | np.integer)
+                and np.isfinite(value)
+                and (value > 0 or not positive)
+            ):
                 must = "finite numbers > 0" if positive else "finite numbers"
-                raise InputError(f"The 'params' argument of {cls.__name__}.from_params must "
-                                 f"hold {must}. Got {name}={value!r}.")
+                raise InputError(
+                    f"The 'params' argument of {cls.__name__}.from_params must "
+                    f"hold {must}. Got {name}={value!r}."
+                )
         natural = np.array([float(params[n]) for n in names])
         a, b = natural[2], natural[3]
         model.phi_ = np.r_[np.log(natural[:2]), np.log(a / b), np.log(a + b), natural[4:]]
@@ -434,9 +486,11 @@ class LatentDropout(BaseModel):
         """``exp(beta)`` of one covariate and its Wald interval (``z`` standard errors)."""
         self._check_fitted("hazard_ratio")
         if covariate not in self.covariate_names:
-            raise InputError(f"The 'covariate' argument of {type(self).__name__}.hazard_ratio "
-                             f"must be one of {', '.join(self.covariate_names) or '(none)'}. "
-                             f"Got {covariate!r}.")
+            raise InputError(
+                f"The 'covariate' argument of {type(self).__name__}.hazard_ratio "
+                f"must be one of {', '.join(self.covariate_names) or '(none)'}. "
+                f"Got {covariate!r}."
+            )
         i = 4 + self.covariate_names.index(covariate)
         b, se = float(self.phi_[i]), float(np.sqrt(self.cov_[i, i]))
         return float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se))
@@ -450,16 +504,21 @@ class LatentDropout(BaseModel):
         k = len(self.covariate_names)
         w = inp.as_floats(covariates, name="covariates", where=where)
         if w.shape[-1:] != (k,) or w.ndim > 2:
-            raise inp.fail(where, "covariates", f"have {k} values per row (one per covariate)",
-                           f"an array of shape {w.shape}")
+            raise inp.fail(
+                where,
+                "covariates",
+                f"have {k} values per row (one per covariate)",
+                f"an array of shape {w.shape}",
+            )
         _, _, a, b = (self.params_[n] for n in _BASE)
         beta = np.array([self.params_[f"beta_{c}"] for c in self.covariate_names])
         c = np.exp(w.reshape(int(np.prod(w.shape[:-1], dtype=int)), k) @ beta)
         chance = -np.expm1(betaln(a, b + c) - betaln(a, b))
         return inp.shaped(chance, w.shape[:-1])
 
-    def predict_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
-                      covariates: ArrayLike) -> FloatArray | float:
+    def predict_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, covariates: ArrayLike
+    ) -> FloatArray | float:
         """P(alive at ``T`` | history, covariates) per customer (arguments as for ``fit``); a
         float for one customer given as scalars. A customer without repeat purchases has had
         no dropout decision, so is alive."""
@@ -467,8 +526,12 @@ class LatentDropout(BaseModel):
         where = f"{type(self).__name__}.predict_alive"
         data = DropoutData.build(frequency, recency, T, covariates, where=where)
         if data.n_covariates != len(self.covariate_names):
-            raise inp.fail(where, "covariates", f"have {len(self.covariate_names)} columns "
-                           "(one per covariate)", f"{data.n_covariates}")
+            raise inp.fail(
+                where,
+                "covariates",
+                f"have {len(self.covariate_names)} columns (one per covariate)",
+                f"{data.n_covariates}",
+            )
         r, alpha, a, b = (self.params_[n] for n in _BASE)
         beta = np.array([self.params_[f"beta_{c}"] for c in self.covariate_names])
         n = data.n_customers
@@ -479,8 +542,11 @@ class LatentDropout(BaseModel):
         rep = data.x > 0
         rx = r + data.x[rep]
         # ln of the two terms of L (module docstring): dropped after purchase x, or alive
-        dropped = (np.log(-np.expm1(betaln(a, b + C[rep]) - betaln(a, b + C[rep] - last[rep])))
-                   + betaln(a, b + C[rep] - last[rep]) - rx * np.log(alpha + data.t_x[rep]))
+        dropped = (
+            np.log(-np.expm1(betaln(a, b + C[rep]) - betaln(a, b + C[rep] - last[rep])))
+            + betaln(a, b + C[rep] - last[rep])
+            - rx * np.log(alpha + data.t_x[rep])
+        )
         alive_term = betaln(a, b + C[rep]) - rx * np.log(alpha + data.T[rep])
         alive = np.ones(n)
         alive[rep] = np.exp(alive_term - np.logaddexp(dropped, alive_term))
@@ -507,8 +573,9 @@ class LatentDropout(BaseModel):
         return np.sqrt(np.diag(J @ cov @ J.T))
 
     @staticmethod
-    def _hessian(phi: FloatArray, data: DropoutData, penalizer: float, h: float = 1e-5
-                 ) -> FloatArray:
+    def _hessian(
+        phi: FloatArray, data: DropoutData, penalizer: float, h: float = 1e-5
+    ) -> FloatArray:
         k = phi.size
         cols = []
         for j in range(k):
@@ -521,8 +588,14 @@ class LatentDropout(BaseModel):
         H = np.column_stack(cols)
         return 0.5 * (H + H.T)
 
-    def _newton(self, phi: FloatArray, free: npt.NDArray[np.bool_], data: DropoutData,
-                penalizer: float, steps: int = 8) -> FloatArray:
+    def _newton(
+        self,
+        phi: FloatArray,
+        free: npt.NDArray[np.bool_],
+        data: DropoutData,
+        penalizer: float,
+        steps: int = 8,
+    ) -> FloatArray:
         """A few Newton steps on the free coordinates from the L-BFGS optimum (it stops a
         little short of the top on flat likelihoods); a step is kept only if it raises the
         log-likelihood and keeps ``a + b`` within its bound."""

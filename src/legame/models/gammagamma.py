@@ -68,8 +68,15 @@ class _GammaGammaLikelihood(LogLikelihood):
         wx_R, w_R = inp.dot(self.wx, R), inp.dot(self.w, R)
         R *= R
         wx_R2, w_R2 = inp.dot(self.wx, R), inp.dot(self.w, R)
-        ll = (Wx @ (gammaln(px + q) - gammaln(px)) - N * gammaln(q) + N * q * np.log(gamma)
-              + p * self.sum_wx_log_xm - self.sum_w_log_m - p * wx_L - q * w_L)
+        ll = (
+            Wx @ (gammaln(px + q) - gammaln(px))
+            - N * gammaln(q)
+            + N * q * np.log(gamma)
+            + p * self.sum_wx_log_xm
+            - self.sum_w_log_m
+            - p * wx_L
+            - q * w_L
+        )
         psi = digamma(px + q)
         g_p = (Wx * ux) @ (psi - digamma(px)) + self.sum_wx_log_xm - wx_L
         g_q = Wx @ psi - N * digamma(q) + N * np.log(gamma) - w_L
@@ -77,11 +84,13 @@ class _GammaGammaLikelihood(LogLikelihood):
         grad = np.array([g_p, g_q, g_gamma])
         t1, t1_x = polygamma(1, px + q), polygamma(1, px)
         h_pq, h_pg, h_qg = (Wx * ux) @ t1, -wx_R, N / gamma - w_R
-        H = np.array([
-            [(Wx * ux * ux) @ (t1 - t1_x), h_pq, h_pg],
-            [h_pq, Wx @ t1 - N * polygamma(1, q), h_qg],
-            [h_pg, h_qg, -N * q / gamma**2 + p * wx_R2 + q * w_R2],
-        ])
+        H = np.array(
+            [
+                [(Wx * ux * ux) @ (t1 - t1_x), h_pq, h_pg],
+                [h_pq, Wx @ t1 - N * polygamma(1, q), h_qg],
+                [h_pg, h_qg, -N * q / gamma**2 + p * wx_R2 + q * w_R2],
+            ]
+        )
         self._hessian_at = (phi.copy(), H * np.outer(theta, theta) + np.diag(theta * grad))
         return float(ll), grad * theta
 
@@ -98,8 +107,9 @@ class GammaGamma(BaseModel):
     _param_names = ("p", "q", "gamma")
     _fit_args = "frequency, monetary_value, weights=..."
 
-    def fit(self, frequency: ArrayLike, monetary_value: ArrayLike, *,
-            weights: ArrayLike | None = None) -> GammaGamma:
+    def fit(
+        self, frequency: ArrayLike, monetary_value: ArrayLike, *, weights: ArrayLike | None = None
+    ) -> GammaGamma:
         """Fit on repeat customers: ``frequency`` >= 1 repeat purchases, their mean value > 0."""
         where = f"{type(self).__name__}.fit"
         self._start_fit()
@@ -107,12 +117,23 @@ class GammaGamma(BaseModel):
         m = inp.as_column(monetary_value, name="monetary_value", where=where)
         n = inp.same_length(where, {"frequency": x, "monetary_value": m})
         w = inp.check_weights(where, weights, n)
-        inp.check_whole(where, "frequency", x, minimum=1,
-                        hint="Gamma-Gamma is fitted on repeat customers only: pass the rows "
-                        "with frequency > 0 (e.g. mask = frequency > 0).")
-        inp.check_at_least(where, "monetary_value", m, 0.0, strict=True,
-                           hint="monetary_value is the mean value of the repeat purchases; "
-                           "drop returns-only customers or floor refunds before fitting.")
+        inp.check_whole(
+            where,
+            "frequency",
+            x,
+            minimum=1,
+            hint="Gamma-Gamma is fitted on repeat customers only: pass the rows "
+            "with frequency > 0 (e.g. mask = frequency > 0).",
+        )
+        inp.check_at_least(
+            where,
+            "monetary_value",
+            m,
+            0.0,
+            strict=True,
+            hint="monetary_value is the mean value of the repeat purchases; "
+            "drop returns-only customers or floor refunds before fitting.",
+        )
         w, x, m = inp.drop_zero_weights(w, x, m)
         lik = _GammaGammaLikelihood(x, m, w)
         mean_m = inp.dot(w, m) / float(w.sum())
@@ -127,8 +148,7 @@ class GammaGamma(BaseModel):
             "values or cap them;",
         ]
 
-    def predict_spend(self, frequency: ArrayLike, monetary_value: ArrayLike
-                      ) -> FloatArray | float:
+    def predict_spend(self, frequency: ArrayLike, monetary_value: ArrayLike) -> FloatArray | float:
         """E[mean spend per purchase | history] = p (gamma + x m_x) / (p x + q - 1).
 
         For frequency 0 it is the population mean p gamma / (q - 1), whatever monetary_value
@@ -144,8 +164,12 @@ class GammaGamma(BaseModel):
         bad = repeat & ~(m > 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise inp.fail(where, "monetary_value", "be > 0 where frequency > 0",
-                           f"monetary_value={m[i]} with frequency={x[i]:g} at row {i}")
+            raise inp.fail(
+                where,
+                "monetary_value",
+                "be > 0 where frequency > 0",
+                f"monetary_value={m[i]} with frequency={x[i]:g} at row {i}",
+            )
         den = p * x + q - 1
         num = p * (gamma + np.where(repeat, x * np.nan_to_num(m), 0.0))
         with np.errstate(divide="ignore"):

@@ -61,8 +61,9 @@ class _Pairs:
         self.time = utime[keys % utime.size]
 
 
-def _log_bracket(T: _Pairs, tx: _Pairs, r: float, alpha: float, s: float, beta: float
-                 ) -> tuple[FloatArray, FloatArray]:
+def _log_bracket(
+    T: _Pairs, tx: _Pairs, r: float, alpha: float, s: float, beta: float
+) -> tuple[FloatArray, FloatArray]:
     """Per pair: log(m J(T; m+1, s)) and log(s J(t_x; m, s+1))."""
     mT, mt = r + T.x, r + tx.x
     a_T = np.log(mT) + log_J(T.time, alpha, mT + 1, beta, np.full_like(mT, s))
@@ -94,9 +95,11 @@ class _ParetoLikelihood(LogLikelihood):
         r, alpha, s, beta = np.exp(phi)
         a_T, b_t = _log_bracket(self.pT, self.ptx, r, alpha, s, beta)
         rows = np.logaddexp(a_T[self.pT.index], b_t[self.ptx.index])
-        ll = (self.Wx @ gammaln(r + self.ux)
-              + self.total_weight * (r * np.log(alpha) + s * np.log(beta) - gammaln(r))
-              + self.w @ rows)
+        ll = (
+            self.Wx @ gammaln(r + self.ux)
+            + self.total_weight * (r * np.log(alpha) + s * np.log(beta) - gammaln(r))
+            + self.w @ rows
+        )
         return float(ll)
 
 
@@ -110,8 +113,14 @@ class ParetoNBD(PurchaseModel):
 
     _param_names = ("r", "alpha", "s", "beta")
 
-    def fit(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *,
-            weights: ArrayLike | None = None) -> ParetoNBD:
+    def fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        weights: ArrayLike | None = None,
+    ) -> ParetoNBD:
         """Fit on histories: one row per distinct history, ``weights`` = customers sharing it.
 
         Same inputs and rules as :meth:`BetaGeo.fit`.
@@ -120,8 +129,7 @@ class ParetoNBD(PurchaseModel):
         mean_T = max(float(w @ T_ / w.sum()), 1e-6)
         mean_x = max(float(w @ x / w.sum()), 0.05)
         alpha0 = mean_T / mean_x / 4
-        self._fit_likelihood(_ParetoLikelihood(x, t_x, T_, w),
-                             np.array([1.0, alpha0, 1.0, alpha0]))
+        self._fit_likelihood(_ParetoLikelihood(x, t_x, T_, w), np.array([1.0, alpha0, 1.0, alpha0]))
         return self
 
     def _hints(self) -> list[str]:
@@ -143,16 +151,22 @@ class ParetoNBD(PurchaseModel):
         log_den = np.logaddexp(a_T[pT.index], b_t[ptx.index])
         return np.minimum(np.exp(log_H - log_den), 1.0)
 
-    def _per_row_purchases(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
-                           t: FloatArray) -> FloatArray:
+    def _per_row_purchases(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, t: FloatArray
+    ) -> FloatArray:
         """P(alive) (r+x)(beta+T)/(alpha+T) (1 - ((beta+T)/(beta+T+t))^(s-1)) / (s-1)."""
         r, alpha, s, beta = self._theta("predict_purchases")
-        per_alive = ((r + x) / (alpha + T) * (beta + T)
-                     * one_minus_exp_ratio(s - 1, np.log1p(t / (beta + T))))
+        per_alive = (
+            (r + x)
+            / (alpha + T)
+            * (beta + T)
+            * one_minus_exp_ratio(s - 1, np.log1p(t / (beta + T)))
+        )
         return self._alive(x, t_x, T) * per_alive
 
-    def _purchase_curve(self, x: FloatArray, t_x: FloatArray, T: FloatArray,
-                        alive: FloatArray | None = None) -> Callable[[float], FloatArray]:
+    def _purchase_curve(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, alive: FloatArray | None = None
+    ) -> Callable[[float], FloatArray]:
         r, alpha, s, beta = self._theta("predict_purchases")
         if alive is None:
             alive = self._alive(x, t_x, T)
@@ -169,5 +183,6 @@ class ParetoNBD(PurchaseModel):
         """Expected purchases in (0, t] of a new customer: r beta/(alpha (s-1)) (1-(..)^(s-1))."""
         r, alpha, s, beta = self._theta("expected_purchases")
         flat, shape = self._t_values("expected_purchases", t)
-        return inp.shaped((r / alpha) * beta * one_minus_exp_ratio(s - 1, np.log1p(flat / beta)),
-                          shape)
+        return inp.shaped(
+            (r / alpha) * beta * one_minus_exp_ratio(s - 1, np.log1p(flat / beta)), shape
+        )

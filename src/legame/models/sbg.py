@@ -72,8 +72,9 @@ class ShiftedBetaGeometric(BaseModel):
     _param_names = ("alpha", "beta")
     _fit_args = "periods, alive, weights=..."
 
-    def fit(self, periods: ArrayLike, alive: ArrayLike, *,
-            weights: ArrayLike | None = None) -> ShiftedBetaGeometric:
+    def fit(
+        self, periods: ArrayLike, alive: ArrayLike, *, weights: ArrayLike | None = None
+    ) -> ShiftedBetaGeometric:
         """Fit on (periods, alive) rows with customer counts as ``weights``.
 
         ``periods``: for a customer who cancelled (``alive`` False), the period in which they
@@ -90,24 +91,35 @@ class ShiftedBetaGeometric(BaseModel):
         not_bool = (a != 0) & (a != 1)
         if not_bool.any():
             i = int(np.flatnonzero(not_bool)[0])
-            raise inp.fail(where, "alive", "hold booleans (True = still a customer)",
-                           f"alive={a[i]:g} at row {i}")
+            raise inp.fail(
+                where,
+                "alive",
+                "hold booleans (True = still a customer)",
+                f"alive={a[i]:g} at row {i}",
+            )
         early = (a == 0) & (t < 1)
         if early.any():
             i = int(np.flatnonzero(early)[0])
-            raise inp.fail(where, "periods", "be >= 1 where alive is False",
-                           f"periods={t[i]:g} with alive=False at row {i}",
-                           "A customer who cancelled did so in period 1 or later.")
+            raise inp.fail(
+                where,
+                "periods",
+                "be >= 1 where alive is False",
+                f"periods={t[i]:g} with alive=False at row {i}",
+                "A customer who cancelled did so in period 1 or later.",
+            )
         w, t, a = inp.drop_zero_weights(w, t, a)
         self._fit_likelihood(_SBGLikelihood(t, a, w), np.array([1.0, 1.0]))
         return self
 
     def _hints(self) -> list[str]:
-        return ["check that some customers cancelled and some are still active: with only one "
-                "kind, alpha and beta are not identified;"]
+        return [
+            "check that some customers cancelled and some are still active: with only one "
+            "kind, alpha and beta are not identified;"
+        ]
 
-    def _periods(self, method: str, t: ArrayLike, minimum: int) -> tuple[FloatArray, tuple[int,
-                                                                                       ...]]:
+    def _periods(
+        self, method: str, t: ArrayLike, minimum: int
+    ) -> tuple[FloatArray, tuple[int, ...]]:
         where = f"{type(self).__name__}.{method}"
         arr = inp.as_floats(t, name="t", where=where)
         inp.check_whole(where, "t", arr.reshape(-1), minimum=minimum)
@@ -148,6 +160,9 @@ class ShiftedBetaGeometric(BaseModel):
         d = inp.check_scalar(where, "discount_rate", discount_rate, low=0.0, low_open=True)
         flat, shape = self._periods("predict_derl", renewals, 0)
         n = flat + 1
-        out = (beta + n - 1) / (alpha + beta + n - 1) * hyp2f1_one(beta + n, alpha + beta + n,
-                                                                  1.0 / (1.0 + d))
+        out = (
+            (beta + n - 1)
+            / (alpha + beta + n - 1)
+            * hyp2f1_one(beta + n, alpha + beta + n, 1.0 / (1.0 + d))
+        )
         return inp.shaped(out, shape)

@@ -49,18 +49,30 @@ class HoldoutTable:
         out: list[dict[str, float | str]] = []
         for i, label in enumerate(self.labels):
             n = float(self.customers[i])
-            out.append({
-                "frequency": label, "customers": n,
-                "actual": float(self.actual[i]), "predicted": float(self.predicted[i]),
-                "actual_mean": float(self.actual[i]) / n if n else float("nan"),
-                "predicted_mean": float(self.predicted[i]) / n if n else float("nan"),
-            })
+            out.append(
+                {
+                    "frequency": label,
+                    "customers": n,
+                    "actual": float(self.actual[i]),
+                    "predicted": float(self.predicted[i]),
+                    "actual_mean": float(self.actual[i]) / n if n else float("nan"),
+                    "predicted_mean": float(self.predicted[i]) / n if n else float("nan"),
+                }
+            )
         return out
 
 
-def holdout_table(model: PurchaseModel, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
-                  actual_holdout: ArrayLike, t: float, *, weights: ArrayLike | None = None,
-                  max_frequency: int = 7) -> HoldoutTable:
+def holdout_table(
+    model: PurchaseModel,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    actual_holdout: ArrayLike,
+    t: float,
+    *,
+    weights: ArrayLike | None = None,
+    max_frequency: int = 7,
+) -> HoldoutTable:
     """Group customers by calibration frequency and compare predicted with actual purchases.
 
     ``actual_holdout`` is the number of purchases (purchase days, counted like frequency) each

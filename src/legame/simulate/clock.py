@@ -24,8 +24,7 @@ _PAD = 3
 
 def to_epoch_seconds(days: F64) -> I64:
     """Unix seconds (UTC) of simulation days; NaN stays NaN-free by the caller's mask."""
-    return (np.floor(np.asarray(days, dtype=float) * DAY_SECONDS).astype(np.int64)
-            + _START_SECONDS)
+    return np.floor(np.asarray(days, dtype=float) * DAY_SECONDS).astype(np.int64) + _START_SECONDS
 
 
 def iso(days: float) -> str:
@@ -49,8 +48,9 @@ def utc_offsets(time_zone: str, days: int) -> F64:
     return out
 
 
-def local_day_time_to_utc(local_day: I64, hour: F64, zones: list[str], zone_of: I64,
-                          days: int) -> F64:
+def local_day_time_to_utc(
+    local_day: I64, hour: F64, zones: list[str], zone_of: I64, days: int
+) -> F64:
     """UTC simulation days of a local calendar day (index since start) and hour, for each
     row's time zone ``zones[zone_of[i]]``."""
     table = np.stack([utc_offsets(z, days) for z in zones])

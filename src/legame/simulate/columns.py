@@ -51,8 +51,9 @@ def integers(values: npt.ArrayLike) -> pa.Array:
 
 
 def strings(values: Sequence[str | None] | npt.NDArray[np.object_]) -> pa.Array:
-    return pa.array(list(values) if not isinstance(values, np.ndarray) else values,
-                    type=pa.string())
+    return pa.array(
+        list(values) if not isinstance(values, np.ndarray) else values, type=pa.string()
+    )
 
 
 def pick(labels: Sequence[str], index: npt.ArrayLike) -> pa.Array:

@@ -71,21 +71,28 @@ def zones_of(pop: Population, params: WorldParams) -> tuple[list[str], I64]:
 
 def content_language(pop: Population, params: WorldParams) -> I64:
     """Index into ``CONTENT_LANGUAGES`` per customer (German speakers get English)."""
-    lang = np.array([CONTENT_LANGUAGES.index(c.language) if c.language in CONTENT_LANGUAGES
-                     else CONTENT_LANGUAGES.index("en") for c in params.countries])
+    lang = np.array(
+        [
+            CONTENT_LANGUAGES.index(c.language)
+            if c.language in CONTENT_LANGUAGES
+            else CONTENT_LANGUAGES.index("en")
+            for c in params.countries
+        ]
+    )
     return lang[pop.country]
 
 
 def draw_campaigns(params: WorldParams, rng: np.random.Generator) -> Campaigns:
     parts: list[tuple[int, int, F64, I64]] = []
     for lang in range(len(CONTENT_LANGUAGES)):
-        for ch, every in ((EMAIL, params.campaign_every_days),
-                          (SMS, params.sms_campaign_every_days)):
+        for ch, every in (
+            (EMAIL, params.campaign_every_days),
+            (SMS, params.sms_campaign_every_days),
+        ):
             times = -1.0 + np.arange(0.0, params.days + 1.0, every)
             times = times + rng.uniform(0.0, 0.5, times.size)
             pushy_share = 0.45 if ch == EMAIL else 0.6
-            parts.append((ch, lang, times,
-                          np.where(rng.random(times.size) < pushy_share, 0, 1)))
+            parts.append((ch, lang, times, np.where(rng.random(times.size) < pushy_share, 0, 1)))
         times = np.sort(rng.uniform(0.0, params.days, 3))
         parts.append((EMAIL, lang, times, np.full(3, TRANSACTIONAL)))
     channel = np.concatenate([np.full(p[2].size, p[0]) for p in parts])
@@ -95,20 +102,25 @@ def draw_campaigns(params: WorldParams, rng: np.random.Generator) -> Campaigns:
     n_templates = np.array([len(TEMPLATES["en"][s]) for s in STYLES])
     template = (rng.random(launch.size) * n_templates[style]).astype(np.int64)
     order = np.lexsort((channel, language, launch))
-    return Campaigns(channel=channel[order], language=language[order], style=style[order],
-                     template=template[order], launch=launch[order])
+    return Campaigns(
+        channel=channel[order],
+        language=language[order],
+        style=style[order],
+        template=template[order],
+        launch=launch[order],
+    )
 
 
-def _assign_campaigns(camp: Campaigns, lang: I64, channel: I64, transactional: Bool,
-                      sent: F64) -> I64:
+def _assign_campaigns(
+    camp: Campaigns, lang: I64, channel: I64, transactional: Bool, sent: F64
+) -> I64:
     """The most recent campaign of the message's channel, language and kind before it."""
     out = np.zeros(sent.size, dtype=np.int64)
     is_tx = camp.style == TRANSACTIONAL
     for li in range(len(CONTENT_LANGUAGES)):
         for ch in (EMAIL, SMS):
             for tx in (False, True):
-                cand = np.flatnonzero((camp.language == li) & (camp.channel == ch)
-                                      & (is_tx == tx))
+                cand = np.flatnonzero((camp.language == li) & (camp.channel == ch) & (is_tx == tx))
                 rows = (lang == li) & (channel == ch) & (transactional == tx)
                 if not rows.any() or cand.size == 0:
                     continue
@@ -117,9 +129,16 @@ def _assign_campaigns(camp: Campaigns, lang: I64, channel: I64, transactional: B
     return out
 
 
-def _kept_after_unsubscribes(cust: I64, channel: I64, sent: F64, u_unsub: F64,
-                             mult: F64, base: float, window: float, span: float,
-                             ) -> tuple[Bool, Bool, I64]:
+def _kept_after_unsubscribes(
+    cust: I64,
+    channel: I64,
+    sent: F64,
+    u_unsub: F64,
+    mult: F64,
+    base: float,
+    window: float,
+    span: float,
+) -> tuple[Bool, Bool, I64]:
     """Which planned sends go out, which of them unsubscribe, and each send's prior count.
 
     Sends after the first unsubscribe on a channel are cancelled, which lowers later
@@ -149,8 +168,9 @@ def _kept_after_unsubscribes(cust: I64, channel: I64, sent: F64, u_unsub: F64,
     return keep, unsub & keep, prior
 
 
-def draw_contact(pop: Population, params: WorldParams, effects: Effects,
-                 rng: np.random.Generator) -> Contact:
+def draw_contact(
+    pop: Population, params: WorldParams, effects: Effects, rng: np.random.Generator
+) -> Contact:
     n = pop.size
     end = params.end_day
     camp = draw_campaigns(params, rng)
@@ -173,17 +193,33 @@ def draw_contact(pop: Population, params: WorldParams, effects: Effects,
     order = np.lexsort((sent, cust))
     cust, sent, u = cust[order], sent[order], u[:, order]
     both = email_ok[cust] & sms_ok[cust]
-    channel = np.where(both, np.where(u[0] < params.email_share_when_both, EMAIL, SMS),
-                       np.where(email_ok[cust], EMAIL, SMS))
+    channel = np.where(
+        both,
+        np.where(u[0] < params.email_share_when_both, EMAIL, SMS),
+        np.where(email_ok[cust], EMAIL, SMS),
+    )
 
     k = params.pressure_k if effects.on("contact_pressure") else 1.0
     mult = np.array([1.0, np.sqrt(k), k])
     keep, unsub, prior = _kept_after_unsubscribes(
-        cust, channel, sent, u[1], mult, params.unsubscribe_prob,
-        float(params.pressure_window_days), end + 2.0 * params.pressure_window_days)
+        cust,
+        channel,
+        sent,
+        u[1],
+        mult,
+        params.unsubscribe_prob,
+        float(params.pressure_window_days),
+        end + 2.0 * params.pressure_window_days,
+    )
     complain = u[2] < params.complaint_prob * mult[contact_band(prior)]
     cust, sent, channel, unsub, complain, u = (
-        cust[keep], sent[keep], channel[keep], unsub[keep], complain[keep], u[:, keep])
+        cust[keep],
+        sent[keep],
+        channel[keep],
+        unsub[keep],
+        complain[keep],
+        u[:, keep],
+    )
 
     def after(mean_hours: float, draw: F64, since: F64) -> F64:
         """A time ``since`` + Exp(mean) hours, kept before the as-of date."""
@@ -205,17 +241,28 @@ def draw_contact(pop: Population, params: WorldParams, effects: Effects,
     campaign = _assign_campaigns(camp, lang, channel, tx, sent)
 
     g_cust = np.concatenate([np.flatnonzero(email_ok), np.flatnonzero(sms_ok)])
-    g_channel = np.concatenate([np.full(int(email_ok.sum()), EMAIL),
-                                np.full(int(sms_ok.sum()), SMS)])
+    g_channel = np.concatenate(
+        [np.full(int(email_ok.sum()), EMAIL), np.full(int(sms_ok.sum()), SMS)]
+    )
     c_cust = np.concatenate([g_cust, cust[unsub]])
     c_channel = np.concatenate([g_channel, channel[unsub]])
-    c_withdrawn = np.concatenate([np.zeros(g_cust.size, dtype=bool),
-                                  np.ones(int(unsub.sum()), dtype=bool)])
+    c_withdrawn = np.concatenate(
+        [np.zeros(g_cust.size, dtype=bool), np.ones(int(unsub.sum()), dtype=bool)]
+    )
     c_at = np.concatenate([pop.birth[g_cust], unsubscribed[unsub]])
     c_order = np.lexsort((c_channel, c_at, c_cust))
     return Contact(
-        campaigns=camp, cust=cust, campaign=campaign, channel=channel, sent=sent,
-        opened=opened, clicked=clicked, unsubscribed=unsubscribed, complained=complained,
-        consent_cust=c_cust[c_order], consent_channel=c_channel[c_order],
-        consent_withdrawn=c_withdrawn[c_order], consent_at=c_at[c_order],
+        campaigns=camp,
+        cust=cust,
+        campaign=campaign,
+        channel=channel,
+        sent=sent,
+        opened=opened,
+        clicked=clicked,
+        unsubscribed=unsubscribed,
+        complained=complained,
+        consent_cust=c_cust[c_order],
+        consent_channel=c_channel[c_order],
+        consent_withdrawn=c_withdrawn[c_order],
+        consent_at=c_at[c_order],
     )

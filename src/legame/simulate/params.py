@@ -28,8 +28,7 @@ EFFECTS: tuple[str, ...] = (
 #: Switch these off (and leave high_spend_not_loyalty on) and the completed orders are
 #: exactly BG/NBD + Gamma-Gamma with the parameters of ``WorldParams``. The others do not
 #: touch orders; high_spend_not_loyalty switched off correlates spend with dropout.
-PURE_PROCESS_EFFECTS_OFF: tuple[str, ...] = ("service_dropout", "emotion_value",
-                                             "gratitude_uplift")
+PURE_PROCESS_EFFECTS_OFF: tuple[str, ...] = ("service_dropout", "emotion_value", "gratitude_uplift")
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 DAY_SECONDS = 86_400
@@ -56,8 +55,9 @@ class WorldParams:
         Country("IT", 0.45, "it", ("Europe/Rome",), "+39"),
         Country("ES", 0.35, "es", ("Europe/Madrid",), "+34"),
         Country("GB", 0.08, "en", ("Europe/London",), "+44"),
-        Country("US", 0.07, "en", ("America/New_York", "America/Chicago",
-                                   "America/Los_Angeles"), "+1"),
+        Country(
+            "US", 0.07, "en", ("America/New_York", "America/Chicago", "America/Los_Angeles"), "+1"
+        ),
         Country("DE", 0.05, "de", ("Europe/Berlin",), "+49"),
     )
     # BG/NBD (time unit: weeks) and Gamma-Gamma.
@@ -84,8 +84,14 @@ class WorldParams:
     poor_ticket_prob: float = 0.35
     ticket_channels: tuple[str, ...] = ("email", "phone", "chat", "store", "social")
     ticket_channel_weights: tuple[float, ...] = (0.4, 0.25, 0.2, 0.1, 0.05)
-    ticket_categories: tuple[str, ...] = ("delivery", "billing", "product", "returns",
-                                          "account", "other")
+    ticket_categories: tuple[str, ...] = (
+        "delivery",
+        "billing",
+        "product",
+        "returns",
+        "account",
+        "other",
+    )
     ticket_category_weights: tuple[float, ...] = (0.3, 0.15, 0.2, 0.2, 0.1, 0.05)
     ticket_csat_missing: float = 0.2
     # Surveys.
@@ -95,8 +101,19 @@ class WorldParams:
     nps_skip_share: float = 0.05
     response_noise_sd: float = 0.5
     #: P(score = 0..10): 30% detractors, 30% passives, 40% promoters if latent were normal.
-    nps_probs: tuple[float, ...] = (0.02, 0.02, 0.02, 0.03, 0.03, 0.08, 0.10, 0.14, 0.16,
-                                    0.18, 0.22)
+    nps_probs: tuple[float, ...] = (
+        0.02,
+        0.02,
+        0.02,
+        0.03,
+        0.03,
+        0.08,
+        0.10,
+        0.14,
+        0.16,
+        0.18,
+        0.22,
+    )
     csat_probs: tuple[float, ...] = (0.05, 0.08, 0.22, 0.35, 0.30)
     ces_probs: tuple[float, ...] = (0.2, 0.25, 0.2, 0.15, 0.1, 0.06, 0.04)
     #: P(item = 1..5) for connected / unconnected customers.
@@ -178,8 +195,7 @@ class Effects:
         unknown = sorted({str(n) for n in wanted} - set(EFFECTS))
         if unknown:
             raise InputError(
-                f"Unknown effect name(s): {', '.join(unknown)}. "
-                f"Valid names: {', '.join(EFFECTS)}."
+                f"Unknown effect name(s): {', '.join(unknown)}. Valid names: {', '.join(EFFECTS)}."
             )
         return cls(frozenset(wanted))
 

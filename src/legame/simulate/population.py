@@ -66,8 +66,9 @@ def draw_population(
     p = np.clip(p, 1e-12, 1.0 - 1e-12)
     connected = rng.random(n) < params.connected_share
     noise = rng.normal(0.0, params.loyalty_noise_sd, n)
-    loyalty = (standardized_loyalty_score(p, params)
-               + params.loyalty_connected_weight * connected + noise)
+    loyalty = (
+        standardized_loyalty_score(p, params) + params.loyalty_connected_weight * connected + noise
+    )
     # Spend: Gaussian copula with dropout (rho = 0 while the effect is on).
     rho = 0.0 if effects.on("high_spend_not_loyalty") else params.spend_loyalty_rho
     cdf_p = special.betainc(params.bgnbd_a, params.bgnbd_b, p)
@@ -85,8 +86,14 @@ def draw_population(
     if effects.on("emotion_value"):
         lam = np.where(connected, lam * params.emotion_lambda_multiplier, lam)
     return Population(
-        birth=birth, country=country.astype(np.int64), time_zone=time_zone, lam=lam, p=p,
-        nu=nu, connected=connected, loyalty=loyalty,
+        birth=birth,
+        country=country.astype(np.int64),
+        time_zone=time_zone,
+        lam=lam,
+        p=p,
+        nu=nu,
+        connected=connected,
+        loyalty=loyalty,
         contact_segment=contact_segment.astype(np.int64),
         order_channel=order_channel.astype(np.int64),
     )

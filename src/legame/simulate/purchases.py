@@ -62,11 +62,18 @@ class _Fees:
     """Late fees waiting for their charge date, and those already charged."""
 
     def __init__(self) -> None:
-        self.pending = {k: np.zeros(0, dtype=t) for k, t in
-                        (("cust", np.int64), ("time", float), ("amount", float),
-                         ("order", np.int64))}
+        self.pending = {
+            k: np.zeros(0, dtype=t)
+            for k, t in (
+                ("cust", np.int64),
+                ("time", float),
+                ("amount", float),
+                ("order", np.int64),
+            )
+        }
         self.done: dict[str, list[npt.NDArray[np.generic]]] = {
-            k: [] for k in ("cust", "time", "amount", "order", "prior")}
+            k: [] for k in ("cust", "time", "amount", "order", "prior")
+        }
         self.count = 0
 
     def add(self, cust: I64, time: F64, amount: F64, order: I64) -> None:
@@ -108,28 +115,42 @@ def simulate_purchases(
     n_treated = np.zeros(n, dtype=np.int64)
     decide_at = np.full(n, -np.inf)
     fee_arm_rng, milestone_arm_rng = arm_rng.spawn(2)
-    arms = {FEE_FORGIVENESS: BlockRandomizer(params.holdout_share, fee_arm_rng),
-            MILESTONE_THANKS: BlockRandomizer(params.holdout_share, milestone_arm_rng)}
+    arms = {
+        FEE_FORGIVENESS: BlockRandomizer(params.holdout_share, fee_arm_rng),
+        MILESTONE_THANKS: BlockRandomizer(params.holdout_share, milestone_arm_rng),
+    }
     fees = _Fees()
     o_cust: list[I64] = []
     o_time: list[F64] = []
     tk: dict[str, list[npt.NDArray[np.generic]]] = {"order": [], "poor": [], "delay": []}
     gs: dict[str, list[npt.NDArray[np.generic]]] = {
-        k_: [] for k_ in ("cust", "time", "trigger", "holdout", "fee", "order")}
+        k_: [] for k_ in ("cust", "time", "trigger", "holdout", "fee", "order")
+    }
 
     def give(trigger: int, cust: I64, time: F64, fee: I64, order: I64) -> None:
         hold = arms[trigger].draw(cust.size)
         np.add.at(n_treated, cust[~hold], 1)
-        for key, val in (("cust", cust), ("time", time), ("holdout", hold), ("fee", fee),
-                         ("order", order), ("trigger", np.full(cust.size, trigger))):
+        for key, val in (
+            ("cust", cust),
+            ("time", time),
+            ("holdout", hold),
+            ("fee", fee),
+            ("order", order),
+            ("trigger", np.full(cust.size, trigger)),
+        ):
             gs[key].append(val)
 
     def charge(mask: Bool, prior: I64) -> None:
         cust, time, fee_idx, prior_sorted = fees.take(mask, prior)
         elig = prior_sorted >= params.fee_forgiveness_min_purchases
         if elig.any():
-            give(FEE_FORGIVENESS, cust[elig], time[elig], fee_idx[elig],
-                 np.full(int(elig.sum()), -1, dtype=np.int64))
+            give(
+                FEE_FORGIVENESS,
+                cust[elig],
+                time[elig],
+                fee_idx[elig],
+                np.full(int(elig.sum()), -1, dtype=np.int64),
+            )
 
     act = np.arange(n, dtype=np.int64)
     t = pop.birth.astype(float).copy()
@@ -184,8 +205,7 @@ def simulate_purchases(
     time_all = np.concatenate(o_time) if o_time else np.zeros(0)
     n_orders = np.bincount(cust_all, minlength=n).astype(np.int64)
     if fees.pending["cust"].size:
-        charge(np.ones(fees.pending["cust"].size, dtype=bool),
-               n_orders[fees.pending["cust"]])
+        charge(np.ones(fees.pending["cust"].size, dtype=bool), n_orders[fees.pending["cust"]])
     order = np.argsort(cust_all, kind="stable")  # steps were appended in time order
     row_of = np.empty_like(order)
     row_of[order] = np.arange(order.size)
@@ -201,15 +221,23 @@ def simulate_purchases(
     g_order = cat(gs["order"], np.int64)
     g_order = np.where(g_order >= 0, row_of[np.maximum(g_order, 0)], -1)
     return History(
-        order_cust=order_cust, order_time=order_time, order_amount=amount,
-        n_orders=n_orders, first_order_row=first,
+        order_cust=order_cust,
+        order_time=order_time,
+        order_amount=amount,
+        n_orders=n_orders,
+        first_order_row=first,
         ticket_order=row_of[cat(tk["order"], np.int64)],
-        ticket_poor=cat(tk["poor"], bool), ticket_delay=cat(tk["delay"], float),
-        fee_cust=cat(fees.done["cust"], np.int64), fee_time=cat(fees.done["time"], float),
+        ticket_poor=cat(tk["poor"], bool),
+        ticket_delay=cat(tk["delay"], float),
+        fee_cust=cat(fees.done["cust"], np.int64),
+        fee_time=cat(fees.done["time"], float),
         fee_amount=cat(fees.done["amount"], float),
         fee_order=row_of[cat(fees.done["order"], np.int64)],
         fee_prior_orders=cat(fees.done["prior"], np.int64),
-        gesture_cust=cat(gs["cust"], np.int64), gesture_time=cat(gs["time"], float),
-        gesture_trigger=cat(gs["trigger"], np.int64), gesture_holdout=cat(gs["holdout"], bool),
-        gesture_fee=cat(gs["fee"], np.int64), gesture_order=g_order,
+        gesture_cust=cat(gs["cust"], np.int64),
+        gesture_time=cat(gs["time"], float),
+        gesture_trigger=cat(gs["trigger"], np.int64),
+        gesture_holdout=cat(gs["holdout"], bool),
+        gesture_fee=cat(gs["fee"], np.int64),
+        gesture_order=g_order,
     )

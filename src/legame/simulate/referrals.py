@@ -33,12 +33,22 @@ class Referrals:
 def rates_per_year(params: WorldParams, effects: Effects) -> F64:
     """Referral rate per customer-year by NPS category (detractor, passive, promoter)."""
     k = params.referral_k if effects.on("promoters_referrals") else 1.0
-    return np.array([params.referral_rate_detractor, params.referral_rate_passive,
-                     k * params.referral_rate_passive])
+    return np.array(
+        [
+            params.referral_rate_detractor,
+            params.referral_rate_passive,
+            k * params.referral_rate_passive,
+        ]
+    )
 
 
-def draw_referrals(pop: Population, surveys: Surveys, params: WorldParams, effects: Effects,
-                   rng: np.random.Generator) -> Referrals:
+def draw_referrals(
+    pop: Population,
+    surveys: Surveys,
+    params: WorldParams,
+    effects: Effects,
+    rng: np.random.Generator,
+) -> Referrals:
     first = np.flatnonzero(surveys.first)
     who = surveys.cust[first]
     since = surveys.time[first]
@@ -47,7 +57,8 @@ def draw_referrals(pop: Population, surveys: Surveys, params: WorldParams, effec
     count = rng.poisson(rates_per_year(params, effects)[category] * years)
     referrer = np.repeat(who, count)
     time = np.repeat(since, count) + rng.random(referrer.size) * np.repeat(
-        params.end_day - since, count)
+        params.end_day - since, count
+    )
     order = np.lexsort((referrer, time))
     referrer, time = referrer[order], time[order]
     referred = np.full(referrer.size, -1, dtype=np.int64)

@@ -92,6 +92,14 @@ def draw_tickets(hist: History, params: WorldParams, rng: np.random.Generator) -
     effort = np.where(poor, _choice(rng, POOR_EFFORT, n), _choice(rng, GOOD_EFFORT, n)) + 1
     channel = _choice(rng, params.ticket_channel_weights, n)
     category = _choice(rng, params.ticket_category_weights, n)
-    return Tickets(cust=cust, opened=opened, first_response=first_response,
-                   resolved=resolved, csat=csat, effort=effort.astype(np.int64),
-                   channel=channel, category=category, poor=poor)
+    return Tickets(
+        cust=cust,
+        opened=opened,
+        first_response=first_response,
+        resolved=resolved,
+        csat=csat,
+        effort=effort.astype(np.int64),
+        channel=channel,
+        category=category,
+        poor=poor,
+    )

@@ -61,21 +61,27 @@ class SimulationResult:
 
 def _check_int(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InputError(f"The {name!r} argument of simulate must be an integer >= {minimum}. "
-                         f"Got {value!r} instead.")
+        raise InputError(
+            f"The {name!r} argument of simulate must be an integer >= {minimum}. "
+            f"Got {value!r} instead."
+        )
     return int(value)
 
 
 def _definitions() -> dict[str, object]:
     """The shared constants of ``legame.metrics.definitions`` (upper-case names)."""
-    consts = {k: v for k, v in vars(definitions).items()
-              if k.isupper() and isinstance(v, int | float | str | tuple)}
+    consts = {
+        k: v
+        for k, v in vars(definitions).items()
+        if k.isupper() and isinstance(v, int | float | str | tuple)
+    }
     return {"module": "legame.metrics.definitions", **consts}
 
 
 def _pure_orders(effects: Effects) -> bool:
-    return (all(not effects.on(e) for e in PURE_PROCESS_EFFECTS_OFF)
-            and effects.on("high_spend_not_loyalty"))
+    return all(not effects.on(e) for e in PURE_PROCESS_EFFECTS_OFF) and effects.on(
+        "high_spend_not_loyalty"
+    )
 
 
 def simulate_tables(
@@ -122,15 +128,18 @@ def simulate_tables(
         "customers": n,
         "start": clock.iso(0.0),
         "as_of": clock.iso(p.end_day),
-        "outcome_window": {"start": clock.iso(p.window_start_day),
-                           "end": clock.iso(p.end_day)},
+        "outcome_window": {"start": clock.iso(p.window_start_day), "end": clock.iso(p.end_day)},
         "effects_off": sorted(effects.off),
         "effects": effects_truth(p, effects, mc_customers=mc_n),
         "pure_process": PURE_PROCESS,
         "pure_process_effects_off": list(PURE_PROCESS_EFFECTS_OFF),
         "orders_are_pure_process": _pure_orders(effects),
-        "monte_carlo": {"customers": mc_n, "seed": MC_SEED, "batches": MC_BATCHES,
-                        "se_method": "batch means over customers"},
+        "monte_carlo": {
+            "customers": mc_n,
+            "seed": MC_SEED,
+            "batches": MC_BATCHES,
+            "se_method": "batch means over customers",
+        },
         "definitions": _definitions(),
         "rows": {name: t.num_rows for name, t in out.items()},
         "params": p.to_dict(),
@@ -155,8 +164,13 @@ def simulate(
     to switch off (see ``EFFECTS``); an unknown name raises ``InputError``.
     """
     effects = Effects.from_off(effects_off)  # validate before any work
-    data = simulate_tables(customers=customers, seed=seed, effects_off=effects.off,
-                           params=params, mc_customers=mc_customers)
+    data = simulate_tables(
+        customers=customers,
+        seed=seed,
+        effects_off=effects.off,
+        params=params,
+        mc_customers=mc_customers,
+    )
     path = writer.prepare_dir(out_dir)
     paths = {name: writer.write_csv(t, path / f"{name}.csv") for name, t in data.tables.items()}
     paths["truth"] = writer.write_truth(data.truth, path / TRUTH_FILE)

@@ -72,7 +72,10 @@ def _pick_answers(
 
 
 def draw_surveys(
-    pop: Population, hist: History, params: WorldParams, effects: Effects,
+    pop: Population,
+    hist: History,
+    params: WorldParams,
+    effects: Effects,
     rng: np.random.Generator,
 ) -> Surveys:
     n = pop.size
@@ -90,8 +93,9 @@ def draw_surveys(
     # Latent score behind the NPS, standardized with its population moments.
     c, w = params.connected_share, params.loyalty_connected_weight
     mean = w * c
-    sd = np.sqrt(1.0 + w * w * c * (1 - c) + params.loyalty_noise_sd ** 2
-                 + params.response_noise_sd ** 2)
+    sd = np.sqrt(
+        1.0 + w * w * c * (1 - c) + params.loyalty_noise_sd**2 + params.response_noise_sd**2
+    )
     draws = rng.standard_normal((4, m))
     score = (pop.loyalty[cust] + params.response_noise_sd * draws[0] - mean) / sd
     nps_latent = _cut(score, params.nps_probs, 0)
@@ -102,12 +106,27 @@ def draw_surveys(
     ces = _cut(-0.5 * sat + np.sqrt(0.75) * draws[2], params.ces_probs, 1)
 
     person = rng.normal(0.0, params.motivator_person_sd, n)[cust]
-    v = special.ndtr(special.ndtri(np.clip(rng.random((m, N_ITEMS)), 1e-12, 1 - 1e-12))
-                     + person[:, None])
+    v = special.ndtr(
+        special.ndtri(np.clip(rng.random((m, N_ITEMS)), 1e-12, 1 - 1e-12)) + person[:, None]
+    )
     cdf_c = np.cumsum(params.motivator_probs_connected)[:-1]
     cdf_u = np.cumsum(params.motivator_probs_unconnected)[:-1]
     conn = pop.connected[cust][:, None]
-    items = np.where(conn, np.searchsorted(cdf_c, v.ravel(), side="right").reshape(v.shape),
-                     np.searchsorted(cdf_u, v.ravel(), side="right").reshape(v.shape)) + 1
-    return Surveys(cust=cust, time=time, nps=nps, nps_latent=nps_latent, csat=csat, ces=ces,
-                   items=items.astype(np.int8), first=first)
+    items = (
+        np.where(
+            conn,
+            np.searchsorted(cdf_c, v.ravel(), side="right").reshape(v.shape),
+            np.searchsorted(cdf_u, v.ravel(), side="right").reshape(v.shape),
+        )
+        + 1
+    )
+    return Surveys(
+        cust=cust,
+        time=time,
+        nps=nps,
+        nps_latent=nps_latent,
+        csat=csat,
+        ces=ces,
+        items=items.astype(np.int8),
+        first=first,
+    )

@@ -191,7 +191,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def comments(
-    language: npt.NDArray[np.int64], sentiment: npt.NDArray[np.int64],
+    language: npt.NDArray[np.int64],
+    sentiment: npt.NDArray[np.int64],
     rng: np.random.Generator,
 ) -> list[str]:
     """One comment per row: ``language`` indexes ``LANGUAGES``, ``sentiment`` indexes

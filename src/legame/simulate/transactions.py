@@ -98,7 +98,8 @@ def _draw_block(b: int, n_customers: int, seed: int, p: WorldParams, width: int)
     secs = np.floor(t * DAY_SECONDS).astype(np.int64) + int(START.timestamp())
     cust_ids = _ids("C", np.arange(first + 1, first + size + 1), width)
     return _Block(
-        first_customer=first, offsets=offsets,
+        first_customer=first,
+        offsets=offsets,
         customer_id=cust_ids.take(pa.array(local, type=pa.int64())),
         ordered_at=pa.array(secs, type=pa.int64()).cast(pa.timestamp("s")),
         amount=columns.money_from_cents(cents),
@@ -107,8 +108,10 @@ def _draw_block(b: int, n_customers: int, seed: int, p: WorldParams, width: int)
 
 def _check(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InputError(f"The {name!r} argument of transactions must be an integer >= "
-                         f"{minimum}. Got {value!r} instead.")
+        raise InputError(
+            f"The {name!r} argument of transactions must be an integer >= "
+            f"{minimum}. Got {value!r} instead."
+        )
     return int(value)
 
 
@@ -156,13 +159,21 @@ def transactions(
                 lo = c - block.first_customer
                 hi = min(c1, block.first_customer + BLOCK) - block.first_customer
                 r0, r1 = int(block.offsets[lo]), int(block.offsets[hi])
-                parts.append(pa.table(
-                    [block.customer_id.slice(r0, r1 - r0), block.ordered_at.slice(r0, r1 - r0),
-                     block.amount.slice(r0, r1 - r0)], names=list(TRANSACTION_COLUMNS[1:])))
+                parts.append(
+                    pa.table(
+                        [
+                            block.customer_id.slice(r0, r1 - r0),
+                            block.ordered_at.slice(r0, r1 - r0),
+                            block.amount.slice(r0, r1 - r0),
+                        ],
+                        names=list(TRANSACTION_COLUMNS[1:]),
+                    )
+                )
                 c = block.first_customer + hi
             body = pa.concat_tables(parts)
             rows = body.num_rows
-            order_id = _ids("O", np.arange(next_order, next_order + rows, dtype=np.int64),
-                            _ORDER_ID_WIDTH)
+            order_id = _ids(
+                "O", np.arange(next_order, next_order + rows, dtype=np.int64), _ORDER_ID_WIDTH
+            )
             next_order += rows
             yield body.add_column(0, TRANSACTION_COLUMNS[0], order_id)

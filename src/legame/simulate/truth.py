@@ -41,19 +41,22 @@ MEANINGS: dict[str, str] = {
         "follow repeat purchases only and is decided when the next purchase would happen, "
         "so a ticket opened after purchase j comes before purchase j's dropout decision. "
         "Poor ticket: definitions.ticket_is_poor (no first response within 48 h, or not "
-        "resolved within 7 days, or ticket CSAT <= 2). Exact (a parameter)."),
+        "resolved within 7 days, or ticket CSAT <= 2). Exact (a parameter)."
+    ),
     "emotion_value": (
         "Ratio of mean revenue (sum of completed-order amounts) in the outcome window "
         "[as_of - 180 days, as_of) of connected customers to that of highly satisfied but not "
         "connected customers, both classified by the latest survey answer each customer "
         "gave before the window starts: connected = connection index >= 70 "
         "(definitions.connection_index); highly satisfied = survey CSAT = 5 and index < 70. "
-        "Customers without such an answer are left out. Monte Carlo."),
+        "Customers without such an answer are left out. Monte Carlo."
+    ),
     "satisfaction_not_loyalty": (
         "AUC(NPS) - AUC(survey CSAT) for predicting retention (>= 1 completed order in the "
         "outcome window [as_of - 180 days, as_of)) among customers whose latest survey "
         "answer before the window has an NPS; scores taken from that answer; AUC with ties "
-        "counted one half (definitions.auc). Monte Carlo."),
+        "counted one half (definitions.auc). Monte Carlo."
+    ),
     "high_spend_not_loyalty": (
         "Retention rate (>= 1 completed order in the outcome window [as_of - 180 days, "
         "as_of)) of the top tercile minus the bottom tercile of average order value "
@@ -63,18 +66,21 @@ MEANINGS: dict[str, str] = {
         "assumption) and the value is about 0 (the null; not exactly 0, because averages of "
         "few orders spread wider and customers with few orders are retained less); while it "
         "is off, loyal customers spend more (Gaussian copula of nu with p, rho = "
-        "spend_loyalty_rho) and the value is positive. Monte Carlo."),
+        "spend_loyalty_rho) and the value is positive. Monte Carlo."
+    ),
     "contact_pressure": (
         "Per-message unsubscribe rate ratio of the high band (>= 9 messages, any channel, in "
         "the 30 days strictly before the send) to the low band (0-4): the per-message "
         "unsubscribe probability 0.003 (complaints 0.001) is multiplied by value in the high "
         "band, by sqrt(value) in the mid band (5-8) and by 1 in the low band "
-        "(definitions.contact_band). Exact (a parameter)."),
+        "(definitions.contact_band). Exact (a parameter)."
+    ),
     "promoters_referrals": (
         "Referral rate ratio promoters / passives, in referrals per customer-year from the "
         "customer's first survey answer to as_of, by the NPS category of that first answer "
         "(detractors 0.04/year, passives 0.08/year, promoters value x 0.08/year). Exact (a "
-        "parameter)."),
+        "parameter)."
+    ),
     "gratitude_uplift": (
         "Treatment minus holdout difference in 180-day retention (>= 1 completed order in "
         "(given_at, given_at + 180 days]) over gratitude events (gestures rows, both "
@@ -83,12 +89,17 @@ MEANINGS: dict[str, str] = {
         "value_<trigger> and se_<trigger> give the retention difference per trigger. The "
         "treatment multiplies every later dropout hazard of the customer by 0.5 (once per "
         "treated gesture); a gesture is given at its event (the charge, or the 5th order). "
-        "Monte Carlo."),
+        "Monte Carlo."
+    ),
 }
 
 NULLS: dict[str, float] = {
-    "service_dropout": 1.0, "emotion_value": 1.0, "satisfaction_not_loyalty": 0.0,
-    "high_spend_not_loyalty": 0.0, "contact_pressure": 1.0, "promoters_referrals": 1.0,
+    "service_dropout": 1.0,
+    "emotion_value": 1.0,
+    "satisfaction_not_loyalty": 0.0,
+    "high_spend_not_loyalty": 0.0,
+    "contact_pressure": 1.0,
+    "promoters_referrals": 1.0,
     "gratitude_uplift": 0.0,
 }
 
@@ -124,8 +135,12 @@ class _Panel:
 
 def _emotion(panel: _Panel, sel: Bool) -> float:
     connected = sel & panel.surveyed & d.is_connected(panel.index)
-    satisfied = (sel & panel.surveyed & ~d.is_connected(panel.index)
-                 & (panel.csat == d.HIGHLY_SATISFIED_CSAT))
+    satisfied = (
+        sel
+        & panel.surveyed
+        & ~d.is_connected(panel.index)
+        & (panel.csat == d.HIGHLY_SATISFIED_CSAT)
+    )
     return _mean(panel.revenue[connected]) / _mean(panel.revenue[satisfied])
 
 
@@ -180,16 +195,19 @@ def _mc(estimand: Callable[[Bool], float], batch: npt.NDArray[np.int64]) -> tupl
 
 
 @lru_cache(maxsize=16)
-def monte_carlo(params: WorldParams, effects: Effects, customers: int = MC_CUSTOMERS,
-                seed: int = MC_SEED) -> dict[str, dict[str, float]]:
+def monte_carlo(
+    params: WorldParams, effects: Effects, customers: int = MC_CUSTOMERS, seed: int = MC_SEED
+) -> dict[str, dict[str, float]]:
     """The Monte-Carlo estimands for one world: ``{effect: {"value", "se", ...}}``."""
     world = build_world(customers, params, effects, Streams(seed))
     panel = _Panel(world)
     batch = np.arange(customers) % MC_BATCHES
     out: dict[str, dict[str, float]] = {}
     estimands: dict[str, Callable[[_Panel, Bool], float]] = {
-        "emotion_value": _emotion, "satisfaction_not_loyalty": _satisfaction,
-        "high_spend_not_loyalty": _spend}
+        "emotion_value": _emotion,
+        "satisfaction_not_loyalty": _satisfaction,
+        "high_spend_not_loyalty": _spend,
+    }
     for name, fn in estimands.items():
         value, se = _mc(partial(fn, panel), batch)
         out[name] = {"value": value, "se": se}
@@ -197,8 +215,13 @@ def monte_carlo(params: WorldParams, effects: Effects, customers: int = MC_CUSTO
     ev_batch = ev.cust % MC_BATCHES
     value, se = _mc(partial(_event_diff, ev, "retained", None), ev_batch)
     spend, spend_se = _mc(partial(_event_diff, ev, "spend", None), ev_batch)
-    out["gratitude_uplift"] = {"value": value, "se": se, "value_spend": spend,
-                               "se_spend": spend_se, "events": float(ev.cust.size)}
+    out["gratitude_uplift"] = {
+        "value": value,
+        "se": se,
+        "value_spend": spend,
+        "se_spend": spend_se,
+        "events": float(ev.cust.size),
+    }
     for k, trig in enumerate(TRIGGERS):
         v, s_ = _mc(partial(_event_diff, ev, "retained", k), ev_batch)
         out["gratitude_uplift"][f"value_{trig}"] = v
@@ -215,8 +238,9 @@ def _event_diff(ev: _Events, outcome: str, trigger: int | None, sel: Bool) -> fl
     return _diff(values[sel], ev.holdout[sel])
 
 
-def effects_truth(params: WorldParams, effects: Effects, *,
-                  mc_customers: int = MC_CUSTOMERS) -> dict[str, dict[str, object]]:
+def effects_truth(
+    params: WorldParams, effects: Effects, *, mc_customers: int = MC_CUSTOMERS
+) -> dict[str, dict[str, object]]:
     """``truth.json["effects"]``: on, value, meaning, null, method and standard error."""
     mc = monte_carlo(params, effects, mc_customers)
     exact = {

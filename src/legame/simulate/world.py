@@ -27,7 +27,8 @@ class World:
 
 def build_world(n: int, params: WorldParams, effects: Effects, streams: Streams) -> World:
     pop = draw_population(n, params, effects, streams["population"])
-    hist = simulate_purchases(pop, params, effects, streams["purchases"], streams["spend"],
-                              streams["gratitude"])
+    hist = simulate_purchases(
+        pop, params, effects, streams["purchases"], streams["spend"], streams["gratitude"]
+    )
     surveys = draw_surveys(pop, hist, params, effects, streams["surveys"])
     return World(params=params, effects=effects, pop=pop, hist=hist, surveys=surveys)

@@ -32,8 +32,7 @@ def _as_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     """One column as CSV fields: strings quoted only when they hold a comma, a quote or a
     line break; timestamps ``YYYY-MM-DD HH:MM:SS``; decimals with ``.``; NULL empty."""
     if pa.types.is_string(arr.type):
-        quoted = pc.binary_join_element_wise(
-            '"', pc.replace_substring(arr, '"', '""'), '"', "")
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
         text = pc.if_else(pc.match_substring_regex(arr, _NEEDS_QUOTES), quoted, arr)
     else:
         text = pc.cast(arr, pa.string())

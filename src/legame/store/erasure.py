@@ -47,11 +47,21 @@ from legame.store.workspace import Workspace
 #: What replaces a mention of an erased customer in another row.
 ERASED = "[erased]"
 #: Extra attributes (normalised: lower case, ``_`` for spaces) that hold a name.
-FULL_NAME_KEYS = frozenset({"name", "full_name", "fullname", "customer_name", "nome_completo",
-                            "nombre_completo", "nominativo"})
+FULL_NAME_KEYS = frozenset(
+    {
+        "name",
+        "full_name",
+        "fullname",
+        "customer_name",
+        "nome_completo",
+        "nombre_completo",
+        "nominativo",
+    }
+)
 FIRST_NAME_KEYS = frozenset({"first_name", "firstname", "given_name", "nome", "nombre"})
-LAST_NAME_KEYS = frozenset({"last_name", "lastname", "surname", "family_name", "cognome",
-                            "apellido", "apellidos"})
+LAST_NAME_KEYS = frozenset(
+    {"last_name", "lastname", "surname", "family_name", "cognome", "apellido", "apellidos"}
+)
 #: An id shorter than this is matched only where a column says it is a customer id.
 MIN_FREE_TEXT_ID = 4
 #: Other columns that hold a customer id: (table, column, what to do with the row).
@@ -126,16 +136,24 @@ def forget(workspace: Workspace, customer_id: str) -> Erasure:
             raise NotFoundError(f"No customer {customer_id!r} in the workspace {workspace.path}.")
         replaced = _replace_mentions(con, who)
         erasure = Erasure(customer_id, uuid.uuid4().hex, _nonzero(removed), _nonzero(replaced))
-        _audit(con, "forget", {"erasure": erasure.erasure_id, "rows_removed": erasure.rows_removed,
-                               "values_replaced": erasure.values_replaced})
+        _audit(
+            con,
+            "forget",
+            {
+                "erasure": erasure.erasure_id,
+                "rows_removed": erasure.rows_removed,
+                "values_replaced": erasure.values_replaced,
+            },
+        )
         reached("erasure.deleted")
     reached("erasure.committed")
     needles = who.in_text()
     erasure.file_bytes = _rewrite(workspace)
     erasure.identifiers_checked = len(needles)
     erasure.found_in_file = occurrences(workspace.path, needles)
-    _verified(workspace, erasure.erasure_id, erasure.file_bytes, len(needles),
-              erasure.found_in_file)
+    _verified(
+        workspace, erasure.erasure_id, erasure.file_bytes, len(needles), erasure.found_in_file
+    )
     return erasure
 
 
@@ -292,8 +310,7 @@ def _replace_mentions(con: duckdb.DuckDBPyConnection, who: Identifiers) -> dict[
                 new = _scrub(value, pattern, kind == "JSON")
                 if new != value:
                     con.execute(
-                        f"UPDATE {identifier(table)} SET {identifier(column)} = ? "
-                        "WHERE rowid = ?",
+                        f"UPDATE {identifier(table)} SET {identifier(column)} = ? WHERE rowid = ?",
                         [new, rowid],
                     )
                     replaced[table] = replaced.get(table, 0) + 1
@@ -348,11 +365,20 @@ def _rewrite(workspace: Workspace) -> int:
 
 
 def _verified(
-    workspace: Workspace, erasure_id: str, size: int, checked: int, found: int,
-    *, resumed: bool = False,
+    workspace: Workspace,
+    erasure_id: str,
+    size: int,
+    checked: int,
+    found: int,
+    *,
+    resumed: bool = False,
 ) -> None:
-    detail: dict[str, object] = {"erasure": erasure_id, "file_bytes": size,
-                                 "identifiers_checked": checked, "found_in_file": found}
+    detail: dict[str, object] = {
+        "erasure": erasure_id,
+        "file_bytes": size,
+        "identifiers_checked": checked,
+        "found_in_file": found,
+    }
     if resumed:
         detail["resumed_after_interruption"] = True
     with workspace.transaction() as con:

@@ -21,8 +21,11 @@ def engagement(ws: Workspace) -> dict[str, Any]:
     the contact-pressure finding's definitions, so the page and the finding agree."""
     as_of = default_as_of(ws)
     pressure = (
-        _named(records(ws, "views/contact_pressure_by_band", as_of=as_of,
-                       **d.contact_pressure_params()))
+        _named(
+            records(
+                ws, "views/contact_pressure_by_band", as_of=as_of, **d.contact_pressure_params()
+            )
+        )
         if as_of is not None
         else []
     )

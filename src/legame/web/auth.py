@@ -59,19 +59,43 @@ def check_csrf(session: WebSession, presented: str | None) -> None:
         raise PageError(403, "error.csrf")
 
 
-def _set_cookie(response: Response, request: Request, name: str, value: str, *,
-                max_age: int, path: str = "/", samesite: Any = "lax") -> None:
-    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True,
-                        samesite=samesite, secure=secure(request))
+def _set_cookie(
+    response: Response,
+    request: Request,
+    name: str,
+    value: str,
+    *,
+    max_age: int,
+    path: str = "/",
+    samesite: Any = "lax",
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        samesite=samesite,
+        secure=secure(request),
+    )
 
 
-def _signin_form(request: Request, *, next_path: str, status: int = 200,
-                 failed: bool = False) -> Response:
+def _signin_form(
+    request: Request, *, next_path: str, status: int = 200, failed: bool = False
+) -> Response:
     token = sessions.new_token()
-    response = page(request, "signin.html", session=None, status=status, csrf_token=token,
-                    next_path=next_path, failed=failed)
-    _set_cookie(response, request, SIGNIN_COOKIE, token, max_age=3600, path="/signin",
-                samesite="strict")
+    response = page(
+        request,
+        "signin.html",
+        session=None,
+        status=status,
+        csrf_token=token,
+        next_path=next_path,
+        failed=failed,
+    )
+    _set_cookie(
+        response, request, SIGNIN_COOKIE, token, max_age=3600, path="/signin", samesite="strict"
+    )
     return response
 
 
@@ -99,8 +123,9 @@ def signin(
     response = redirect(safe_next(next))
     max_age = int(sessions.session_hours() * 3600)
     _set_cookie(response, request, SESSION_COOKIE, token, max_age=max_age)
-    response.delete_cookie(SIGNIN_COOKIE, path="/signin", secure=secure(request), httponly=True,
-                           samesite="strict")
+    response.delete_cookie(
+        SIGNIN_COOKIE, path="/signin", secure=secure(request), httponly=True, samesite="strict"
+    )
     return response
 
 
@@ -113,6 +138,7 @@ def signout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] =
     with request.app.state.store.session() as ws:
         sessions.end(ws, request.cookies.get(SESSION_COOKIE))
     response = redirect("/signin")
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure(request), httponly=True,
-                           samesite="lax")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=secure(request), httponly=True, samesite="lax"
+    )
     return response

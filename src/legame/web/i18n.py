@@ -43,10 +43,24 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "band": ("low", "mid", "high"),
     "kind": ("order", "ticket", "survey", "message", "gesture", "charge", "referral"),
     "arm": ("treatment", "holdout"),
-    "trigger": ("fee_forgiveness", "service_recovery", "milestone_thanks", "referral_thanks",
-                "detractor_callback", "manual"),
-    "segment": ("champions", "loyal", "potential loyalists", "new", "at risk", "hibernating",
-                "need attention", "no purchases"),
+    "trigger": (
+        "fee_forgiveness",
+        "service_recovery",
+        "milestone_thanks",
+        "referral_thanks",
+        "detractor_callback",
+        "manual",
+    ),
+    "segment": (
+        "champions",
+        "loyal",
+        "potential loyalists",
+        "new",
+        "at risk",
+        "hibernating",
+        "need attention",
+        "no purchases",
+    ),
     "message_verdict": ("send", "rethink"),
     "severity": ("high", "medium", "low"),
     "role": ("viewer", "analyst", "admin"),
@@ -164,7 +178,7 @@ class Catalogue:
             },
             "time": {
                 "dateTime": f"{_d3(loc.date_formats['short'].pattern)}, "
-                            f"{_d3(loc.time_formats['medium'].pattern)}",
+                f"{_d3(loc.time_formats['medium'].pattern)}",
                 "date": _d3(loc.date_formats["short"].pattern),
                 "time": _d3(loc.time_formats["medium"].pattern),
                 "periods": [loc.periods.get("am", "AM"), loc.periods.get("pm", "PM")],
@@ -176,15 +190,33 @@ class Catalogue:
         }
 
 
-_D3_TOKENS = {"yyyy": "%Y", "yy": "%y", "y": "%Y", "MMMM": "%B", "MMM": "%b", "MM": "%m",
-              "M": "%-m", "dd": "%d", "d": "%-d", "HH": "%H", "H": "%-H", "hh": "%I",
-              "h": "%-I", "mm": "%M", "ss": "%S", "a": "%p"}
+_D3_TOKENS = {
+    "yyyy": "%Y",
+    "yy": "%y",
+    "y": "%Y",
+    "MMMM": "%B",
+    "MMM": "%b",
+    "MM": "%m",
+    "M": "%-m",
+    "dd": "%d",
+    "d": "%-d",
+    "HH": "%H",
+    "H": "%-H",
+    "hh": "%I",
+    "h": "%-I",
+    "mm": "%M",
+    "ss": "%S",
+    "a": "%p",
+}
 
 
 def _d3(pattern: str) -> str:
     """A CLDR date pattern (``dd/MM/yy``) as a d3 time format (``%d/%m/%y``)."""
-    return re.sub(r"y+|M+|d+|H+|h+|m+|s+|a", lambda m: _D3_TOKENS.get(m.group(0), m.group(0)),
-                  pattern.replace("'", ""))
+    return re.sub(
+        r"y+|M+|d+|H+|h+|m+|s+|a",
+        lambda m: _D3_TOKENS.get(m.group(0), m.group(0)),
+        pattern.replace("'", ""),
+    )
 
 
 def _finite(value: object) -> TypeGuard[int | float]:
@@ -210,8 +242,10 @@ def _as_date(value: object) -> dt.date | None:
 def catalogue(lang: str) -> Catalogue:
     """The catalogue of ``lang`` (one of :data:`LANGUAGES`), loaded once."""
     if lang not in LANGUAGES:
-        raise InputError(f"The 'lang' argument of catalogue must be one of "
-                         f"{', '.join(LANGUAGES)}. Got {lang!r} instead.")
+        raise InputError(
+            f"The 'lang' argument of catalogue must be one of "
+            f"{', '.join(LANGUAGES)}. Got {lang!r} instead."
+        )
     return Catalogue(lang, load_messages(lang))  # type: ignore[arg-type]
 
 

@@ -49,16 +49,18 @@ def overview_page(request: Request, session: Viewer) -> Response:
 
     with _store(request).session() as ws:
         data = overview(ws)
-    return page(request, "overview.html", session=session,
-                **overview_context(data, language(request)))
+    return page(
+        request, "overview.html", session=session, **overview_context(data, language(request))
+    )
 
 
 @router.get("/findings")
 def findings_page(request: Request, session: Viewer) -> Response:
     with _store(request).session() as ws:
         found = load_findings(ws)
-    return page(request, "findings.html", session=session,
-                findings=present(found, language(request)))
+    return page(
+        request, "findings.html", session=session, findings=present(found, language(request))
+    )
 
 
 @router.get("/engagement")
@@ -67,8 +69,9 @@ def engagement_page(request: Request, session: Viewer) -> Response:
 
     with _store(request).session() as ws:
         data = engagement(ws)
-    return page(request, "engagement.html", session=session,
-                **engagement_context(data, language(request)))
+    return page(
+        request, "engagement.html", session=session, **engagement_context(data, language(request))
+    )
 
 
 def _choice(value: str | None, family: str) -> str | None:
@@ -90,26 +93,48 @@ def customers_page(
     from legame.views import list_customers
 
     number = _page_number(request.query_params.get("page"))
-    filters = {"q": (q or "").strip()[:200] or None, "segment": _choice(segment, "segment"),
-               "churn_risk": _choice(churn_risk, "risk"),
-               "nps_category": _choice(nps_category, "nps_category")}
+    filters = {
+        "q": (q or "").strip()[:200] or None,
+        "segment": _choice(segment, "segment"),
+        "churn_risk": _choice(churn_risk, "risk"),
+        "nps_category": _choice(nps_category, "nps_category"),
+    }
     chosen_sort = _choice(sort, "sort") or "clv"
     descending = order != "asc"
     with _store(request).session() as ws:
-        result = (list_customers(ws, q=filters["q"], segment=filters["segment"],
-                                 churn_risk=filters["churn_risk"],
-                                 nps_category=filters["nps_category"], sort=chosen_sort,
-                                 descending=descending, page=number, page_size=PAGE_SIZE)
-                  if has_table(ws, "customer_scores") else None)
+        result = (
+            list_customers(
+                ws,
+                q=filters["q"],
+                segment=filters["segment"],
+                churn_risk=filters["churn_risk"],
+                nps_category=filters["nps_category"],
+                sort=chosen_sort,
+                descending=descending,
+                page=number,
+                page_size=PAGE_SIZE,
+            )
+            if has_table(ws, "customer_scores")
+            else None
+        )
     pages = max(1, math.ceil(result["total"] / PAGE_SIZE)) if result else 1
     links = {}
     if result and number > 1:
         links["prev"] = str(request.url.include_query_params(page=number - 1))
     if result and number < pages:
         links["next"] = str(request.url.include_query_params(page=number + 1))
-    return page(request, "customers.html", session=session, result=result, filters=filters,
-                sort=chosen_sort, descending=descending, page_number=number, pages=pages,
-                links=links)
+    return page(
+        request,
+        "customers.html",
+        session=session,
+        result=result,
+        filters=filters,
+        sort=chosen_sort,
+        descending=descending,
+        page_number=number,
+        pages=pages,
+        links=links,
+    )
 
 
 def _page_number(raw: str | None) -> int:
@@ -131,9 +156,15 @@ def customer_page(request: Request, customer_id: str, session: Analyst) -> Respo
         raise PageError(404, "error.no_customer") from None
     c = language(request)
     timeline = data["timeline"]
-    return page(request, "customer.html", session=session, data=data,
-                timeline_rows=timeline[:TIMELINE_ROWS], timeline_total=len(timeline),
-                charts={"timeline": charts.timeline(timeline, c) if timeline else None})
+    return page(
+        request,
+        "customer.html",
+        session=session,
+        data=data,
+        timeline_rows=timeline[:TIMELINE_ROWS],
+        timeline_total=len(timeline),
+        charts={"timeline": charts.timeline(timeline, c) if timeline else None},
+    )
 
 
 def _threshold() -> float:
@@ -150,9 +181,16 @@ def _policy_values(request: Request) -> list[str]:
 
 @router.get("/messages/check")
 def message_form(request: Request, session: Analyst) -> Response:
-    return page(request, "message.html", session=session, draft="",
-                values="\n".join(_policy_values(request)), draft_language="", result=None,
-                charts={})
+    return page(
+        request,
+        "message.html",
+        session=session,
+        draft="",
+        values="\n".join(_policy_values(request)),
+        draft_language="",
+        result=None,
+        charts={},
+    )
 
 
 @router.post("/messages/check")
@@ -172,7 +210,18 @@ def message_check(
     result = check_message(text, declared, language=forced).to_dict()
     c = language(request)
     threshold = _threshold()
-    return page(request, "message.html", session=session, draft=text, values=values,
-                draft_language=forced or "", result=result, threshold=threshold,
-                charts={"values": charts.value_scores(result["values"], threshold, c)
-                        if result["values"] else None})
+    return page(
+        request,
+        "message.html",
+        session=session,
+        draft=text,
+        values=values,
+        draft_language=forced or "",
+        result=result,
+        threshold=threshold,
+        charts={
+            "values": charts.value_scores(result["values"], threshold, c)
+            if result["values"]
+            else None
+        },
+    )

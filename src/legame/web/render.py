@@ -44,7 +44,20 @@ def environment() -> Environment:
 
 def render_template(name: str, c: Catalogue, **context: Any) -> str:
     """Render ``templates/<name>`` in the language of ``c``."""
-    return environment().get_template(name).render(
-        lang=c.lang, c=c, t=c.t, label=c.label, num=c.num, pct=c.pct, signed=c.signed,
-        date=c.date, datetime=c.datetime, vega_locale=c.vega_locale(), **context
+    return (
+        environment()
+        .get_template(name)
+        .render(
+            lang=c.lang,
+            c=c,
+            t=c.t,
+            label=c.label,
+            num=c.num,
+            pct=c.pct,
+            signed=c.signed,
+            date=c.date,
+            datetime=c.datetime,
+            vega_locale=c.vega_locale(),
+            **context,
+        )
     )

@@ -22,9 +22,11 @@ from legame.web.sessions import WebSession
 LANG_COOKIE = "legame_lang"
 #: Scripts only from the server itself (vega-embed runs with its expression interpreter,
 #: so no eval); inline styles for Vega's tooltips; nothing else leaves the page.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -43,8 +45,11 @@ NAV: tuple[tuple[str, str, str], ...] = (
 
 
 def language(request: Request) -> Catalogue:
-    lang = negotiate(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
-                     request.headers.get("accept-language"))
+    lang = negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
     return catalogue(lang)
 
 
@@ -53,8 +58,14 @@ def secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def page(request: Request, template: str, *, session: WebSession | None,
-         status: int = 200, **context: Any) -> HTMLResponse:
+def page(
+    request: Request,
+    template: str,
+    *,
+    session: WebSession | None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
     """Render a page in the request's language, with the navigation the role allows."""
     c = language(request)
     nav = [
@@ -62,15 +73,29 @@ def page(request: Request, template: str, *, session: WebSession | None,
         for path, key, role in NAV
         if session is not None and session.key.allows(role)  # type: ignore[arg-type]
     ]
-    switch = [{"code": code, "url": str(request.url.include_query_params(lang=code)),
-               "current": code == c.lang} for code in LANGUAGES]
-    html = render_template(template, c, session=session, nav=nav, switch=switch,
-                           path=request.url.path, **context)
+    switch = [
+        {
+            "code": code,
+            "url": str(request.url.include_query_params(lang=code)),
+            "current": code == c.lang,
+        }
+        for code in LANGUAGES
+    ]
+    html = render_template(
+        template, c, session=session, nav=nav, switch=switch, path=request.url.path, **context
+    )
     response = HTMLResponse(html, status_code=status, headers=HEADERS)
     chosen = request.query_params.get("lang")
     if chosen in LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, path="/",
-                            samesite="lax", secure=secure(request), httponly=True)
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=365 * 86400,
+            path="/",
+            samesite="lax",
+            secure=secure(request),
+            httponly=True,
+        )
     return response
 
 
@@ -78,10 +103,17 @@ def _current(here: str, path: str) -> bool:
     return here == path if path == "/" else here == path or here.startswith(f"{path}/")
 
 
-def error_page(request: Request, status: int, message: str,
-               session: WebSession | None = None) -> HTMLResponse:
-    return page(request, "error.html", session=session, status=status, status_code=status,
-                message_key=message)
+def error_page(
+    request: Request, status: int, message: str, session: WebSession | None = None
+) -> HTMLResponse:
+    return page(
+        request,
+        "error.html",
+        session=session,
+        status=status,
+        status_code=status,
+        message_key=message,
+    )
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -17,7 +17,8 @@ def overview_context(data: dict[str, Any], c: Catalogue) -> dict[str, Any]:
         "charts": {
             "nps_trend": charts.nps_trend(trend, c) if trend else None,
             "clv_histogram": charts.clv_histogram(data["clv_histogram"], c)
-            if data["clv_histogram"] else None,
+            if data["clv_histogram"]
+            else None,
             "risk": charts.risk_tiers(data["risk"], c) if data["risk"] else None,
             "segments": charts.segments(data["segments"], c) if data["segments"] else None,
         },
@@ -33,7 +34,8 @@ def engagement_context(data: dict[str, Any], c: Catalogue) -> dict[str, Any]:
         "charts": {
             "pressure": charts.pressure(data["pressure"], c) if data["pressure"] else None,
             "customers_by_band": charts.customers_by_band(data["customers_by_band"], c)
-            if data["customers_by_band"] else None,
+            if data["customers_by_band"]
+            else None,
             "retention": charts.gesture_arms(arms, c) if arms else None,
             "spend": charts.gesture_arms(arms, c, measure="spend_180d") if arms else None,
         },

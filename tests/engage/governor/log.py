@@ -34,13 +34,26 @@ _sent = iter(range(10**9))
 
 
 def sent(ws: Workspace, cid: str, channel: str, at: datetime, **more: Any) -> None:
-    add(ws, "messages", message_id=f"m{next(_sent)}", customer_id=cid, channel=channel,
-        sent_at=at, **more)
+    add(
+        ws,
+        "messages",
+        message_id=f"m{next(_sent)}",
+        customer_id=cid,
+        channel=channel,
+        sent_at=at,
+        **more,
+    )
 
 
 def ticket(ws: Workspace, cid: str, opened: datetime, resolved: datetime | None = None) -> None:
-    add(ws, "tickets", ticket_id=f"t{next(_sent)}", customer_id=cid, opened_at=opened,
-        resolved_at=resolved)
+    add(
+        ws,
+        "tickets",
+        ticket_id=f"t{next(_sent)}",
+        customer_id=cid,
+        opened_at=opened,
+        resolved_at=resolved,
+    )
 
 
 def contact_policy(policy: Policy = DEFAULT_POLICY, **changes: Any) -> Policy:

@@ -50,9 +50,11 @@ def test_withdrawn_consent_blocks_even_transactional_sends(ws: Workspace, gov: G
     known(ws)
     consent(ws, "c1", "email", "withdrawn", T0 - 5 * DAY)
     add(ws, "campaigns", campaign_id="receipt", kind="transactional")
-    for decision in (gov.check("c1", "email", T0),
-                     gov.check("c1", "email", T0, transactional=True),
-                     gov.check("c1", "email", T0, campaign_id="receipt")):
+    for decision in (
+        gov.check("c1", "email", T0),
+        gov.check("c1", "email", T0, transactional=True),
+        gov.check("c1", "email", T0, campaign_id="receipt"),
+    ):
         assert not decision.allowed
         assert rules(decision) == ["consent"]
         assert decision.reasons[0].until is None
@@ -62,7 +64,8 @@ def test_withdrawn_consent_blocks_even_transactional_sends(ws: Workspace, gov: G
 
 def test_withdrawn_consent_is_not_exempted_by_any_policy_setting(ws: Workspace) -> None:
     everything_exempt = contact_policy(
-        transactional=TransactionalExemptions(True, True, True), require_consent=())
+        transactional=TransactionalExemptions(True, True, True), require_consent=()
+    )
     known(ws)
     consent(ws, "c1", "email", "withdrawn", T0 - DAY)
     decision = Governor(ws, everything_exempt).check("c1", "email", T0, transactional=True)
@@ -78,7 +81,8 @@ def test_consent_granted_again_later_re_allows(ws: Workspace, gov: Governor) -> 
 
 
 def test_a_grant_logged_after_the_check_time_is_when_the_send_becomes_allowed(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     known(ws)
     consent(ws, "c1", "email", "withdrawn", T0 - 10 * DAY)
     consent(ws, "c1", "email", "granted", T0 + 2 * DAY)
@@ -95,7 +99,8 @@ def test_consent_is_per_channel(ws: Workspace, gov: Governor) -> None:
 
 
 def test_no_consent_record_blocks_marketing_but_not_transactional(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     customer(ws, "c1")
     marketing = gov.check("c1", "email", T0)
     assert rules(marketing) == ["consent"]
@@ -150,7 +155,8 @@ def test_thirty_day_cap_counts_older_sends(ws: Workspace, gov: Governor) -> None
         sent(ws, "c1", "email", T0 - days * DAY)
     decision = gov.check("c1", "email", T0)
     assert [r.message for r in decision.reasons] == [
-        "6 sends on email in the last 30 days (limit 6)"]
+        "6 sends on email in the last 30 days (limit 6)"
+    ]
     assert decision.next_allowed_at == T0 + DAY  # the send of 29 days ago leaves
 
 
@@ -161,7 +167,8 @@ def test_cap_across_channels_counts_every_channel(ws: Workspace, gov: Governor) 
     sent(ws, "c1", "push", T0 - 3 * DAY)
     decision = gov.check("c1", "email", T0)  # email alone has room (1 of 2)
     assert [r.message for r in decision.reasons] == [
-        "3 sends on all channels in the last 7 days (limit 3)"]
+        "3 sends on all channels in the last 7 days (limit 3)"
+    ]
     assert decision.reasons[0].until == T0 + 2 * DAY
 
 
@@ -182,11 +189,14 @@ def test_transactional_sends_skip_caps_when_the_policy_exempts_them(ws: Workspac
     assert Governor(ws, DEFAULT_POLICY).check("c1", "email", T0, transactional=True).allowed
     strict = contact_policy(transactional=TransactionalExemptions(False, True, True))
     assert rules(Governor(ws, strict).check("c1", "email", T0, transactional=True)) == [
-        "cap", "cap"]
+        "cap",
+        "cap",
+    ]
 
 
 def test_a_transactional_campaign_kind_makes_the_send_transactional(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     known(ws)
     add(ws, "campaigns", campaign_id="news", kind="marketing")
     add(ws, "campaigns", campaign_id="receipt", kind="transactional")
@@ -219,10 +229,14 @@ DST_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("instant", "local", "quiet"), DST_CASES,
-                         ids=[c[1] + (" quiet" if c[2] else " open") for c in DST_CASES])
+@pytest.mark.parametrize(
+    ("instant", "local", "quiet"),
+    DST_CASES,
+    ids=[c[1] + (" quiet" if c[2] else " open") for c in DST_CASES],
+)
 def test_quiet_hours_follow_the_customers_clock_across_daylight_saving(
-        ws: Workspace, gov: Governor, instant: datetime, local: str, quiet: bool) -> None:
+    ws: Workspace, gov: Governor, instant: datetime, local: str, quiet: bool
+) -> None:
     known(ws)
     decision = gov.check("c1", "email", instant)
     assert rules(decision) == (["quiet_hours"] if quiet else [])
@@ -230,14 +244,18 @@ def test_quiet_hours_follow_the_customers_clock_across_daylight_saving(
         assert f"local time {local.split()[1]}" in decision.reasons[0].message
 
 
-@pytest.mark.parametrize(("instant", "end"), [
-    (datetime(2025, 3, 29, 20, 30), datetime(2025, 3, 30, 6, 0)),  # ends 08:00 CEST
-    (datetime(2025, 3, 29, 23, 30), datetime(2025, 3, 30, 6, 0)),  # 00:30 CET, same night
-    (datetime(2025, 10, 25, 19, 30), datetime(2025, 10, 26, 7, 0)),  # ends 08:00 CET
-    (datetime(2025, 10, 26, 6, 30), datetime(2025, 10, 26, 7, 0)),
-])
+@pytest.mark.parametrize(
+    ("instant", "end"),
+    [
+        (datetime(2025, 3, 29, 20, 30), datetime(2025, 3, 30, 6, 0)),  # ends 08:00 CEST
+        (datetime(2025, 3, 29, 23, 30), datetime(2025, 3, 30, 6, 0)),  # 00:30 CET, same night
+        (datetime(2025, 10, 25, 19, 30), datetime(2025, 10, 26, 7, 0)),  # ends 08:00 CET
+        (datetime(2025, 10, 26, 6, 30), datetime(2025, 10, 26, 7, 0)),
+    ],
+)
 def test_next_allowed_after_quiet_hours_is_8am_local_on_the_far_side_of_the_change(
-        ws: Workspace, gov: Governor, instant: datetime, end: datetime) -> None:
+    ws: Workspace, gov: Governor, instant: datetime, end: datetime
+) -> None:
     known(ws)
     decision = gov.check("c1", "email", instant)
     assert decision.reasons[0].until == end
@@ -249,19 +267,27 @@ def test_customer_without_a_time_zone_uses_the_default_zone(ws: Workspace) -> No
     customer(ws, "badzone", "Mars/Olympus")
     for cid in ("nozone", "badzone"):
         consent(ws, cid, "email", "granted", datetime(2024, 1, 1))
-    new_york = contact_policy(quiet_hours=replace(DEFAULT_POLICY.contact.quiet_hours,
-                                                  default_time_zone="America/New_York"))
+    new_york = contact_policy(
+        quiet_hours=replace(
+            DEFAULT_POLICY.contact.quiet_hours, default_time_zone="America/New_York"
+        )
+    )
     # 2025-05-01 02:00 UTC: 22:00 in New York (quiet), 04:00 in Rome (also quiet);
     # 2025-05-01 23:00 UTC: 19:00 in New York (open), 01:00 in Rome (quiet).
-    for gov, open_at in ((Governor(ws, new_york), datetime(2025, 5, 1, 23, 0)),
-                         (Governor(ws, DEFAULT_POLICY), datetime(2025, 5, 1, 12, 0))):
+    for gov, open_at in (
+        (Governor(ws, new_york), datetime(2025, 5, 1, 23, 0)),
+        (Governor(ws, DEFAULT_POLICY), datetime(2025, 5, 1, 12, 0)),
+    ):
         for cid in ("nozone", "badzone"):
             assert gov.check(cid, "email", open_at).allowed
     decision = Governor(ws, new_york).check("nozone", "email", datetime(2025, 5, 1, 2, 0))
     assert "America/New_York (local time 22:00)" in decision.reasons[0].message
     assert decision.next_allowed_at == datetime(2025, 5, 1, 12, 0)  # 08:00 EDT
-    assert not Governor(ws, DEFAULT_POLICY).check("nozone", "email",
-                                                  datetime(2025, 5, 1, 23, 0)).allowed
+    assert (
+        not Governor(ws, DEFAULT_POLICY)
+        .check("nozone", "email", datetime(2025, 5, 1, 23, 0))
+        .allowed
+    )
 
 
 def test_quiet_hours_can_be_turned_off_or_exempted(ws: Workspace, gov: Governor) -> None:
@@ -301,7 +327,8 @@ def test_an_unsubscribe_pauses_only_that_channel(ws: Workspace, gov: Governor) -
 
 
 def test_an_unsubscribe_cooldown_ends_when_consent_is_granted_again(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     known(ws)
     left = T0 - 20 * DAY
     sent(ws, "c1", "email", T0 - 40 * DAY, unsubscribed_at=left)
@@ -333,7 +360,8 @@ def test_a_resolved_ticket_pauses_marketing_for_n_more_days(ws: Workspace, gov: 
 
 
 def test_a_ticket_opened_after_the_check_time_does_not_block_it(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     known(ws)
     ticket(ws, "c1", T0 + DAY)
     assert gov.check("c1", "email", T0).allowed
@@ -343,7 +371,8 @@ def test_a_ticket_opened_after_the_check_time_does_not_block_it(
 
 
 def test_a_cap_lifting_during_quiet_hours_waits_for_the_morning(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     known(ws)
     first = datetime(2025, 4, 24, 20, 0)  # 22:00 in Rome
     sent(ws, "c1", "email", first)
@@ -354,7 +383,8 @@ def test_a_cap_lifting_during_quiet_hours_waits_for_the_morning(
 
 
 def test_next_allowed_is_the_later_of_quiet_hours_and_a_cooldown(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     known(ws)
     night = datetime(2025, 5, 1, 22, 0)
     ticket(ws, "c1", night - DAY, night - 3 * DAY + timedelta(hours=12))  # pause ends 10:00 UTC
@@ -368,15 +398,20 @@ def test_allowed_decision_has_no_reasons_and_is_allowed_now(ws: Workspace, gov: 
     decision = gov.check("c1", "email", T0)
     assert decision.allowed and decision.reasons == [] and decision.next_allowed_at == T0
     assert json.loads(json.dumps(decision.to_dict())) == {
-        "allowed": True, "reasons": [], "next_allowed_at": "2025-05-01T10:00:00+00:00",
-        "at": "2025-05-01T10:00:00+00:00", "transactional": False}
+        "allowed": True,
+        "reasons": [],
+        "next_allowed_at": "2025-05-01T10:00:00+00:00",
+        "at": "2025-05-01T10:00:00+00:00",
+        "transactional": False,
+    }
 
 
 # --- arguments -------------------------------------------------------------------------
 
 
 def test_an_instant_with_an_offset_is_read_as_that_utc_instant(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     known(ws)
     assert gov.check("c1", "email", "2025-05-01T12:00+02:00").at == T0
     assert gov.check("c1", "email", "2025-05-01T10:00").at == T0
@@ -401,10 +436,12 @@ def test_the_check_query_uses_the_customer_indexes(tmp_path) -> None:
     with build_workspace(tmp_path / "b.duckdb", n_messages=5000, n_customers=200) as ws:
         cid = ws.con.execute(
             "SELECT customer_id FROM tickets WHERE customer_id IN (SELECT customer_id "
-            "FROM consents) ORDER BY customer_id LIMIT 1").fetchall()[0][0]
+            "FROM consents) ORDER BY customer_id LIMIT 1"
+        ).fetchall()[0][0]
         plan = ws.con.execute(
             f"EXPLAIN (ANALYZE, FORMAT json) {sql.render('governor/check')}",
-            [cid, None, T0 - 30 * DAY, T0, T0]).fetchall()[0][1]
+            [cid, None, T0 - 30 * DAY, T0, T0],
+        ).fetchall()[0][1]
     scans: dict[str, str] = {}
 
     def walk(node: dict) -> None:
@@ -435,34 +472,43 @@ def test_record_logs_one_batch_with_consistent_bookkeeping(ws: Workspace, gov: G
     assert done.inserted and done.implicit_customer
     assert done.message_id == f"legame-{done.batch_id}"
     row = ws.con.execute(
-        "SELECT customer_id, channel, sent_at, campaign_id, _batch_id, _source_file "
-        "FROM messages").fetchall()
+        "SELECT customer_id, channel, sent_at, campaign_id, _batch_id, _source_file FROM messages"
+    ).fetchall()
     assert row == [("newcomer", "email", T0, "news", done.batch_id, "legame contact record")]
     batch = ws.con.execute(
         "SELECT table_name, source_file, rows_read, inserted, duplicates, implicit_customers "
-        "FROM batches WHERE batch_id = ?", [done.batch_id]).fetchall()
+        "FROM batches WHERE batch_id = ?",
+        [done.batch_id],
+    ).fetchall()
     assert batch == [("messages", "legame contact record", 1, 1, 0, 1)]
-    assert ws.con.execute("SELECT implicit, _batch_id FROM customers "
-                          "WHERE customer_id = 'newcomer'").fetchall() == [(True, done.batch_id)]
+    assert ws.con.execute(
+        "SELECT implicit, _batch_id FROM customers WHERE customer_id = 'newcomer'"
+    ).fetchall() == [(True, done.batch_id)]
 
 
 def test_recording_the_same_message_id_twice_is_a_duplicate_not_a_second_send(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     first = gov.record("c1", "email", T0, message_id="esp-1")
     again = gov.record("c1", "email", T0, message_id="esp-1")
     assert first.inserted and not again.inserted
     assert ws.count("messages") == 1
-    assert ws.con.execute("SELECT duplicates FROM batches WHERE batch_id = ?",
-                          [again.batch_id]).fetchall() == [(1,)]
+    assert ws.con.execute(
+        "SELECT duplicates FROM batches WHERE batch_id = ?", [again.batch_id]
+    ).fetchall() == [(1,)]
     with pytest.raises(InputError, match=r"esp-1.*already logged for another send"):
         gov.record("c2", "email", T0, message_id="esp-1")
     assert ws.count("messages") == 1
 
 
 def test_sends_loaded_by_ingestion_count_against_the_caps(
-        ws: Workspace, gov: Governor, write) -> None:
+    ws: Workspace, gov: Governor, write
+) -> None:
     known(ws)
-    path = write("messages.csv", "message_id;customer_id;channel;sent_at\n"
-                 "a;c1;EMAIL;2025-04-28T09:00:00\nb;c1;Email;2025-04-30T09:00:00\n")
+    path = write(
+        "messages.csv",
+        "message_id;customer_id;channel;sent_at\n"
+        "a;c1;EMAIL;2025-04-28T09:00:00\nb;c1;Email;2025-04-30T09:00:00\n",
+    )
     assert ingest(ws, "messages", [path]).total("inserted") == 2
     assert rules(gov.check("c1", "email", T0)) == ["cap"]

@@ -37,17 +37,27 @@ def test_plan_splits_an_audience_by_the_rules(ws: Workspace, gov: Governor) -> N
     assert allowed.to_pylist() == [{"pos": 0, "customer_id": "ok"}]
     rows = suppressed.to_pylist()
     assert [(r["pos"], r["customer_id"], r["rule"]) for r in rows] == [
-        (1, "withdrawn", "consent"), (2, "capped", "cap"), (3, "stranger", "consent")]
+        (1, "withdrawn", "consent"),
+        (2, "capped", "cap"),
+        (3, "stranger", "consent"),
+    ]
     assert rows[1]["reason"] == "2 sends on email in the last 7 days (limit 2)"
     assert rows[1]["until"] == T0 + 5 * DAY
     assert gov.plan(["ok"], "email", T0).counts() == {"allowed": 1, "suppressed": 0}
 
 
-@pytest.mark.parametrize(("copies", "prior", "expected_allowed"), [
-    (2, 0, 2), (5, 0, 2), (5, 1, 1), (2, 2, 0),
-])
+@pytest.mark.parametrize(
+    ("copies", "prior", "expected_allowed"),
+    [
+        (2, 0, 2),
+        (5, 0, 2),
+        (5, 1, 1),
+        (2, 2, 0),
+    ],
+)
 def test_a_customer_listed_several_times_never_exceeds_a_cap(
-        ws: Workspace, gov: Governor, copies: int, prior: int, expected_allowed: int) -> None:
+    ws: Workspace, gov: Governor, copies: int, prior: int, expected_allowed: int
+) -> None:
     customer(ws, "c1")
     consent(ws, "c1", "email", "granted", datetime(2024, 1, 1))
     for i in range(prior):
@@ -55,7 +65,8 @@ def test_a_customer_listed_several_times_never_exceeds_a_cap(
     result = gov.plan(["c1"] * copies + ["c2"], "email", T0)
     assert result.allowed.column("pos").to_pylist() == list(range(expected_allowed))
     assert result.suppressed.column("rule").to_pylist() == ["cap"] * (copies - expected_allowed) + [
-        "consent"]  # c2 is unknown: no consent
+        "consent"
+    ]  # c2 is unknown: no consent
     assert prior + result.allowed.num_rows <= 2  # the email cap: 2 in 7 days
 
 
@@ -68,12 +79,14 @@ def test_planned_sends_count_against_the_all_channel_cap_too(ws: Workspace, gov:
     result = Governor(ws, policy).plan(["c1", "c1"], "sms", T0)
     assert result.allowed.num_rows == 1
     assert result.suppressed.column("reason").to_pylist() == [
-        "3 sends on all channels in the last 7 days (limit 3)"]
+        "3 sends on all channels in the last 7 days (limit 3)"
+    ]
     assert result.suppressed.column("until").to_pylist() == [T0 + 6 * DAY]
 
 
 def test_a_transactional_plan_skips_caps_but_not_withdrawn_consent(
-        ws: Workspace, gov: Governor) -> None:
+    ws: Workspace, gov: Governor
+) -> None:
     for cid in ("a", "b"):
         customer(ws, cid)
         consent(ws, cid, "email", "granted", datetime(2024, 1, 1))
@@ -102,9 +115,14 @@ SCENARIOS = {
     "marketing at night in Rome": (datetime(2025, 5, 1, 20, 30), None, DEFAULT_POLICY),
     "transactional campaign": (T0, "receipt", DEFAULT_POLICY),
     "day after the March change": (datetime(2025, 3, 30, 6, 30), None, DEFAULT_POLICY),
-    "tight caps, consent for email only": (T0, None, contact_policy(
-        caps=(Cap("email", 3, 1), Cap("email", 30, 4), Cap("all", 10, 3), Cap("post", 7, 0)),
-        require_consent=("email",))),
+    "tight caps, consent for email only": (
+        T0,
+        None,
+        contact_policy(
+            caps=(Cap("email", 3, 1), Cap("email", 30, 4), Cap("all", 10, 3), Cap("post", 7, 0)),
+            require_consent=("email",),
+        ),
+    ),
 }
 
 
@@ -132,8 +150,9 @@ def _random_log(ws: Workspace, rng: np.random.Generator, n: int) -> list[str]:
             sent(ws, cid, ["email", "sms", "push"][rng.integers(3)], at, **extra)
         if rng.random() < 0.15:
             opened = T0 - timedelta(days=float(rng.uniform(-2, 10)))
-            resolved = None if rng.random() < 0.4 else opened + timedelta(
-                days=float(rng.uniform(0, 6)))
+            resolved = (
+                None if rng.random() < 0.4 else opened + timedelta(days=float(rng.uniform(0, 6)))
+            )
             ticket(ws, cid, opened, resolved)
     return ids
 
@@ -162,7 +181,8 @@ def _caps_hold(ws: Workspace, policy: Policy, channel: str, at: datetime, cid: s
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 @pytest.mark.parametrize("channel", ["email", "sms"])
 def test_plan_agrees_with_checking_and_recording_one_row_at_a_time(
-        random_log: tuple[Path, list[str]], tmp_path: Path, scenario: str, channel: str) -> None:
+    random_log: tuple[Path, list[str]], tmp_path: Path, scenario: str, channel: str
+) -> None:
     """The audience (300 rows drawn with repeats, one customer five times in a row) is
     planned at once; then each row is checked and, if allowed, recorded, in order. Every
     row must get the same decision and the same reasons, words and ``until`` included."""
@@ -209,8 +229,7 @@ def test_the_agreement_scenarios_cover_every_rule(random_log, tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_plan_splits_a_100k_audience_completely(tmp_path: Path) -> None:
-    with build_workspace(tmp_path / "big.duckdb", n_messages=300_000,
-                         n_customers=100_000) as ws:
+    with build_workspace(tmp_path / "big.duckdb", n_messages=300_000, n_customers=100_000) as ws:
         figures = plan_throughput(ws, 100_000)
     assert figures["allowed"] + figures["suppressed"] == 100_000
     assert 0 < figures["allowed"] < 100_000

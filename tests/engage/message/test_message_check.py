@@ -171,8 +171,11 @@ def test_public_api_is_exactly_all() -> None:
         "parse_values_toml",
     ]
     # __all__ is what the package exposes: no public name left out of it (submodules aside)
-    public = {name for name, value in vars(message).items()
-              if not name.startswith("_") and not inspect.ismodule(value)}
+    public = {
+        name
+        for name, value in vars(message).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
     assert public == set(message.__all__)
     for name in message.__all__:  # and each is legame's own, not a name imported in passing
         value = getattr(message, name)

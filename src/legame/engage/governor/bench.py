@@ -48,8 +48,11 @@ def _insert(ws: Workspace, table: str, data: pa.Table) -> None:
     try:
         cols = ", ".join(identifier(c) for c in data.column_names)
         # sql-built: the table and its columns, each name quoted.
-        ws.con.execute(f"INSERT INTO {identifier(table)} ({cols}, _batch_id, _source_file) "
-                       f"SELECT {cols}, ?, ? FROM _bench", [batch_id, BENCH_SOURCE])
+        ws.con.execute(
+            f"INSERT INTO {identifier(table)} ({cols}, _batch_id, _source_file) "
+            f"SELECT {cols}, ?, ? FROM _bench",
+            [batch_id, BENCH_SOURCE],
+        )
     finally:
         ws.con.unregister("_bench")
 
@@ -72,35 +75,50 @@ def build_workspace(
     span = days * 86_400
 
     def instants(n: int) -> pa.Array:
-        return pa.array(start + rng.integers(0, span, n).astype("timedelta64[s]"),
-                        pa.timestamp("us"))
+        return pa.array(
+            start + rng.integers(0, span, n).astype("timedelta64[s]"), pa.timestamp("us")
+        )
 
     zone = rng.integers(0, len(ZONES), n_customers)
     with ws.transaction():
-        _insert(ws, "customers", pa.table({
-            "customer_id": pa.array(ids, pa.string()),
-            "time_zone": pa.array([ZONES[z] for z in zone], pa.string()),
-        }))
+        _insert(
+            ws,
+            "customers",
+            pa.table(
+                {
+                    "customer_id": pa.array(ids, pa.string()),
+                    "time_zone": pa.array([ZONES[z] for z in zone], pa.string()),
+                }
+            ),
+        )
         # Heavy-tailed contact: some customers get many more messages than others.
         weight = rng.pareto(2.0, n_customers) + 0.2
         cust = rng.choice(n_customers, n_messages, p=weight / weight.sum())
-        channel = rng.choice(np.array(["email", "sms", "push"], dtype=object), n_messages,
-                             p=[0.7, 0.2, 0.1])
+        channel = rng.choice(
+            np.array(["email", "sms", "push"], dtype=object), n_messages, p=[0.7, 0.2, 0.1]
+        )
         sent = instants(n_messages)
         sent_np = sent.to_numpy(zero_copy_only=False)
         later = sent_np + np.timedelta64(2, "h")
         complained = np.where(rng.random(n_messages) < 0.001, later, np.datetime64("NaT"))
         unsubscribed = np.where(rng.random(n_messages) < 0.003, later, np.datetime64("NaT"))
-        _insert(ws, "messages", pa.table({
-            "message_id": pa.array([f"M{i:08d}" for i in range(n_messages)], pa.string()),
-            "customer_id": pa.array(ids[cust], pa.string()),
-            "channel": pa.array(channel, pa.string()),
-            "sent_at": sent,
-            "complained_at": pa.array(complained, pa.timestamp("us")),
-            "unsubscribed_at": pa.array(unsubscribed, pa.timestamp("us")),
-        }))
-        consent_rows: dict[str, list[Any]] = {k: [] for k in ("customer_id", "channel",
-                                                               "status", "at")}
+        _insert(
+            ws,
+            "messages",
+            pa.table(
+                {
+                    "message_id": pa.array([f"M{i:08d}" for i in range(n_messages)], pa.string()),
+                    "customer_id": pa.array(ids[cust], pa.string()),
+                    "channel": pa.array(channel, pa.string()),
+                    "sent_at": sent,
+                    "complained_at": pa.array(complained, pa.timestamp("us")),
+                    "unsubscribed_at": pa.array(unsubscribed, pa.timestamp("us")),
+                }
+            ),
+        )
+        consent_rows: dict[str, list[Any]] = {
+            k: [] for k in ("customer_id", "channel", "status", "at")
+        }
         first = np.datetime64(end - timedelta(days=days + 30), "s")
         for name, share in (("email", 0.85), ("sms", 0.4), ("push", 0.5)):
             who = np.flatnonzero(rng.random(n_customers) < share)
@@ -113,23 +131,38 @@ def build_workspace(
             consent_rows["channel"] += [name] * gone.size
             consent_rows["status"] += ["withdrawn"] * gone.size
             consent_rows["at"] += list(instants(gone.size).to_numpy(zero_copy_only=False))
-        _insert(ws, "consents", pa.table({
-            "customer_id": pa.array(consent_rows["customer_id"], pa.string()),
-            "channel": pa.array(consent_rows["channel"], pa.string()),
-            "status": pa.array(consent_rows["status"], pa.string()),
-            "at": pa.array(np.array(consent_rows["at"], dtype="datetime64[s]"),
-                           pa.timestamp("us")),
-        }))
+        _insert(
+            ws,
+            "consents",
+            pa.table(
+                {
+                    "customer_id": pa.array(consent_rows["customer_id"], pa.string()),
+                    "channel": pa.array(consent_rows["channel"], pa.string()),
+                    "status": pa.array(consent_rows["status"], pa.string()),
+                    "at": pa.array(
+                        np.array(consent_rows["at"], dtype="datetime64[s]"), pa.timestamp("us")
+                    ),
+                }
+            ),
+        )
         n_tickets = max(1, n_customers // 5)
         opened = instants(n_tickets).to_numpy(zero_copy_only=False)
         hours = rng.exponential(30.0, n_tickets).astype("timedelta64[h]")
         resolved = np.where(rng.random(n_tickets) < 0.9, opened + hours, np.datetime64("NaT"))
-        _insert(ws, "tickets", pa.table({
-            "ticket_id": pa.array([f"T{i:07d}" for i in range(n_tickets)], pa.string()),
-            "customer_id": pa.array(ids[rng.integers(0, n_customers, n_tickets)], pa.string()),
-            "opened_at": pa.array(opened, pa.timestamp("us")),
-            "resolved_at": pa.array(resolved, pa.timestamp("us")),
-        }))
+        _insert(
+            ws,
+            "tickets",
+            pa.table(
+                {
+                    "ticket_id": pa.array([f"T{i:07d}" for i in range(n_tickets)], pa.string()),
+                    "customer_id": pa.array(
+                        ids[rng.integers(0, n_customers, n_tickets)], pa.string()
+                    ),
+                    "opened_at": pa.array(opened, pa.timestamp("us")),
+                    "resolved_at": pa.array(resolved, pa.timestamp("us")),
+                }
+            ),
+        )
     ws.con.execute("CHECKPOINT")
     return ws
 
@@ -139,8 +172,14 @@ def _at(ws: Workspace) -> datetime:
     return latest or datetime(2025, 6, 30)
 
 
-def check_latency(workspace: Workspace, n_checks: int, *, policy: Policy | None = None,
-                  seed: int = 0, warmup: int = 50) -> dict[str, Any]:
+def check_latency(
+    workspace: Workspace,
+    n_checks: int,
+    *,
+    policy: Policy | None = None,
+    seed: int = 0,
+    warmup: int = 50,
+) -> dict[str, Any]:
     """Median, p99 (and more) of ``Governor.check`` wall time over ``n_checks`` checks.
 
     Customers are drawn at random (seeded) from the workspace, channels from the policy's
@@ -181,14 +220,22 @@ def check_latency(workspace: Workspace, n_checks: int, *, policy: Policy | None 
     }
 
 
-def plan_throughput(workspace: Workspace, n_audience: int, *, channel: str = "email",
-                    policy: Policy | None = None, seed: int = 0) -> dict[str, Any]:
+def plan_throughput(
+    workspace: Workspace,
+    n_audience: int,
+    *,
+    channel: str = "email",
+    policy: Policy | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Wall time of one ``Governor.plan`` over ``n_audience`` rows drawn (with repeats,
     seeded) from the workspace's customers, at the log's last send."""
     gov = Governor(workspace, policy or DEFAULT_POLICY)
     rng = np.random.default_rng(seed)
-    ids = np.array([r[0] for r in workspace.con.execute(
-        "SELECT customer_id FROM customers").fetchall()], dtype=object)
+    ids = np.array(
+        [r[0] for r in workspace.con.execute("SELECT customer_id FROM customers").fetchall()],
+        dtype=object,
+    )
     audience = pa.array(ids[rng.integers(0, ids.size, n_audience)], pa.string())
     t0 = time.perf_counter()
     result = gov.plan(audience, channel, _at(workspace))
@@ -216,12 +263,18 @@ def main(argv: list[str] | None = None) -> None:
             ws = Workspace.open(args.db)
         else:
             t0 = time.perf_counter()
-            ws = build_workspace(Path(tmp) / "bench.duckdb", n_messages=args.messages,
-                                 n_customers=args.customers, seed=args.seed)
+            ws = build_workspace(
+                Path(tmp) / "bench.duckdb",
+                n_messages=args.messages,
+                n_customers=args.customers,
+                seed=args.seed,
+            )
             print(f"built a synthetic workspace in {time.perf_counter() - t0:.1f} s", flush=True)
         with ws:
-            report = {"check": check_latency(ws, args.checks, seed=args.seed),
-                      "plan": plan_throughput(ws, args.audience, seed=args.seed)}
+            report = {
+                "check": check_latency(ws, args.checks, seed=args.seed),
+                "plan": plan_throughput(ws, args.audience, seed=args.seed),
+            }
     print(json.dumps(report, indent=2))
 
 

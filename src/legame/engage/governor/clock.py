@@ -65,8 +65,9 @@ def local_time(instant: datetime, zone_name: str) -> datetime:
     return instant.replace(tzinfo=UTC).astimezone(zone(zone_name)).replace(tzinfo=None)
 
 
-def first_instant_at(day: date, wall: time, zone_name: str, *,
-                     after: datetime | None = None) -> datetime:
+def first_instant_at(
+    day: date, wall: time, zone_name: str, *, after: datetime | None = None
+) -> datetime:
     """The first UTC instant (later than ``after``) when the local clock on ``day`` reads ``wall``.
 
     On an ordinary day that is the one instant showing ``wall``. When ``wall`` is repeated
@@ -75,8 +76,9 @@ def first_instant_at(day: date, wall: time, zone_name: str, *,
     """
     tz = zone(zone_name)
     naive = datetime.combine(day, wall)
-    readings = sorted(naive.replace(tzinfo=tz, fold=fold).astimezone(UTC).replace(tzinfo=None)
-                      for fold in (0, 1))
+    readings = sorted(
+        naive.replace(tzinfo=tz, fold=fold).astimezone(UTC).replace(tzinfo=None) for fold in (0, 1)
+    )
     shown = [u for u in readings if local_time(u, zone_name) == naive]
     if shown:
         later = [u for u in shown if after is None or u > after]
@@ -109,5 +111,4 @@ def quiet_state(quiet: QuietHours, zone_name: str, instant: datetime) -> QuietSt
     day = local.date()
     if quiet.start > quiet.end and local.time() >= quiet.start:
         day += timedelta(days=1)  # quiet hours spanning midnight end tomorrow
-    return QuietState(zone_name, local,
-                      first_instant_at(day, quiet.end, zone_name, after=instant))
+    return QuietState(zone_name, local, first_instant_at(day, quiet.end, zone_name, after=instant))

@@ -31,8 +31,9 @@ from legame.store.bookkeeping import next_batch_id
 
 #: ``_source_file`` of sends logged by ``record`` (and of their batch).
 RECORD_SOURCE = "legame contact record"
-_REASON = pa.struct([("rule", pa.string()), ("message", pa.string()),
-                     ("until", pa.timestamp("us"))])
+_REASON = pa.struct(
+    [("rule", pa.string()), ("message", pa.string()), ("until", pa.timestamp("us"))]
+)
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,10 @@ class Governor:
         known = self.policy.contact.channels
         if name not in known:
             where = self.policy.source or "the default policy"
-            raise InputError(f"Unknown channel {channel!r}; the channels in {where} are: "
-                             f"{', '.join(known)}. Add it to [contact] channels if it is real.")
+            raise InputError(
+                f"Unknown channel {channel!r}; the channels in {where} are: "
+                f"{', '.join(known)}. Add it to [contact] channels if it is real."
+            )
         return name
 
     def _customer(self, customer_id: object) -> str:
@@ -131,19 +134,23 @@ class Governor:
         later = next_allowed(contact, history, at, reasons, transactional=tx)
         return Decision(not reasons, reasons, later, at, tx)
 
-    def history(self, customer_id: str, channel: str, at: datetime,
-                campaign_id: str | None = None) -> tuple[History, str | None]:
+    def history(
+        self, customer_id: str, channel: str, at: datetime, campaign_id: str | None = None
+    ) -> tuple[History, str | None]:
         """What the log says about one customer that can matter at ``at`` or later, and the
         campaign's kind (None if no such campaign)."""
         c = self.policy.contact
         longest = max((cap.days for cap in c.caps_for(channel)), default=0)
-        rows = self.workspace.con.execute(sql.render("governor/check"), [
-            customer_id,
-            campaign_id,
-            at - timedelta(days=longest),
-            at - timedelta(days=c.cooldown.after_complaint_days),
-            at - timedelta(days=c.cooldown.after_unsubscribe_days),
-        ]).fetchall()
+        rows = self.workspace.con.execute(
+            sql.render("governor/check"),
+            [
+                customer_id,
+                campaign_id,
+                at - timedelta(days=longest),
+                at - timedelta(days=c.cooldown.after_complaint_days),
+                at - timedelta(days=c.cooldown.after_unsubscribe_days),
+            ],
+        ).fetchall()
         h = History(channel)
         kind = None
         for part, text, t1, t2, t3, status in rows:
@@ -202,14 +209,22 @@ class Governor:
                     sql.render("governor/log_send"),
                     [mid, customer, campaign, channel, at, batch_id, RECORD_SOURCE],
                 )
-            implicit = len(con.execute(
-                sql.render("governor/log_implicit_customer"),
-                [customer, batch_id, RECORD_SOURCE],
-            ).fetchall())
+            implicit = len(
+                con.execute(
+                    sql.render("governor/log_implicit_customer"),
+                    [customer, batch_id, RECORD_SOURCE],
+                ).fetchall()
+            )
             con.execute(
                 sql.render("governor/log_batch"),
-                [batch_id, RECORD_SOURCE, json.dumps({"message_id": mid}), int(inserted),
-                 int(not inserted), implicit],
+                [
+                    batch_id,
+                    RECORD_SOURCE,
+                    json.dumps({"message_id": mid}),
+                    int(inserted),
+                    int(not inserted),
+                    implicit,
+                ],
             )
         return Recorded(mid, batch_id, inserted, bool(implicit))
 
@@ -232,8 +247,9 @@ class Governor:
         """
         at = to_utc(at)
         channel = self._channel(channel)
-        ids = clean_customer_ids(_audience(audience_customer_ids),
-                                 case=self.policy.ingest.customer_id_case)
+        ids = clean_customer_ids(
+            _audience(audience_customer_ids), case=self.policy.ingest.customer_id_case
+        )
         con = self.workspace.con
         kind = None
         if campaign_id is not None:
@@ -247,37 +263,46 @@ class Governor:
         names = ("_gov_audience", "_gov_caps", "_gov_zones")
         try:
             con.register("_gov_audience", audience)
-            con.register("_gov_caps", pa.table({
-                "idx": pa.array(range(len(caps)), pa.int64()),
-                "channel": pa.array([None if k.channel == ALL_CHANNELS else k.channel
-                                     for k in caps], pa.string()),
-                "days": pa.array([k.days for k in caps], pa.int32()),
-                "lim": pa.array([k.limit for k in caps], pa.int64()),
-                "label": pa.array([m.channel_label(k.channel) for k in caps], pa.string()),
-            }))
+            con.register(
+                "_gov_caps",
+                pa.table(
+                    {
+                        "idx": pa.array(range(len(caps)), pa.int64()),
+                        "channel": pa.array(
+                            [None if k.channel == ALL_CHANNELS else k.channel for k in caps],
+                            pa.string(),
+                        ),
+                        "days": pa.array([k.days for k in caps], pa.int32()),
+                        "lim": pa.array([k.limit for k in caps], pa.int64()),
+                        "label": pa.array([m.channel_label(k.channel) for k in caps], pa.string()),
+                    }
+                ),
+            )
             con.register("_gov_zones", self._zones(at))
-            result = con.sql(sql.render(
-                "governor/plan",
-                at=at,
-                channel=sql.Text(channel),
-                consent_required=not tx and channel in c.require_consent,
-                complaint_days=c.cooldown.after_complaint_days,
-                unsubscribe_days=c.cooldown.after_unsubscribe_days,
-                ticket_open=c.cooldown.while_ticket_open,
-                ticket_days=c.cooldown.after_ticket_resolved_days,
-                cooldowns=not (tx and exempt.exempt_from_cooldowns),
-                quiet=c.quiet_hours.enabled and not (tx and exempt.exempt_from_quiet_hours),
-                max_days=max((k.days for k in caps), default=0),
-                when=sql.Text(m.WHEN),
-                t_withdrawn=sql.Text(m.CONSENT_WITHDRAWN),
-                t_missing=sql.Text(m.CONSENT_MISSING),
-                t_complaint=sql.Text(m.COMPLAINT),
-                t_unsubscribe=sql.Text(m.UNSUBSCRIBE),
-                t_ticket_open=sql.Text(m.TICKET_OPEN),
-                t_ticket_resolved=sql.Text(m.TICKET_RESOLVED),
-                t_cap=sql.Text(m.CAP),
-                t_cap_zero=sql.Text(m.CAP_ZERO),
-            )).to_arrow_table()
+            result = con.sql(
+                sql.render(
+                    "governor/plan",
+                    at=at,
+                    channel=sql.Text(channel),
+                    consent_required=not tx and channel in c.require_consent,
+                    complaint_days=c.cooldown.after_complaint_days,
+                    unsubscribe_days=c.cooldown.after_unsubscribe_days,
+                    ticket_open=c.cooldown.while_ticket_open,
+                    ticket_days=c.cooldown.after_ticket_resolved_days,
+                    cooldowns=not (tx and exempt.exempt_from_cooldowns),
+                    quiet=c.quiet_hours.enabled and not (tx and exempt.exempt_from_quiet_hours),
+                    max_days=max((k.days for k in caps), default=0),
+                    when=sql.Text(m.WHEN),
+                    t_withdrawn=sql.Text(m.CONSENT_WITHDRAWN),
+                    t_missing=sql.Text(m.CONSENT_MISSING),
+                    t_complaint=sql.Text(m.COMPLAINT),
+                    t_unsubscribe=sql.Text(m.UNSUBSCRIBE),
+                    t_ticket_open=sql.Text(m.TICKET_OPEN),
+                    t_ticket_resolved=sql.Text(m.TICKET_RESOLVED),
+                    t_cap=sql.Text(m.CAP),
+                    t_cap_zero=sql.Text(m.CAP_ZERO),
+                )
+            ).to_arrow_table()
         finally:
             for name in names:
                 con.unregister(name)
@@ -286,27 +311,41 @@ class Governor:
     def _zones(self, at: datetime) -> pa.Table:
         """Quiet hours at ``at`` for every time zone of the customers (and '' = none)."""
         q = self.policy.contact.quiet_hours
-        keys = [row[0] for row in self.workspace.con.execute(
-            sql.render("governor/audience_zones")).fetchall()]
+        keys = [
+            row[0]
+            for row in self.workspace.con.execute(sql.render("governor/audience_zones")).fetchall()
+        ]
         keys = sorted(set(keys) | {""})
         until: list[datetime | None] = []
         words: list[str | None] = []
         for key in keys:
             state = quiet_state(q, zone_for(key or None, q.default_time_zone), at)
             until.append(state.until)
-            words.append(None if state.until is None else m.QUIET.format(
-                f"{q.start:%H:%M}", f"{q.end:%H:%M}", state.zone, f"{state.local:%H:%M}"))
-        return pa.table({"zone_key": pa.array(keys, pa.string()),
-                         "until": pa.array(until, pa.timestamp("us")),
-                         "message": pa.array(words, pa.string())})
+            words.append(
+                None
+                if state.until is None
+                else m.QUIET.format(
+                    f"{q.start:%H:%M}", f"{q.end:%H:%M}", state.zone, f"{state.local:%H:%M}"
+                )
+            )
+        return pa.table(
+            {
+                "zone_key": pa.array(keys, pa.string()),
+                "until": pa.array(until, pa.timestamp("us")),
+                "message": pa.array(words, pa.string()),
+            }
+        )
 
 
 def _audience(ids: Iterable[str] | pa.Array | pa.ChunkedArray) -> pa.Array:
     """The audience as one Arrow array (the customer-id rule is applied by the caller)."""
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
-    return ids if isinstance(ids, pa.Array) else pa.array(
-        [None if v is None else str(v) for v in ids], pa.string())
+    return (
+        ids
+        if isinstance(ids, pa.Array)
+        else pa.array([None if v is None else str(v) for v in ids], pa.string())
+    )
 
 
 def _split(result: pa.Table) -> PlanResult:
@@ -318,16 +357,19 @@ def _split(result: pa.Table) -> PlanResult:
     first = pc.list_element(every, 0)
     flat = pc.list_flatten(every)
     offsets = np.concatenate([[0], np.cumsum(pc.list_value_length(every).to_numpy())])
-    suppressed = pa.table({
-        "pos": sup.column("pos"),
-        "customer_id": sup.column("customer_id"),
-        "rule": pc.struct_field(first, "rule"),
-        "reason": pc.struct_field(first, "message"),
-        "until": pc.struct_field(first, "until"),
-        "rules": pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
-                                          pc.struct_field(flat, "rule")),
-        "reasons": every,
-    })
+    suppressed = pa.table(
+        {
+            "pos": sup.column("pos"),
+            "customer_id": sup.column("customer_id"),
+            "rule": pc.struct_field(first, "rule"),
+            "reason": pc.struct_field(first, "message"),
+            "until": pc.struct_field(first, "until"),
+            "rules": pa.ListArray.from_arrays(
+                pa.array(offsets, pa.int32()), pc.struct_field(flat, "rule")
+            ),
+            "reasons": every,
+        }
+    )
     return PlanResult(allowed, suppressed)
 
 

@@ -62,8 +62,9 @@ def consent_reason(p: ContactPolicy, h: History, t: datetime, transactional: boo
             break
         latest = (at, status)
     if latest is not None and latest[1] == "withdrawn":
-        return Reason("consent", m.CONSENT_WITHDRAWN.format(h.channel, _when(latest[0])),
-                      _next_grant(h, t))
+        return Reason(
+            "consent", m.CONSENT_WITHDRAWN.format(h.channel, _when(latest[0])), _next_grant(h, t)
+        )
     if latest is None and not transactional and h.channel in p.require_consent:
         return Reason("consent", m.CONSENT_MISSING.format(h.channel), _next_grant(h, t))
     return None
@@ -77,8 +78,13 @@ def cooldown_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
         active = [e for e in h.complaints if e <= t < e + _days(c.after_complaint_days)]
         if active:
             last = active[-1]
-            out.append(Reason("cooldown", m.COMPLAINT.format(_when(last), c.after_complaint_days),
-                              last + _days(c.after_complaint_days)))
+            out.append(
+                Reason(
+                    "cooldown",
+                    m.COMPLAINT.format(_when(last), c.after_complaint_days),
+                    last + _days(c.after_complaint_days),
+                )
+            )
     if c.after_unsubscribe_days:
         active = [e for e in h.unsubscribes if e <= t < e + _days(c.after_unsubscribe_days)]
         granted = [at for at, status in h.consents if at <= t and status == "granted"]
@@ -86,9 +92,13 @@ def cooldown_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
             last = active[-1]
             until = last + _days(c.after_unsubscribe_days)
             grant = _next_grant(h, t)
-            out.append(Reason(
-                "cooldown", m.UNSUBSCRIBE.format(h.channel, _when(last), c.after_unsubscribe_days),
-                until if grant is None else min(until, grant)))
+            out.append(
+                Reason(
+                    "cooldown",
+                    m.UNSUBSCRIBE.format(h.channel, _when(last), c.after_unsubscribe_days),
+                    until if grant is None else min(until, grant),
+                )
+            )
     ticket = _ticket_reason(p, h, t)
     if ticket is not None:
         out.append(ticket)
@@ -118,11 +128,19 @@ def cap_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
             out.append(Reason("cap", m.CAP_ZERO.format(label, cap.days), None))
             continue
         start = t - _days(cap.days)
-        inside = [s for s, ch in h.sends
-                  if start < s <= t and (cap.channel == ALL_CHANNELS or ch == h.channel)]
+        inside = [
+            s
+            for s, ch in h.sends
+            if start < s <= t and (cap.channel == ALL_CHANNELS or ch == h.channel)
+        ]
         if len(inside) >= cap.limit:
-            out.append(Reason("cap", m.CAP.format(len(inside), label, cap.days, cap.limit),
-                              inside[len(inside) - cap.limit] + _days(cap.days)))
+            out.append(
+                Reason(
+                    "cap",
+                    m.CAP.format(len(inside), label, cap.days, cap.limit),
+                    inside[len(inside) - cap.limit] + _days(cap.days),
+                )
+            )
     return out
 
 
@@ -134,8 +152,11 @@ def quiet_reason(p: ContactPolicy, h: History, t: datetime) -> Reason | None:
     state = quiet_state(q, zone_for(h.time_zone, q.default_time_zone), t)
     if state.until is None:
         return None
-    return Reason("quiet_hours", m.QUIET.format(f"{q.start:%H:%M}", f"{q.end:%H:%M}", state.zone,
-                                                f"{state.local:%H:%M}"), state.until)
+    return Reason(
+        "quiet_hours",
+        m.QUIET.format(f"{q.start:%H:%M}", f"{q.end:%H:%M}", state.zone, f"{state.local:%H:%M}"),
+        state.until,
+    )
 
 
 def evaluate(p: ContactPolicy, h: History, t: datetime, *, transactional: bool) -> list[Reason]:
@@ -156,8 +177,9 @@ def evaluate(p: ContactPolicy, h: History, t: datetime, *, transactional: bool) 
     return reasons
 
 
-def next_allowed(p: ContactPolicy, h: History, at: datetime, reasons: list[Reason], *,
-                 transactional: bool) -> datetime | None:
+def next_allowed(
+    p: ContactPolicy, h: History, at: datetime, reasons: list[Reason], *, transactional: bool
+) -> datetime | None:
     """The earliest instant at or after ``at`` with no blocking reason (None: never).
 
     Each reason's ``until`` is no later than the moment its rule really lifts, and every

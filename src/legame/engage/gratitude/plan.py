@@ -134,9 +134,8 @@ def _fee_eligible(
     if rows.num_rows == 0:
         return rows
     customers = rows.column("customer_id").to_pylist()
-    ok = (
-        (rows.column("prior_orders").to_numpy() >= int(params["min_orders"]))
-        & (rows.column("tenure_days").to_numpy() >= int(params["min_tenure_days"]))
+    ok = (rows.column("prior_orders").to_numpy() >= int(params["min_orders"])) & (
+        rows.column("tenure_days").to_numpy() >= int(params["min_tenure_days"])
     )
     min_clv = float(params["min_clv"])
     if min_clv > 0:
@@ -144,14 +143,15 @@ def _fee_eligible(
             raise InputError(
                 "fee_forgiveness.min_clv needs CLV: run `legame score` first (or set min_clv = 0)."
             )
-        clv = dict(
-            ws.con.execute(sql.render("gratitude_clv"), [sorted(set(customers))]).fetchall()
-        )
+        clv = dict(ws.con.execute(sql.render("gratitude_clv"), [sorted(set(customers))]).fetchall())
         ok |= np.array([(clv.get(c) or 0.0) >= min_clv for c in customers])
     waivers = DuckDBEngine(ws).query("gratitude_fee_waivers_in_year", as_of=at)
     already = dict(
-        zip(waivers.column("customer_id").to_pylist(), waivers.column("waivers").to_pylist(),
-            strict=True)
+        zip(
+            waivers.column("customer_id").to_pylist(),
+            waivers.column("waivers").to_pylist(),
+            strict=True,
+        )
     )
     budget = {c: int(params["max_per_year"]) - already.get(c, 0) for c in set(customers)}
     keep = []

@@ -28,12 +28,15 @@ class BetaGeoFitter:
         return self
 
     def conditional_expected_number_of_purchases_up_to_time(
-            self, t: float, frequency: pd.Series, recency: pd.Series, T: pd.Series) -> Any:
-        return self.model.predict_purchases(t, frequency.to_numpy(), recency.to_numpy(),
-                                            T.to_numpy())
+        self, t: float, frequency: pd.Series, recency: pd.Series, T: pd.Series
+    ) -> Any:
+        return self.model.predict_purchases(
+            t, frequency.to_numpy(), recency.to_numpy(), T.to_numpy()
+        )
 
-    def conditional_probability_alive(self, frequency: pd.Series, recency: pd.Series,
-                                      T: pd.Series) -> Any:
+    def conditional_probability_alive(
+        self, frequency: pd.Series, recency: pd.Series, T: pd.Series
+    ) -> Any:
         alive = self.model.predict_alive(frequency.to_numpy(), recency.to_numpy(), T.to_numpy())
         return ALIVE_FACTOR * np.asarray(alive)
 
@@ -48,6 +51,7 @@ class GammaGammaFitter:
         self.params_ = pd.Series({"p": p["p"], "q": p["q"], "v": p["gamma"]})
         return self
 
-    def conditional_expected_average_profit(self, frequency: pd.Series,
-                                            monetary_value: pd.Series) -> Any:
+    def conditional_expected_average_profit(
+        self, frequency: pd.Series, monetary_value: pd.Series
+    ) -> Any:
         return self.model.predict_spend(frequency.to_numpy(), monetary_value.to_numpy())

@@ -9,9 +9,14 @@ import pandas as pd
 
 
 def summary_data_from_transaction_data(
-        transactions: pd.DataFrame, customer_id_col: str, datetime_col: str, *,
-        monetary_value_col: str, observation_period_end: pd.Timestamp,
-        freq: str = "D") -> pd.DataFrame:
+    transactions: pd.DataFrame,
+    customer_id_col: str,
+    datetime_col: str,
+    *,
+    monetary_value_col: str,
+    observation_period_end: pd.Timestamp,
+    freq: str = "D",
+) -> pd.DataFrame:
     assert freq == "D", "the stand-in knows only freq='D'"
     orders = transactions.assign(day=pd.to_datetime(transactions[datetime_col]).dt.floor("D"))
     orders = orders[orders["day"] <= observation_period_end]
@@ -22,9 +27,11 @@ def summary_data_from_transaction_data(
     frequency = by["day"].count() - 1
     first_spend = by[monetary_value_col].first()
     repeat_spend = by[monetary_value_col].sum() - first_spend
-    return pd.DataFrame({
-        "frequency": frequency.astype(float),
-        "recency": (last_day - first_day).dt.days.astype(float),
-        "T": (observation_period_end - first_day).dt.days.astype(float),
-        "monetary_value": (repeat_spend / frequency.where(frequency > 0)).fillna(0.0),
-    })
+    return pd.DataFrame(
+        {
+            "frequency": frequency.astype(float),
+            "recency": (last_day - first_day).dt.days.astype(float),
+            "T": (observation_period_end - first_day).dt.days.astype(float),
+            "monetary_value": (repeat_spend / frequency.where(frequency > 0)).fillna(0.0),
+        }
+    )

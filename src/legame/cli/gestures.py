@@ -34,12 +34,12 @@ def gestures_plan(
     json: JsonOption = False,
 ) -> None:
     """Propose gestures for the moments that call for one, each with its random arm."""
-    from legame.engage.gratitude import plan
+    from legame.engage.gratitude import plan, write_plan
 
     with open_workspace(db, read_only=True) as ws:
         table = plan(ws, at=_at(at))
     if out is not None:
-        _write(table, out)
+        write_plan(table, out)
     if json:
         print_json(table.to_pylist())
         return
@@ -59,22 +59,6 @@ def gestures_plan(
             f"Plan written to {out}: give the treatment rows, then "
             f"`legame gestures record {out}` (holdout rows are recorded too)."
         )
-
-
-def _write(table, out: Path) -> None:
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    from legame.errors import InputError
-
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise InputError(f"--out must end in .csv or .parquet; got {out.name!r}.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        pacsv.write_csv(table, out)
-    else:
-        pq.write_table(table, out)
 
 
 @gestures_app.command("record")

@@ -201,3 +201,24 @@ def test_gestures_cli_plan_record_results(cli, db, write) -> None:
     assert set(res) >= {"by_trigger", "followup_days", "nps_note"}
     text = cli("gestures", "results", "--db", db)
     assert text.exit_code == 0 and "treatment − holdout" in text.stdout
+
+
+def test_write_plan_writes_csv_or_parquet_whole_and_refuses_other_names(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pytest
+
+    from legame.engage.gratitude import write_plan
+    from legame.errors import InputError
+
+    table = pa.table({"gesture_id": ["g1", "g2"], "arm": ["treatment", "holdout"]})
+    csv = write_plan(table, tmp_path / "deep" / "plan.csv")
+    assert csv.read_text().splitlines() == [
+        '"gesture_id","arm"',
+        '"g1","treatment"',
+        '"g2","holdout"',
+    ]
+    assert pq.read_table(write_plan(table, tmp_path / "plan.parquet")).equals(table)
+    assert not list(tmp_path.rglob("*.partial"))
+    with pytest.raises(InputError, match=r"must end in \.csv or \.parquet"):
+        write_plan(table, tmp_path / "plan.xlsx")

@@ -4,7 +4,7 @@ referral, call back a detractor), each with a randomized holdout so the program'
 is measured, not assumed. No points, vouchers or raffles.
 """
 
-from legame.engage.gratitude.plan import KINDS, TRIGGERS, assign_arm, plan
+from legame.engage.gratitude.plan import KINDS, TRIGGERS, assign_arm, plan, write_plan
 from legame.engage.gratitude.results import results
 
-__all__ = ["KINDS", "TRIGGERS", "assign_arm", "plan", "results"]
+__all__ = ["KINDS", "TRIGGERS", "assign_arm", "plan", "results", "write_plan"]

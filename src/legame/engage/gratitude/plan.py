@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -189,3 +190,23 @@ def _proposals(
             "detail": pa.array(details, pa.string()),
         }
     )
+
+
+def write_plan(table: pa.Table, out: str | Path) -> Path:
+    """Write a plan to a CSV or Parquet file (by its extension), whole or not at all: it is
+    written beside the target and renamed into place."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise InputError(f"--out must end in .csv or .parquet; got {path.name!r}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    if suffix == ".csv":
+        pacsv.write_csv(table, partial)
+    else:
+        pq.write_table(table, partial)
+    partial.replace(path)
+    return path

@@ -85,6 +85,16 @@ def run_demo(
 
             scored = score(ws)
             _tick(on_step)
+        with stage("validate", 1):
+            from legame.validation import auto_split, save_validation, validate
+
+            split = auto_split(ws)
+            if split is not None:  # every model checked on the last quarter of the history
+                until, holdout_until = split
+                save_validation(
+                    ws, validate(ws, until=until, holdout_until=holdout_until, model="all")
+                )
+            _tick(on_step)
         with stage("findings", len(FINDING_IDS)):
             found = compute_findings(ws, seed=seed, on_finding=lambda _: _tick(on_step))
             save_findings(ws, found)

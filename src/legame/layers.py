@@ -70,7 +70,11 @@ LAYERS: tuple[Layer, ...] = (
         "the findings against",
         {
             "scoring": "`customer_scores`: RFM, segment, CLV, NPS, service, churn risk",
+            "covariates": "`clv fit --covariates`: covariates from the store's own tables, "
+            "static and time-varying, and their effects",
             "simulate": "synthetic multi-source data with planted, known effects",
+            "validation": "`clv validate`: forecasts checked on a holdout; the model "
+            "`score --model auto` uses",
         },
     ),
     Layer(

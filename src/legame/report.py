@@ -1,5 +1,5 @@
-"""The static HTML report: one self-contained file with the overview, segments, findings
-and gesture results, in English, Italian or Spanish.
+"""The static HTML report: one self-contained file with the overview, segments, findings,
+gesture results and the latest forecast check, in English, Italian or Spanish.
 
 Everything is inline: the styles, the data, the chart specs and the vendored Vega
 bundles (``legame/web/static/vendor``), so the file opens offline, from a disk or an
@@ -29,10 +29,10 @@ STYLES = ("legame.css",)
 
 def render_report(ws: Workspace, lang: str = "en", *, now: datetime | None = None) -> str:
     """The report's HTML, for the workspace ``ws``."""
-    from legame.views import engagement, overview
+    from legame.views import engagement, overview, validation
     from legame.web.findings import load_findings, present
     from legame.web.render import render_template
-    from legame.web.sections import engagement_context, overview_context
+    from legame.web.sections import engagement_context, overview_context, validation_context
 
     if lang not in LANGUAGES:
         from legame.errors import InputError
@@ -48,6 +48,7 @@ def render_report(ws: Workspace, lang: str = "en", *, now: datetime | None = Non
         overview=over,
         gestures=gestures,
         findings=present(load_findings(ws), c),
+        validation=validation_context(validation(ws), c),
         generated=c.t("report.generated", date=c.datetime(made), workspace=ws.path.name),
         styles=Markup("\n".join(_asset(name) for name in STYLES)),
         scripts=[Markup(_script(_asset(name))) for name in SCRIPTS],

@@ -13,11 +13,14 @@ scores or the new ones):
    all customers): 0.9 to 2.6 s at 50 million orders, most of it hidden behind the counts
    and the fits;
 3. predictions once per distinct history (expected purchases in the horizon, P(alive),
-   discounted expected purchases for CLV), stored as ``history_predictions``;
+   discounted expected purchases for CLV; P(no purchase) and the 90 % interval of purchases
+   in the horizon, once per distinct (frequency, T) and mixed with P(alive); the spread of
+   ln(discounted purchases) from the fit's covariance), stored as ``history_predictions``;
 4. the sparse ``customer_voice`` (the customers with a survey answer, a ticket or a message:
    NPS, CSAT, CES, emotional connection, service, contact pressure) and the view
-   ``customer_scores`` over the three tables, holding the fitted parameters and the RFM cuts
-   as literals: it computes RFM scores, expected spend and CLV as it is read.
+   ``customer_scores`` over the three tables, holding the fitted parameters (Gamma-Gamma's
+   covariance too) and the RFM cuts as literals: it computes RFM scores, expected spend, CLV
+   and its interval as it is read.
 
 Nothing per customer is written twice or after the fits: the summary is stored where it
 stays, and the predictions are stored per history. Storing the voice apart keeps the write
@@ -34,19 +37,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from statistics import NormalDist
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from legame import sql
 from legame.engine import DuckDBEngine, Engine, EngineName, engine_for
 from legame.errors import InputError
 from legame.metrics import cutoff
 from legame.metrics import definitions as d
-from legame.models import BetaGeo, GammaGamma, ParetoNBD
-from legame.models.clv import horizon_predictions
+from legame.metrics.rfm import rfm_cuts
+from legame.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
+from legame.models.base import BaseModel, PurchaseModel
+from legame.models.clv import expected_gap, horizon_predictions, horizon_table
+from legame.models.robust import fit_robust
 from legame.sql.quote import identifier
 from legame.store import Workspace
 from legame.store.bookkeeping import has_table
@@ -55,11 +61,11 @@ from legame.store.memory import memory_setting
 from legame.store.moments import reached
 
 Unit = Literal["day", "week"]
-ModelName = Literal["bgnbd", "paretonbd"]
+ModelName = Literal["bgnbd", "mbgnbd", "paretonbd"]
 UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0}
 DAYS_PER_YEAR = 365.25
-#: Survey answers need at least this many of the ten motivator items for an index.
-MIN_MOTIVATOR_ITEMS = 5
+#: The probability the intervals of purchases and of CLV hold (docs/scores.md).
+INTERVAL_LEVEL = 0.9
 
 
 def score_memory_limit() -> str:
@@ -74,11 +80,6 @@ def score_memory_limit() -> str:
     )
 
 
-#: The RFM scores: quintiles of these _summary columns (ties broken by customer_id).
-RFM_KEYS = {"r": "last_order_at", "f": "frequency", "m": "revenue"}
-QUINTILES = 5
-
-
 @dataclass
 class ScoreReport:
     """What ``score`` did: the fits, the row count and the time of each step."""
@@ -90,11 +91,15 @@ class ScoreReport:
     discount_rate: float
     margin: float
     rows: int = 0
-    purchase_model: BetaGeo | ParetoNBD | None = None
-    spend_model: GammaGamma | None = None
+    purchase_model: PurchaseModel | BaseModel | None = None
+    spend_model: GammaGamma | BaseModel | None = None
     timings: dict[str, float] = field(default_factory=dict)
     #: Completed orders dated after today, left out of the default cutoff.
     future_orders: int = 0
+    #: With ``model="auto"``: the model chosen and why (``legame.validation.ModelChoice``).
+    model_choice: dict[str, Any] | None = None
+    #: With covariates: their JSON (:meth:`Covariates.to_dict`), effects under ``covariates``.
+    covariates: dict[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
         pm, sm = self.purchase_model, self.spend_model
@@ -109,9 +114,45 @@ class ScoreReport:
             "model": None if pm is None else type(pm).__name__,
             "params": None if pm is None else pm.params_,
             "spend_params": None if sm is None else sm.params_,
+            "fit_status": None if pm is None else getattr(pm, "fit_status_", None),
+            "spend_fit_status": None if sm is None else getattr(sm, "fit_status_", None),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             "future_orders": self.future_orders,
+            "model_choice": self.model_choice,
+            **(self.covariates or {}),
         }
+
+
+class Covariates(Protocol):
+    """Covariates for :func:`score` (``legame score --covariates``: made by
+    :func:`legame.covariates.score_with_covariates`). ``fit`` fits the purchase and spend
+    models on the summary the engine holds as ``_summary``; ``predictions`` gives the
+    predictions once per distinct (covariate pattern, history), with the columns of
+    ``sql/covariates/history_predictions.sql``, and each customer's pattern (customer_id,
+    pattern); ``to_dict`` the JSON of the covariates and their effects."""
+
+    def fit(
+        self, eng: Engine, *, until: date, unit: Unit, merge_day: bool, penalizer: float | None
+    ) -> tuple[BaseModel, BaseModel | None]: ...
+
+    def predictions(
+        self, *, unit: Unit, horizon_days: int, discount_rate: float
+    ) -> tuple[pa.Table, pa.Table]: ...
+
+    def to_dict(self) -> dict[str, object]: ...
+
+
+def check_covariate_options(model: str, engine: str) -> None:
+    """Covariates work with BG/NBD on the DuckDB engine."""
+    if model != "bgnbd":
+        raise InputError(
+            f"--covariates works with --model bgnbd (BG/NBD with covariates); got {model!r}."
+        )
+    if engine != "duckdb":
+        raise InputError(
+            f"--covariates runs on the DuckDB engine only; got --engine {engine}. Leave out "
+            "--engine (or pass --engine duckdb) to score with covariates."
+        )
 
 
 def last_order_day(workspace: Workspace, *, today: date | None = None) -> date:
@@ -139,8 +180,8 @@ def score_totals(workspace: Workspace) -> dict[str, Any]:
 
 
 def _check(model: str, unit: str, horizon_days: int, discount_rate: float, margin: float) -> None:
-    if model not in ("bgnbd", "paretonbd"):
-        raise InputError(f"--model must be bgnbd or paretonbd; got {model!r}.")
+    if model not in ("bgnbd", "mbgnbd", "paretonbd"):
+        raise InputError(f"--model must be bgnbd, mbgnbd or paretonbd; got {model!r}.")
     if unit not in UNIT_DAYS:
         raise InputError(f"--unit must be day or week; got {unit!r}.")
     if horizon_days <= 0:
@@ -183,17 +224,24 @@ def summary_table(
             merge_day=merge_day,
         )
         return
-    rows = eng.stage(
-        "customer_value",
+    stage_customer_value(
+        eng,
         "customer_summary",
         until=start_of_until,
         end=end,
         unit_days=UNIT_DAYS[unit],
         merge_day=merge_day,
     )
+    eng.alias("_summary", sql.render("customer_value_with_history"))
+
+
+def stage_customer_value(eng: Engine, query: str, **params: sql.Param) -> None:
+    """Stage ``customer_value`` from a query of the summary's rows, with every customer
+    without orders added (only when customers outnumber those rows: orders ingest adds every
+    customer it meets)."""
+    rows = eng.stage("customer_value", query, append=False, **params)
     if rows < eng.query("customer_count").column(0)[0].as_py():
         eng.stage("customer_value", "customers_without_orders", append=True)
-    eng.alias("_summary", sql.render("customer_value_with_history"))
 
 
 def fit_store(
@@ -203,28 +251,54 @@ def fit_store(
     until: date | None = None,
     unit: Unit = "week",
     merge_day: bool = True,
-) -> tuple[date, BetaGeo | ParetoNBD, GammaGamma | None]:
-    """Fit the purchase and spend models on the store's orders up to ``until``."""
+    penalizer: float | None = None,
+) -> tuple[date, PurchaseModel, GammaGamma | None]:
+    """Fit the purchase and spend models on the store's orders up to ``until``
+    (:func:`fit_models`)."""
     _check(model, unit, 365, 0.0, 1.0)
+    _check_penalizer(penalizer)
     until = until or last_order_day(workspace)
     eng = DuckDBEngine(workspace)
     histories, spend = summarize(eng, until=until, unit=unit, merge_day=merge_day)
     eng.drop("_summary")
     if histories.num_rows == 0:
         raise InputError(f"No completed orders on or before {until}.")
-    return (until, *fit_models(histories, spend, model))
+    return (until, *fit_models(histories, spend, model, penalizer=penalizer))
+
+
+def _check_penalizer(penalizer: float | None) -> None:
+    if penalizer is not None and not (np.isfinite(penalizer) and penalizer >= 0):
+        raise InputError(f"--penalizer must be a number >= 0, e.g. 0.01; got {penalizer}.")
 
 
 def fit_models(
-    histories: pa.Table, spend: pa.Table, model: ModelName = "bgnbd"
-) -> tuple[BetaGeo | ParetoNBD, GammaGamma | None]:
-    """Fit the purchase model on weighted distinct histories, and Gamma-Gamma on spend."""
+    histories: pa.Table,
+    spend: pa.Table,
+    model: ModelName = "bgnbd",
+    *,
+    penalizer: float | None = None,
+) -> tuple[PurchaseModel, GammaGamma | None]:
+    """Fit the purchase model on weighted distinct histories, and Gamma-Gamma on spend.
+
+    Both by :func:`legame.models.robust.fit_robust`: where the likelihood is flat or peaks on
+    a boundary (a young or small shop), a reduced or penalised model, named by the model's
+    ``fit_status_``. ``penalizer`` is the purchase model's first penalty (None: 0); the spend
+    model starts without one (its penalty would depend on the currency)."""
+    _check_penalizer(penalizer)
     cols = {name: histories.column(name).to_numpy() for name in ("frequency", "recency", "T", "n")}
-    purchase: BetaGeo | ParetoNBD = BetaGeo() if model == "bgnbd" else ParetoNBD()
-    purchase.fit(cols["frequency"], cols["recency"], cols["T"], weights=cols["n"])
+    kinds = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "paretonbd": ParetoNBD}
+    purchase: PurchaseModel = fit_robust(
+        kinds[model],
+        cols["frequency"],
+        cols["recency"],
+        cols["T"],
+        weights=cols["n"],
+        penalizer=penalizer,
+    )
     spend_model = None
     if spend.num_rows >= 3:
-        spend_model = GammaGamma().fit(
+        spend_model = fit_robust(
+            GammaGamma,
             spend.column("frequency").to_numpy(),
             spend.column("monetary_value").to_numpy(),
             weights=spend.column("n").to_numpy(),
@@ -233,23 +307,29 @@ def fit_models(
 
 
 def predictions(
-    model: BetaGeo | ParetoNBD,
+    model: PurchaseModel,
     histories: pa.Table,
     *,
     unit: Unit,
     horizon_days: int,
     discount_rate: float,
+    intervals: bool = True,
 ) -> pa.Table:
     """Per distinct history: expected purchases in the horizon, P(alive), discounted
     expected purchases (CLV per unit of spend and margin), and the expected gap between
-    purchases while alive (posterior mean of 1/λ's reciprocal), all in the summary's unit."""
+    purchases while alive (posterior mean of 1/λ's reciprocal), all in the summary's unit;
+    then P(no purchase in the horizon), the 90 % predictive interval of the purchases there,
+    and the standard deviation of ln(discounted purchases) from the fit's covariance
+    (:func:`legame.models.clv.horizon_table`; NULL where the fit has none).
+
+    ``intervals=False`` leaves those last four NULL, not computed (``legame bench`` measures
+    what they cost)."""
     f = histories.column("frequency").to_numpy().astype(float)
     r = histories.column("recency").to_numpy()
     t_ = histories.column("T").to_numpy()
-    params = model.params_
-    alpha = params["alpha"]
-    rate = (params["r"] + f) / (alpha + t_)
-    expected, alive, discounted = horizon_predictions(
+    if not intervals:
+        return _without_intervals(model, histories, unit, horizon_days, discount_rate)
+    table = horizon_table(
         model,
         f,
         r,
@@ -258,7 +338,43 @@ def predictions(
         horizon=max(1, round(horizon_days / (DAYS_PER_YEAR / 12))),
         periods_per_year=DAYS_PER_YEAR / UNIT_DAYS[unit],
         discount_rate=discount_rate,
+        level=INTERVAL_LEVEL,
     )
+    spread = table.discounted_log_sd
+    return pa.table(
+        {
+            "frequency": histories.column("frequency"),
+            "recency": histories.column("recency"),
+            "T": histories.column("T"),
+            "expected_purchases": table.expected,
+            "p_alive": table.alive,
+            "discounted_purchases": table.discounted,
+            "expected_gap": expected_gap(model, f, t_),
+            "p_no_purchase": table.p_no_purchase,
+            "purchases_low": pa.array(table.purchases_low, type=pa.int32()),
+            "purchases_high": pa.array(table.purchases_high, type=pa.int32()),
+            "discounted_log_sd": pa.array(spread, mask=~np.isfinite(spread)),
+        }
+    )
+
+
+def _without_intervals(
+    model: PurchaseModel, histories: pa.Table, unit: Unit, horizon_days: int, discount_rate: float
+) -> pa.Table:
+    """:func:`predictions` with P(no purchase) and the intervals NULL, not computed."""
+    f = histories.column("frequency").to_numpy().astype(float)
+    t_ = histories.column("T").to_numpy()
+    expected, alive, discounted = horizon_predictions(
+        model,
+        f,
+        histories.column("recency").to_numpy(),
+        t_,
+        t=horizon_days / UNIT_DAYS[unit],
+        horizon=max(1, round(horizon_days / (DAYS_PER_YEAR / 12))),
+        periods_per_year=DAYS_PER_YEAR / UNIT_DAYS[unit],
+        discount_rate=discount_rate,
+    )
+    n = histories.num_rows
     return pa.table(
         {
             "frequency": histories.column("frequency"),
@@ -267,7 +383,11 @@ def predictions(
             "expected_purchases": expected,
             "p_alive": alive,
             "discounted_purchases": discounted,
-            "expected_gap": 1.0 / np.maximum(rate, 1e-12),
+            "expected_gap": expected_gap(model, f, t_),
+            "p_no_purchase": pa.nulls(n, pa.float64()),
+            "purchases_low": pa.nulls(n, pa.int32()),
+            "purchases_high": pa.nulls(n, pa.int32()),
+            "discounted_log_sd": pa.nulls(n, pa.float64()),
         }
     )
 
@@ -276,7 +396,7 @@ def score(
     workspace: Workspace,
     *,
     engine: EngineName = "duckdb",
-    model: ModelName = "bgnbd",
+    model: ModelName | Literal["auto"] = "bgnbd",
     until: date | None = None,
     unit: Unit = "week",
     horizon_days: int = 365,
@@ -285,14 +405,35 @@ def score(
     merge_day: bool = True,
     progress: Callable[[str], None] | None = None,
     engine_options: Mapping[str, object] | None = None,
+    penalizer: float | None = None,
+    intervals: bool = True,
+    covariates: Covariates | None = None,
 ) -> ScoreReport:
-    """Fit the models on the store's orders and (re)build ``customer_scores``."""
+    """Fit the models on the store's orders and (re)build ``customer_scores``.
+
+    ``model="auto"`` uses the model that holdout validation ranks best on the workspace's
+    own history (:func:`legame.validation.choose_model`); the report says which and why.
+    ``intervals=False`` (``legame bench`` only) leaves P(no purchase) and the intervals of
+    purchases and CLV empty, to measure what they cost. With ``covariates`` (BG/NBD on
+    DuckDB; :func:`legame.covariates.score_with_covariates`) the summary is kept aside, the
+    covariate models are fitted on it, and ``customer_value`` is staged with each customer's
+    covariate pattern, the key of the predictions beside the history."""
+    if covariates is not None:
+        check_covariate_options(model, engine)
+    choice = None
+    if model == "auto":
+        from legame.validation import choose_model
+
+        choice = choose_model(workspace, until=until, unit=unit, merge_day=merge_day)
+        model = choice.model
     _check(model, unit, horizon_days, discount_rate, margin)
+    _check_penalizer(penalizer)
     future = 0 if until else cutoff.future_orders(workspace)
     until = until or last_order_day(workspace)
     report = ScoreReport(
         engine, until, unit, horizon_days, discount_rate, margin, future_orders=future
     )
+    report.model_choice = None if choice is None else choice.to_dict()
     step = _Stopwatch(report, progress)
     options = dict(engine_options or {})
     if engine == "duckdb":
@@ -303,33 +444,54 @@ def score(
         eng = engine_for(workspace, engine, **options)
         try:
             with ThreadPoolExecutor(1) as pool:
+                plain = covariates is None
                 with step("summary"):
-                    summary_table(eng, until=until, unit=unit, merge_day=merge_day, stage=True)
-                    reached("score.staged")
+                    summary_table(eng, until=until, unit=unit, merge_day=merge_day, stage=plain)
+                    if plain:
+                        reached("score.staged")
                     # The RFM keys come out of the engine here, on its connection; where their
                     # quintiles start is NumPy and Arrow work that releases the GIL, done on the
                     # pool beside the engine's counts, the fits and the predictions.
                     cuts = pool.submit(rfm_cuts, eng.query("rfm_keys"))
-                    histories, spend = eng.query("history_counts"), eng.query("spend_counts")
-                if histories.num_rows == 0:
-                    raise InputError(f"No completed orders on or before {until}: nothing to score.")
+                    if covariates is None:
+                        histories, spend = eng.query("history_counts"), eng.query("spend_counts")
+                        if histories.num_rows == 0:
+                            raise InputError(
+                                f"No completed orders on or before {until}: nothing to score."
+                            )
+                fitted: tuple[BaseModel, BaseModel | None]
                 with step("fit"):
-                    purchase, spend_model = fit_models(histories, spend, model)
+                    if covariates is None:
+                        fitted = fit_models(histories, spend, model, penalizer=penalizer)
+                    else:
+                        fitted = covariates.fit(
+                            eng, until=until, unit=unit, merge_day=merge_day, penalizer=penalizer
+                        )
+                purchase, spend_model = fitted
                 reached("score.fitted")
                 report.purchase_model, report.spend_model = purchase, spend_model
                 if spend_model is None:
                     raise InputError("Too few repeat customers (< 3) to fit the spend model.")
                 with step("predict"):
-                    eng.put(
-                        "_predictions",
-                        predictions(
+                    if covariates is None:
+                        assert isinstance(purchase, PurchaseModel)
+                        table = predictions(
                             purchase,
                             histories,
                             unit=unit,
                             horizon_days=horizon_days,
                             discount_rate=discount_rate,
-                        ),
-                    )
+                            intervals=intervals,
+                        )
+                    else:
+                        table, patterns = covariates.predictions(
+                            unit=unit, horizon_days=horizon_days, discount_rate=discount_rate
+                        )
+                        eng.put("_patterns", patterns)
+                        stage_customer_value(eng, "covariates/customer_value")
+                        reached("score.staged")
+                        report.covariates = covariates.to_dict()
+                    eng.put("_predictions", table)
                 with step("write"):  # with what is left of finding the RFM cuts
                     written = write_scores(
                         eng,
@@ -337,9 +499,11 @@ def score(
                         spend=spend_model.params_,
                         margin=margin,
                         cuts=cuts.result(),
+                        spend_cov=spend_model.cov_[:3, :3],
+                        history=f"{'' if plain else 'covariates/'}history_predictions",
                     )
                     report.rows = written["customer_value"]
-            for name in ("_summary", "_predictions"):
+            for name in ("_summary", "_predictions", *(() if plain else ("_patterns",))):
                 eng.drop(name)
         finally:
             eng.close()
@@ -353,87 +517,41 @@ def write_scores(
     spend: Mapping[str, float],
     margin: float,
     cuts: Mapping[str, sql.Param],
+    spend_cov: np.ndarray | None = None,
+    history: str = "history_predictions",
 ) -> dict[str, int]:
     """The score's write, after ``customer_value`` is staged and ``_predictions`` put:
-    ``history_predictions``, ``customer_voice`` and the view ``customer_scores`` (with
-    Gamma-Gamma's parameters ``spend``, the margin and the RFM cuts as literals), committed
-    with the staged table; the voice's windows end at midnight after ``until``. Returns the
-    rows per table."""
+    ``history_predictions`` (by the query ``history``: ``covariates/history_predictions``
+    with covariates), ``customer_voice`` and the view ``customer_scores`` (with
+    Gamma-Gamma's parameters ``spend`` and its covariance ``spend_cov`` in log parameters, the
+    margin and the RFM cuts as literals), committed with the staged table; the voice's
+    windows end at midnight after ``until``. Without a (finite) covariance the CLV interval
+    is empty. Returns the rows per table."""
     return eng.write(
-        {"history_predictions": "history_predictions", "customer_voice": "customer_voice"},
+        {"history_predictions": history, "customer_voice": "customer_voice"},
         views={"customer_scores": "customer_scores"},
-        as_of=datetime.combine(until + timedelta(days=1), datetime.min.time()),
+        **d.voice_params(datetime.combine(until + timedelta(days=1), datetime.min.time())),
         p=spend["p"],
         q=spend["q"],
         gamma=spend["gamma"],
         margin=margin,
-        min_motivator_items=MIN_MOTIVATOR_ITEMS,
-        **d.poor_ticket_params(),
         connected_index=float(d.CONNECTION_THRESHOLD),
+        interval_z=NormalDist().inv_cdf(0.5 + INTERVAL_LEVEL / 2),
+        **spend_covariance(spend_cov),
         **cuts,
     )
 
 
-def quintile_starts(n: int, buckets: int = QUINTILES) -> list[int]:
-    """0-based positions where buckets 2.. start under ``NTILE(buckets)`` over ``n`` rows:
-    the first ``n % buckets`` buckets hold one row more than the others."""
-    size, extra = divmod(n, buckets)
-    return [(b - 1) * size + min(b - 1, extra) for b in range(2, buckets + 1)]
-
-
-def rfm_cuts(keys: pa.Table) -> dict[str, sql.Param]:
-    """For each RFM key, where its quintiles 2 to 5 start in the order (key, customer_id):
-    ``r2`` .. ``r5``, ``f2`` .. , ``m2`` .. the key and ``r2_id`` .. the customer_id there,
-    or None where there are fewer customers than quintiles: the parameters of the view
-    ``customer_scores``.
-
-    A customer's score is then 1 + the number of cuts at or below its (key, customer_id),
-    exactly ``NTILE(5) OVER (ORDER BY key, customer_id)``. Each cut is found by selection:
-    the key at that position (a partition, in one buffer for the three keys), then, among
-    the customers sharing that key, the customer_id at the remaining offset (Arrow's
-    nth-element; cuts on the same key share the tied customers), so the cost is linear in
-    the customers rather than three sorts of them.
-    """
-    ids = keys.column("customer_id").combine_chunks()
-    n = keys.num_rows
-    starts = quintile_starts(n)
-    present = [s for s in starts if s < n]
-    work = np.empty(n, dtype=np.int64)
-    cuts: dict[str, sql.Param] = {}
-    for score, name in RFM_KEYS.items():
-        column = keys.column(name).combine_chunks()
-        plain = column.cast(pa.int64()) if pa.types.is_timestamp(column.type) else column
-        order = plain.to_numpy(zero_copy_only=False)
-        nth = work.view(order.dtype) if order.dtype.itemsize == 8 else np.empty_like(order)
-        np.copyto(nth, order)
-        if present:
-            nth.partition(present)
-        found: dict[object, tuple[int, pa.Array, np.ndarray]] = {}  # key: below, tied ids, rows
-        previous = -1
-        for bucket, start in enumerate(starts, start=2):
-            key: sql.Param = None
-            who: sql.Param = None
-            if start < n:
-                value = nth[start]
-                if value not in found:
-                    # Positions up to the previous cut hold keys at most the previous key,
-                    # which is below this one; positions after this cut hold keys at least it.
-                    below = previous + 1 + int(np.count_nonzero(nth[previous + 1 : start] < value))
-                    tied = np.flatnonzero(order == value)
-                    found[value] = (below, ids.take(pa.array(tied)), tied)
-                below, group, tied = found[value]
-                offset = start - below
-                who = sql.Text(group[0 if tied.size == 1 else _nth_smallest(group, offset)].as_py())
-                key = column[int(tied[0])].as_py()
-                previous = start
-            cuts[f"{score}{bucket}"] = key
-            cuts[f"{score}{bucket}_id"] = who
-    return cuts
-
-
-def _nth_smallest(values: pa.Array, offset: int) -> int:
-    """The index in ``values`` of its ``offset``-th smallest element (0-based)."""
-    return int(pc.partition_nth_indices(values, pivot=offset)[offset].as_py())
+def spend_covariance(cov: np.ndarray | None) -> dict[str, sql.Param]:
+    """The view's ``spend_cov_*`` literals: Gamma-Gamma's covariance in ln(p, q, gamma), or
+    NULLs when there is none."""
+    names = "pqg"
+    finite = cov is not None and bool(np.all(np.isfinite(cov)))
+    return {
+        f"spend_cov_{names[i]}{names[j]}": float(cov[i, j]) if finite and cov is not None else None
+        for i in range(3)
+        for j in range(i, 3)
+    }
 
 
 class _Stopwatch:

@@ -42,6 +42,15 @@ KEYS = {
     "message_check_25k_s",
     "message_check_200k_s",
     "load",
+    "ingest_customers_s",
+    "score_no_intervals_s",
+    "intervals_overhead",
+    "intervals_overhead_cpu",
+    "validate_s",
+    "validate",
+    "covariate_fit_s",
+    "covariates",
+    "pymc_status",
 }
 
 
@@ -72,9 +81,9 @@ def _run(tmp_path: Path, *extra: str) -> list[dict]:
     return json.loads(out.read_text())
 
 
-@pytest.mark.slow  # every phase in a child process of its own: about 15 s
+@pytest.mark.slow  # every phase in a child process of its own: about a minute
 def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Path) -> None:
-    (row,) = _run(tmp_path, "--no-lifetimes")
+    (row,) = _run(tmp_path, "--no-lifetimes", "--no-pymc")
     assert set(row) >= KEYS
     assert row["transactions"] >= 20_000 and row["customers"] > 1000
     for key in (
@@ -92,6 +101,30 @@ def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Pat
         assert row[key] > 0, key
     assert set(row["score_steps_s"]) == {"summary", "fit", "predict", "write"}
     assert row["lifetimes_status"] == "skipped" and row["speedup_vs_lifetimes"] is None
+    assert row["pymc_status"] == "skipped" and row["pymc_s"] is None
+    assert row["ingest_customers_s"] > 0
+    # The score with and without the intervals, and what they add to it.
+    assert row["score_no_intervals_s"] > 0
+    assert row["intervals_overhead"] == round(row["score_s"] / row["score_no_intervals_s"] - 1, 4)
+    # clv validate --model all, on the last quarter of the days.
+    validation = row["validate"]
+    assert row["validate_s"] > 0
+    assert [m["model"] for m in validation["models"]] == ["bgnbd", "mbgnbd", "paretonbd"]
+    assert validation["best"] in ("bgnbd", "mbgnbd", "paretonbd") and not validation["failed"]
+    assert validation["until"] < validation["holdout_until"] == row["until"]
+    assert validation["customers"] <= row["customers"]
+    # The covariate fit: three static covariates on every customer, and the planted effects.
+    cov = row["covariates"]
+    assert row["covariate_fit_s"] > 0
+    assert cov["names"] == ["acquisition_channel", "country", "first_order_value"]
+    assert cov["customers"] == row["customers"] and cov["converged"]
+    for name in (
+        "beta_purchase_acquisition_channel=marketplace",  # planted -0.69: buys half as often
+        "beta_a_country=ES",  # planted 0.81: drops out more
+        "beta_b_country=DE",  # planted 0.22: drops out less
+        "beta_purchase_first_order_value",  # planted 0
+    ):
+        assert abs(cov["params"][name] - cov["planted"][name]) < 4 * cov["stderr"][name], name
     assert row["message_check_25k_s"] > 0 and row["message_check_200k_s"] > 0
     assert row["message_check"]["verdicts"] == {"25000": "rethink", "200000": "rethink"}
     assert row["load"] == {"status": "skipped"}
@@ -148,18 +181,11 @@ def test_lower_bound_gives_the_summary_legame_fits_on(tmp_path: Path) -> None:
     assert differ == (0, data.customers)
 
 
-@pytest.mark.slow
-def test_the_lifetimes_reference_runs_in_its_venv_and_is_compared_customer_by_customer(
-    tmp_path: Path,
-) -> None:
-    """The reference path end to end, without the network: a venv whose Python runs a
-    stand-in for lifetimes (``standin/lifetimes``: legame's models behind lifetimes' calls,
-    reporting ``r`` 1 % high and P(alive) 2 % high). The bench runs the reference pipeline
-    there, matches every customer, and finds exactly the planted disagreements; everything
-    else agrees. (Agreement with the real lifetimes 0.11.3 is pinned in ``tests/models``.)"""
+def _standin_venv(venv: Path, pins: tuple[str, ...]) -> Path:
+    """A venv whose Python runs this one with ``standin/`` first on the path, stamped as
+    built with ``pins`` (nothing to install)."""
     from legame.bench import reference
 
-    venv = tmp_path / "venv"
     python = reference.venv_python(venv)
     python.parent.mkdir(parents=True)
     standin = Path(__file__).with_name("standin")
@@ -168,8 +194,32 @@ def test_the_lifetimes_reference_runs_in_its_venv_and_is_compared_customer_by_cu
         f'exec "{sys.executable}" "$@"\n'
     )
     python.chmod(0o755)
-    (venv / ".legame-pins").write_text("\n".join(reference.PINS))  # built: nothing to install
-    (row,) = _run(tmp_path, "--lifetimes-venv", str(venv))
+    (venv / ".legame-pins").write_text("\n".join(pins))
+    return venv
+
+
+@pytest.fixture(scope="module")
+def referenced(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The bench at a tiny size with both references, in stand-in venvs (no network)."""
+    from legame.bench import pymc_reference, reference
+
+    tmp_path = tmp_path_factory.mktemp("references")
+    lifetimes = _standin_venv(tmp_path / "lifetimes-venv", reference.PINS)
+    pymc = _standin_venv(tmp_path / "pymc-venv", pymc_reference.PINS)
+    (row,) = _run(tmp_path, "--lifetimes-venv", str(lifetimes), "--pymc-venv", str(pymc))
+    return row
+
+
+@pytest.mark.slow
+def test_the_lifetimes_reference_runs_in_its_venv_and_is_compared_customer_by_customer(
+    referenced: dict,
+) -> None:
+    """The reference path end to end, without the network: a venv whose Python runs a
+    stand-in for lifetimes (``standin/lifetimes``: legame's models behind lifetimes' calls,
+    reporting ``r`` 1 % high and P(alive) 2 % high). The bench runs the reference pipeline
+    there, matches every customer, and finds exactly the planted disagreements; everything
+    else agrees. (Agreement with the real lifetimes 0.11.3 is pinned in ``tests/models``.)"""
+    row = referenced
     assert row["lifetimes_status"] == "ok", row["lifetimes_status"]
     assert row["lifetimes_versions"]["lifetimes"] == "0.11.3-standin"
     assert row["lifetimes_s"] > 0 and row["speedup_vs_lifetimes"] > 0
@@ -181,3 +231,32 @@ def test_the_lifetimes_reference_runs_in_its_venv_and_is_compared_customer_by_cu
     assert compared["p_alive"] == pytest.approx(0.02 / 1.02, rel=1e-3)
     assert compared["expected_purchases"] < 1e-4 and compared["expected_spend"] < 1e-4
     assert row["max_prediction_rel_diff"] == pytest.approx(0.02 / 1.02, rel=1e-2)
+
+
+@pytest.mark.slow
+def test_the_pymc_reference_runs_in_its_venv_and_is_compared_coefficient_by_coefficient(
+    referenced: dict,
+) -> None:
+    """PyMC-Marketing's covariate fit end to end, without the network: a venv whose Python
+    runs ``pymc_pipeline.py`` against a stand-in (``standin/pymc_marketing``: flat priors
+    checked, legame's row-by-row covariate likelihood behind ``BetaGeoModel``, the purchase
+    coefficient of the first column reported 0.01 high). The pipeline's own summary and
+    covariate coding give exactly legame's columns (none unmatched), and the bench finds the
+    planted disagreement and nothing else. (The real PyMC-Marketing:
+    ``test_pymc_reference.py``.)"""
+    row = referenced
+    assert row["pymc_status"] == "ok", row["pymc_status"]
+    assert row["pymc_versions"]["pymc_marketing"] == "0.19.2-standin"
+    assert row["pymc_s"] > 0 and row["pymc_fit_s"] > 0
+    assert set(row["pymc_steps_s"]) == {"read", "summary", "covariates", "build", "compile", "fit"}
+    assert row["covariate_speedup_vs_pymc"] > 0
+    compared = row["pymc_vs_legame"]
+    assert compared["unmatched"] == []
+    shifted = "beta_purchase_acquisition_channel=app"
+    diffs = {k: c["abs_diff"] for k, c in compared["coefficients"].items() if k.startswith("beta_")}
+    assert len(diffs) == 3 * 6  # purchase, a and b for 2 channels, 3 countries, first order value
+    assert diffs[shifted] == pytest.approx(0.01, abs=1e-3)
+    assert max(v for k, v in diffs.items() if k != shifted) < 1e-3
+    assert compared["max_base_rel_diff"] < 1e-3
+    # legame's estimate is the maximum: the stand-in's shifted point is below it.
+    assert 0 < compared["loglik_diff"] < 1

@@ -9,12 +9,13 @@ import pyarrow as pa
 import pytest
 
 from legame import sql
+from legame.metrics.rfm import quintile_starts, rfm_cuts
 from legame.models import BetaGeo, ParetoNBD, discounted_purchases
 from legame.models._inputs import factorize
 from legame.models.bgnbd import _BetaGeoLikelihood
 from legame.models.clv import horizon_predictions
 from legame.models.gammagamma import _GammaGammaLikelihood
-from legame.scoring import quintile_starts, rfm_cuts
+from legame.scoring import spend_covariance
 
 
 @pytest.mark.parametrize("n", [1, 2, 4, 5, 6, 9, 23, 1000])
@@ -30,10 +31,12 @@ def test_quintile_starts_are_where_duckdb_ntile_changes_bucket(n: int) -> None:
 
 
 @pytest.mark.parametrize("n", [1, 3, 5, 6, 7, 5_000, 60_000])
-def test_rfm_scores_are_ntile_over_key_and_customer_id(n: int) -> None:
-    """customer_scores' RFM scores from rfm_cuts are NTILE(5) over (key, customer_id): many ties
-    (frequency, rounded revenue, same-second orders), unsorted ids, ids with a quote or a
-    backslash, revenues that are no short decimals, and a customer without orders."""
+def test_rfm_scores_are_the_ntile_of_the_first_customer_holding_the_key(n: int) -> None:
+    """customer_scores' RFM scores from rfm_cuts are, for each key, NTILE(5) over the sorted
+    keys at the first customer holding it (so equal keys, equal scores; with distinct keys
+    plain NTILE): many ties (frequency, rounded revenue, same-second orders), unsorted ids,
+    ids with a quote or a backslash, revenues that are no short decimals, and a customer
+    without orders."""
     rng = np.random.default_rng(n)
     tails = ["", "x", "O'B", "\\q"]
     ids = [f"C{int(v):06d}{tails[v % 4]}" for v in rng.permutation(n) * 7]
@@ -56,15 +59,18 @@ def test_rfm_scores_are_ntile_over_key_and_customer_id(n: int) -> None:
     )
     con = duckdb.connect()
     con.register("_summary", summary)
-    con.execute("CREATE TABLE customer_value AS SELECT * FROM _summary")
+    con.execute("CREATE TABLE customer_value AS SELECT *, 0 AS pattern FROM _summary")
     con.execute(
         "INSERT INTO customer_value BY NAME "
         "SELECT 'no orders' AS customer_id, 0 AS orders, 0.0 AS revenue"
     )
     con.execute(
-        "CREATE TABLE history_predictions AS SELECT DISTINCT frequency, recency, T, "
+        "CREATE TABLE history_predictions AS SELECT DISTINCT 0 AS pattern, frequency, recency, T, "
         "1.0 AS expected_purchases, 1.0 AS p_alive, 1.0 AS expected_gap, "
-        "1.0 AS discounted_purchases FROM _summary"
+        "1.0 AS discounted_purchases, 0.5 AS p_no_purchase, 0 AS purchases_low, "
+        "2 AS purchases_high, 0.1 AS discounted_log_sd, 4.0 AS spend_gamma, "
+        "NULL::DOUBLE AS spend_cov_pg, NULL::DOUBLE AS spend_cov_qg, "
+        "NULL::DOUBLE AS spend_cov_gg FROM _summary"
     )
     voice = ", ".join(
         f"NULL::DOUBLE AS {c}"
@@ -90,17 +96,30 @@ def test_rfm_scores_are_ntile_over_key_and_customer_id(n: int) -> None:
         f"CREATE TABLE customer_voice AS SELECT NULL::VARCHAR AS customer_id, "
         f"NULL::TIMESTAMP AS nps_answered_at, {voice} LIMIT 0"
     )
-    cuts = rfm_cuts(summary.select(["customer_id", "last_order_at", "frequency", "revenue"]))
+    cuts = rfm_cuts(summary.select(["last_order_at", "frequency", "revenue"]))
     scores = sql.render(
-        "customer_scores", p=2.0, q=3.0, gamma=4.0, margin=1.0, connected_index=70.0, **cuts
+        "customer_scores",
+        p=2.0,
+        q=3.0,
+        gamma=4.0,
+        margin=1.0,
+        connected_index=70.0,
+        interval_z=1.645,
+        **spend_covariance(None),
+        **cuts,
     )
     got = con.execute(f"""
-        WITH v AS ({scores}), k AS (
+        WITH v AS ({scores}), tiles AS (
+            SELECT customer_id, last_order_at, frequency, revenue,
+                   NTILE(5) OVER (ORDER BY last_order_at, customer_id) AS r1,
+                   NTILE(5) OVER (ORDER BY frequency, customer_id) AS f1,
+                   NTILE(5) OVER (ORDER BY revenue, customer_id) AS m1
+            FROM _summary), k AS (
             SELECT customer_id,
-                   NTILE(5) OVER (ORDER BY last_order_at, customer_id) AS r0,
-                   NTILE(5) OVER (ORDER BY frequency, customer_id) AS f0,
-                   NTILE(5) OVER (ORDER BY revenue, customer_id) AS m0
-            FROM _summary)
+                   min(r1) OVER (PARTITION BY last_order_at) AS r0,
+                   min(f1) OVER (PARTITION BY frequency) AS f0,
+                   min(m1) OVER (PARTITION BY revenue) AS m0
+            FROM tiles)
         SELECT count(*), count(k.customer_id),
                count(*) FILTER (WHERE r_score IS DISTINCT FROM r0),
                count(*) FILTER (WHERE f_score IS DISTINCT FROM f0),

@@ -48,7 +48,7 @@ def test_speedup_accuracy_and_memory_are_marked() -> None:
             peak_rss_mb=8200.0,
         ),
     ]
-    _score, speed, accuracy, memory = checks(results)
+    _score, speed, accuracy, memory, *_speed = checks(results)
     assert speed[1] == ["9.5× ✗", "20.0× ✓", "timeout"]
     assert accuracy[1] == ["2.0e-03 ✗", "2.0e-07 ✓", "–"]
     # a third of lifetimes' peak is 3000 MiB: not under it
@@ -59,7 +59,22 @@ def test_governor_latency_is_checked_once() -> None:
     slow = {"status": "ok", "median_ms": 2.0, "p99_ms": 5.2, "n_checks": 10, "messages": 10}
     rows = checks([_row(1_000_000, governor=slow), _row(10_000_000, governor=slow)])
     assert rows[-1] == ("contact check p99 under 5 ms", ["median 2.0 ms, p99 5.2 ms ✗", ""])
-    assert len(checks([_row(1_000_000, governor={"status": "skipped"})])) == 4
+    assert len(checks([_row(1_000_000, governor={"status": "skipped"})])) == 7
+
+
+def test_validation_covariates_and_intervals_are_held_to_their_targets_at_10m() -> None:
+    """Issue 18: at 10M orders, clv validate --model all and the covariate fit under 60 s,
+    the intervals under 20 % of the whole score; other sizes are shown, not marked."""
+    results = [
+        _row(1_000_000, validate_s=80.0, covariate_fit_s=70.0, intervals_overhead=0.5),
+        _row(10_000_000, validate_s=59.9, covariate_fit_s=60.0, intervals_overhead=0.125),
+        _row(10_000_000, validate_s=61.0, covariate_fit_s=12.0, intervals_overhead=0.2),
+        _row(50_000_000),
+    ]
+    validate, covariates, intervals = checks(results)[4:7]
+    assert validate[1] == ["80.0 s", "59.9 s ✓", "61.0 s ✗", "–"]
+    assert covariates[1] == ["70.0 s", "60.0 s ✗", "12.0 s ✓", "–"]
+    assert intervals[1] == ["+50.0 %", "+12.5 % ✓", "+20.0 % ✗", "–"]
 
 
 def test_the_readme_block_holds_the_targets_table() -> None:

@@ -90,7 +90,7 @@ def test_clv_fit_text_output_names_the_parameters(cli, cdnow_db) -> None:
 
 
 def test_clv_fit_rejects_bad_options(cli, cdnow_db) -> None:
-    assert "must be bgnbd or paretonbd" in str(
+    assert "must be bgnbd, mbgnbd or paretonbd" in str(
         cli("clv", "fit", "--model", "x", "--db", cdnow_db).exception
     )
     assert "--unit must be day or week" in str(

@@ -13,7 +13,16 @@ import pytest
 
 import legame.models
 from legame.errors import InputError, NotFittedError
-from legame.models import BetaGeo, GammaGamma, LatentDropout, ParetoNBD, ShiftedBetaGeometric
+from legame.models import (
+    BetaGeo,
+    CovariateBetaGeo,
+    CovariateGammaGamma,
+    GammaGamma,
+    LatentDropout,
+    ModifiedBetaGeo,
+    ParetoNBD,
+    ShiftedBetaGeometric,
+)
 from legame.models.base import BaseModel
 
 Columns = list[np.ndarray]
@@ -65,6 +74,20 @@ def _dropout(d: SimpleNamespace) -> Columns:
     return list(d.dropout)
 
 
+def _big_spender(c: Any) -> np.ndarray:
+    """A static covariate of the CDNOW customers: mean repeat spend above $30 (1 or 0)."""
+    return (c.monetary_value > 30).astype(float)
+
+
+def _rfm_covariate(d: SimpleNamespace) -> Columns:
+    return [*_rfm(d), _big_spender(d.cdnow)]
+
+
+def _spend_covariate(d: SimpleNamespace) -> Columns:
+    repeat = d.cdnow.frequency > 0
+    return [*_spend(d), (d.cdnow.id[repeat] % 2).astype(float)]
+
+
 def _retention(_: SimpleNamespace) -> Columns:
     # Fader & Hardie (2007) High End cohort, one row per customer
     survivors = np.array([1000, 869, 743, 653, 593, 551, 517, 491])
@@ -82,6 +105,7 @@ PURCHASE_PREDICTIONS = [
 CASES = [
     Case(BetaGeo, _rfm, PURCHASE_PREDICTIONS),
     Case(ParetoNBD, _rfm, PURCHASE_PREDICTIONS),
+    Case(ModifiedBetaGeo, _rfm, PURCHASE_PREDICTIONS),
     Case(GammaGamma, _spend, [("predict_spend", (3, 25.0))]),
     Case(
         ShiftedBetaGeometric,
@@ -99,6 +123,22 @@ CASES = [
         [("predict_dropout", ([1.0],)), ("predict_alive", (2, 30.0, 38.0, [[0.0], [1.0]]))],
         names=("r", "alpha", "a", "b", "beta_z"),
         take=_take_customers,
+    ),
+    Case(
+        CovariateBetaGeo,
+        _rfm_covariate,
+        [
+            ("predict_alive", (2, 30.0, 38.0, [1.0])),
+            ("predict_purchases", (39.0, 2, 30.0, 38.0, [1.0])),
+            ("expected_purchases", (39.0, [1.0])),
+        ],
+        names=("r", "alpha", "a", "b", "beta_purchase_z", "beta_a_z", "beta_b_z"),
+    ),
+    Case(
+        CovariateGammaGamma,
+        _spend_covariate,
+        [("predict_spend", (3, 25.0, [1.0]))],
+        names=("p", "q", "gamma", "beta_spend_z"),
     ),
 ]
 IDS = [str(c) for c in CASES]
@@ -124,12 +164,16 @@ def fitted(data: SimpleNamespace) -> dict[str, BaseModel]:
 def test_public_api_is_exactly_the_documented_names() -> None:
     assert sorted(legame.models.__all__) == [
         "BetaGeo",
+        "CovariateBetaGeo",
+        "CovariateGammaGamma",
         "GammaGamma",
         "HoldoutTable",
         "LatentDropout",
+        "ModifiedBetaGeo",
         "ParetoNBD",
         "ShiftedBetaGeometric",
         "customer_lifetime_value",
+        "discounted_log_sd",
         "discounted_purchases",
         "holdout_table",
     ]
@@ -254,7 +298,7 @@ def test_bad_input_errors_name_the_argument_row_and_value(
         case.model().fit(["a"] * 50, *columns[1:])
 
 
-@pytest.mark.parametrize("model", [BetaGeo, ParetoNBD])
+@pytest.mark.parametrize("model", [BetaGeo, ParetoNBD, ModifiedBetaGeo])
 @pytest.mark.parametrize(
     ("frequency", "recency", "T", "pattern"),
     [

@@ -12,12 +12,18 @@ import pytest
 
 from legame.errors import InputError
 from legame.simulate import EFFECTS, SimulationResult, simulate, simulate_tables
+from legame.simulate.tables import EXTRA_COLUMNS
 from legame.store.schema import TABLES
 
 MC_FAST = 20_000
 TS = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 MONEY = re.compile(r"^\d+\.\d{2}$")
 INT = re.compile(r"^\d+$")
+
+
+def _columns(name: str) -> list[str]:
+    """The schema's columns, then the attributes outside it that the simulator adds."""
+    return [*TABLES[name].names, *EXTRA_COLUMNS.get(name, ())]
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -40,20 +46,20 @@ def test_different_seeds_write_different_data(tmp_path: Path) -> None:
 
 
 def test_every_csv_has_exactly_the_schema_columns_in_order(sim_files: SimulationResult) -> None:
-    for name, table in TABLES.items():
+    for name in TABLES:
         path = sim_files.paths[name]
         assert path.name == f"{name}.csv"
         header = path.read_text(encoding="utf-8").split("\n", 1)[0]
-        assert header == ",".join(table.names)
+        assert header == ",".join(_columns(name))
         read = pacsv.read_csv(path)
-        assert read.column_names == list(table.names)
+        assert read.column_names == _columns(name)
         assert read.num_rows == sim_files.truth["rows"][name]  # type: ignore[index]
 
 
 def test_in_memory_tables_have_the_schema_columns(sim_data) -> None:
     assert list(sim_data.tables) == list(TABLES)
     for name, table in sim_data.tables.items():
-        assert table.column_names == list(TABLES[name].names)
+        assert table.column_names == _columns(name)
         assert table.num_rows > 0, name
 
 
@@ -61,6 +67,7 @@ def test_csv_fields_follow_the_canonical_format(sim_files: SimulationResult) -> 
     """ISO timestamps, '.' decimals with cents, whole numbers, empty fields for NULL."""
     for name, table in TABLES.items():
         kinds = {c.name: c.kind for c in table.columns}
+        kinds.update(dict.fromkeys(EXTRA_COLUMNS.get(name, ()), "text"))
         with sim_files.paths[name].open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
         assert rows, name
@@ -170,4 +177,4 @@ def test_tiny_populations_still_give_every_table(customers: int) -> None:
     for seed in range(8):
         data = simulate_tables(customers=customers, seed=seed, mc_customers=MC_FAST)
         assert data.tables["customers"].num_rows == customers
-        assert all(t.column_names == list(TABLES[n].names) for n, t in data.tables.items())
+        assert all(t.column_names == _columns(n) for n, t in data.tables.items())

@@ -103,8 +103,9 @@ def test_effects_change_the_simulated_orders() -> None:
     n = 50_000
     neutral = build_world(n, P, Effects(frozenset(PURE_PROCESS_EFFECTS_OFF)), Streams(8))
     default = build_world(n, P, Effects(), Streams(8))
-    # connected customers buy 4x as often while alive: more orders overall
-    assert default.hist.order_cust.size > 1.3 * neutral.hist.order_cust.size
+    # connected customers buy 4x as often while alive: more orders overall (measured 1.24x,
+    # with the marketplace customers' fewer purchases and earlier dropout; 1.34x without)
+    assert default.hist.order_cust.size > 1.15 * neutral.hist.order_cust.size
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from legame import sql
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 #: Folders and queries that run on DuckDB only (see above).
-DUCKDB_ONLY_FOLDERS = ("bookkeeping/", "governor/", "saved_findings/")
+DUCKDB_ONLY_FOLDERS = ("bookkeeping/", "governor/", "saved_findings/", "saved_validation/")
 DUCKDB_ONLY = {
     "gratitude_clv",
     "views/customer_list",
@@ -66,13 +66,20 @@ PARAMS: dict[str, sql.Param] = {
     "mid_from": 5,
     "high_from": 9,
     "before": datetime(2026, 1, 1),
+    "holdout_end": datetime(2026, 7, 1),
     "bins": 20,
-    # RFM cuts: a key and a customer id for quintiles 2..5; the last quintile absent (NULL).
+    # Covariates: a customers column and an attribute kept in _extra.
+    "column": sql.Name("country"),
+    "key": sql.Text("acquisition_channel"),
+    # RFM cuts for quintiles 2..5; the last quintile absent (NULL).
     **{f"r{b}": datetime(2025, 6, b) for b in range(2, 5)},
     **{f"f{b}": b - 1 for b in range(2, 5)},
     **{f"m{b}": 10.5 * b for b in range(2, 5)},
-    **{f"{k}{b}_id": sql.Text(f"C{b}'{k}") for k in "rfm" for b in range(2, 5)},
-    **{f"{k}5{tail}": None for k in "rfm" for tail in ("", "_id")},
+    **{f"{k}5": None for k in "rfm"},
+    # The CLV interval: the normal quantile and Gamma-Gamma's covariance in ln(p, q, gamma).
+    "interval_z": 1.6448536269514722,
+    **{f"spend_cov_{k}": 0.01 for k in ("pp", "qq", "gg")},
+    **{f"spend_cov_{k}": -0.002 for k in ("pq", "pg", "qg")},
 }
 
 

@@ -28,6 +28,7 @@ PAGES = (
     ("customer", None, 1),  # the first customer of the list
     ("findings", "/findings", 1),
     ("engagement", "/engagement", 4),
+    ("validation", "/validation", 2),
     ("message", "/messages/check", 0),
 )
 CHARTS_RENDERED = """() => Array.from(document.querySelectorAll('.chart'))

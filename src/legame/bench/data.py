@@ -2,7 +2,9 @@
 
 * :func:`write_transactions` draws the pure BG/NBD + Gamma-Gamma purchase process
   (:func:`legame.simulate.transactions`) and writes exactly ``size`` orders (cut at a
-  customer boundary, so every customer's history is whole) to Parquet and CSV.
+  customer boundary, so every customer's history is whole) to Parquet and CSV, and the
+  customers with two static covariates whose effects are planted
+  (:mod:`legame.bench.customers`) to ``customers.parquet``.
 * :func:`write_contact_log` writes a seeded contact log (messages and consents) for the
   contact governor's latency phase.
 """
@@ -20,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from legame.bench.customers import Latent, customers_of
 from legame.errors import BenchError
 from legame.simulate.transactions import BLOCK, transactions
 
@@ -41,35 +44,47 @@ class Transactions:
     until: date  # the day of the last order: the cutoff both libraries use
     parquet_bytes: int
     csv_bytes: int
+    customers_parquet: Path  # customer_id, country, acquisition_channel (an extra column)
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
-        out.update(parquet=str(self.parquet), csv=str(self.csv), until=self.until.isoformat())
+        out.update(
+            parquet=str(self.parquet),
+            csv=str(self.csv),
+            until=self.until.isoformat(),
+            customers_parquet=str(self.customers_parquet),
+        )
         return out
 
 
 def write_transactions(size: int, folder: Path, *, seed: int = 0) -> Transactions:
     """Write the first customers of the simulator's world until ``size`` orders, as
-    ``orders.parquet`` and ``orders.csv`` in ``folder`` (the same rows in both)."""
+    ``orders.parquet`` and ``orders.csv`` in ``folder`` (the same rows in both), and those
+    customers as ``customers.parquet``."""
     folder.mkdir(parents=True, exist_ok=True)
     parquet, csv = folder / "orders.parquet", folder / "orders.csv"
+    people = folder / "customers.parquet"
+    latent = Latent(seed)
     # Draw more customers than needed: the cut stops the stream early.
     customers = max(BLOCK, math.ceil(1.2 * size / ORDERS_PER_CUSTOMER))
     rows = kept_customers = 0
     last = None
-    writers: tuple[pq.ParquetWriter, pacsv.CSVWriter] | None = None
+    writers: tuple[pq.ParquetWriter, pacsv.CSVWriter, pq.ParquetWriter] | None = None
     try:
         for chunk in transactions(customers, seed=seed, chunk_customers=CHUNK_CUSTOMERS):
             part = _cut(chunk, size - rows)
+            them = customers_of(part, latent)
             if writers is None:
                 writers = (
                     pq.ParquetWriter(parquet, part.schema),
                     pacsv.CSVWriter(csv, part.schema),
+                    pq.ParquetWriter(people, them.schema),
                 )
-            for writer in writers:
-                writer.write_table(part)
+            writers[0].write_table(part)
+            writers[1].write_table(part)
+            writers[2].write_table(them)
             rows += part.num_rows
-            kept_customers += _count_customers(part)
+            kept_customers += them.num_rows
             stamp = pc.max(part.column("ordered_at")).as_py()
             last = stamp if last is None or stamp > last else last
             if part.num_rows < chunk.num_rows or rows >= size:
@@ -81,7 +96,14 @@ def write_transactions(size: int, folder: Path, *, seed: int = 0) -> Transaction
         raise BenchError(f"the simulator gave {rows:,} orders, fewer than {size:,}")
     assert last is not None
     return Transactions(
-        parquet, csv, rows, kept_customers, last.date(), parquet.stat().st_size, csv.stat().st_size
+        parquet,
+        csv,
+        rows,
+        kept_customers,
+        last.date(),
+        parquet.stat().st_size,
+        csv.stat().st_size,
+        people,
     )
 
 
@@ -96,14 +118,6 @@ def _cut(chunk: pa.Table, room: int) -> pa.Table:
     while end < chunk.num_rows and ids[end].as_py() == last:
         end += 1
     return chunk.slice(0, end)
-
-
-def _count_customers(part: pa.Table) -> int:
-    ids = part.column("customer_id").combine_chunks()
-    if len(ids) == 0:
-        return 0
-    changes = pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))
-    return 1 + int(pc.sum(changes).as_py() or 0)
 
 
 @dataclass(frozen=True)

@@ -213,16 +213,104 @@ def _predict(args: Args) -> dict[str, Any]:
     return out
 
 
-def _score(args: Args) -> dict[str, Any]:
+def _score(args: Args, *, intervals: bool = True) -> dict[str, Any]:
     from legame.scoring import score
     from legame.store import Workspace
 
     with Workspace.open(args["db"]) as ws:
         out = _measure(
             lambda: score(
-                ws, engine=args.get("engine", "duckdb"), until=_day(args["until"])
+                ws,
+                engine=args.get("engine", "duckdb"),
+                until=_day(args["until"]),
+                intervals=intervals,
             ).to_dict()
         )
+    return out
+
+
+def _score_plain(args: Args) -> dict[str, Any]:
+    """The whole score without P(no purchase) and the intervals (what they cost)."""
+    return _score(args, intervals=False)
+
+
+def _customers(args: Args) -> dict[str, Any]:
+    """The customers file (with the static covariates) into the workspace of the orders."""
+    from legame.ingest import ingest
+    from legame.store import Workspace
+
+    with Workspace.open(args["db"]) as ws:
+        out = _measure(lambda: ingest(ws, "customers", [args["customers"]]).to_dict())
+    report = out["result"]
+    out["result"] = {k: report[k] for k in ("read", "inserted", "updated", "rejected")}
+    return out
+
+
+def _validate(args: Args) -> dict[str, Any]:
+    """``clv validate --model all`` on the split ``score --model auto`` uses (the last
+    quarter of the days as the holdout; found before the timed part): the three models
+    fitted on the calibration period, their holdout comparison, and the result saved."""
+    from legame.store import Workspace
+    from legame.validation import auto_split, save_validation, validate
+
+    with Workspace.open(args["db"]) as ws:
+        split = auto_split(ws, until=_day(args["until"]))
+        if split is None:
+            raise BenchError("the bench's orders are too short a history to validate on")
+        until, holdout_until = split
+
+        def run() -> Any:
+            result = validate(ws, until=until, holdout_until=holdout_until, model="all")
+            save_validation(ws, result)
+            return result
+
+        out = _measure(run)
+    v = out["result"]
+    out["result"] = {
+        "until": v.until.isoformat(),
+        "holdout_until": v.holdout_until.isoformat(),
+        "customers": v.customers,
+        "best": v.best,
+        "failed": v.failed,
+        "timings_s": {k: round(t, 3) for k, t in v.timings.items()},
+        "models": [
+            {
+                "model": m.model,
+                "fit_status": m.fit_status,
+                "predicted_total": m.predicted_total,
+                "actual_total": m.actual_total,
+                "mae": m.mae,
+                "churn_auc": m.churn_auc,
+            }
+            for m in v.models
+        ],
+    }
+    return out
+
+
+def _covariates(args: Args) -> dict[str, Any]:
+    """``clv fit --covariates`` with the bench's static covariates (default binning)."""
+    from legame.bench.customers import COVARIATES
+    from legame.covariates import fit_covariates
+    from legame.store import Workspace
+
+    with Workspace.open(args["db"]) as ws:
+        out = _measure(lambda: fit_covariates(ws, COVARIATES, until=_day(args["until"])))
+    fit = out["result"]
+    purchase, spend = fit.purchase, fit.spend
+    out["result"] = {
+        "names": list(fit.names),
+        "rows": fit.rows,
+        "patterns": fit.patterns,
+        "timings_s": {k: round(t, 3) for k, t in fit.timings.items()},
+        "customers": int(purchase.n_customers_),
+        "converged": purchase.converged_,
+        "loglik": purchase.loglik_,
+        "params": purchase.params_,
+        "stderr": purchase.stderr_,
+        "spend_params": None if spend is None else spend.params_,
+        "spend_stderr": None if spend is None else spend.stderr_,
+    }
     return out
 
 
@@ -320,6 +408,10 @@ PHASES: dict[str, Callable[[Args], dict[str, Any]]] = {
     "fit": _fit,
     "predict": _predict,
     "score": _score,
+    "score_plain": _score_plain,
+    "customers": _customers,
+    "validate": _validate,
+    "covariates": _covariates,
     "compare": _compare,
     "governor": _governor,
     "message": _message,

@@ -3,8 +3,9 @@
 :func:`ensure_venv` creates ``bench/.lifetimes-venv`` (``python -m venv``, then pip from
 PyPI) with the pins below, once; :func:`run_lifetimes` runs ``lifetimes_pipeline.py`` there
 as a subprocess on the same Parquet file, watching its resident memory (psutil, every
-0.1 s, children included) and stopping it at the time limit or the memory cap, which is
-then recorded instead of a time.
+0.1 s, children included; :func:`watch`) and stopping it at the time limit or the memory
+cap, which is then recorded instead of a time. :mod:`legame.bench.pymc_reference` builds
+and watches PyMC-Marketing's venv the same way.
 """
 
 from __future__ import annotations
@@ -49,30 +50,70 @@ def venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
-def ensure_venv(venv: Path, *, log: Any = None) -> Path:
-    """The lifetimes venv's Python, creating the venv (with PyPI access) when missing."""
+def ensure_venv(
+    venv: Path,
+    *,
+    pins: tuple[str, ...] = PINS,
+    label: str = "lifetimes",
+    flag: str = "--no-lifetimes",
+    log: Any = None,
+) -> Path:
+    """The venv's Python, creating the venv with ``pins`` (pip, from PyPI) when it is
+    missing or was built with other pins; ``label`` and ``flag`` (the option that skips it)
+    name it in the error when it cannot be built."""
     python = venv_python(venv)
     stamp = venv / ".legame-pins"
-    if python.exists() and stamp.exists() and stamp.read_text() == "\n".join(PINS):
+    if python.exists() and stamp.exists() and stamp.read_text() == "\n".join(pins):
         return python
     if log:
-        log(f"creating {venv} with {', '.join(PINS)} (pip, from PyPI)")
+        log(f"creating {venv} with {', '.join(pins)} (pip, from PyPI)")
     shutil.rmtree(venv, ignore_errors=True)
     for cmd in (
         [sys.executable, "-m", "venv", str(venv)],
         [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-        [str(python), "-m", "pip", "install", "--quiet", *PINS],
+        [str(python), "-m", "pip", "install", "--quiet", *pins],
     ):
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             tail = "\n".join(done.stderr.strip().splitlines()[-5:])
             raise BenchError(
-                f"could not build the lifetimes venv in {venv} ({' '.join(cmd)}): "
+                f"could not build the {label} venv in {venv} ({' '.join(cmd)}): "
                 f"{tail}. Check the network access to PyPI, or run the bench "
-                "with --no-lifetimes."
+                f"with {flag}."
             )
-    stamp.write_text("\n".join(PINS))
+    stamp.write_text("\n".join(pins))
     return python
+
+
+def watch(
+    cmd: list[str],
+    *,
+    time_limit_s: float,
+    memory_cap_mb: float | None,
+    env: dict[str, str] | None = None,
+) -> tuple[str, float, str]:
+    """Run ``cmd``, sampling its resident memory (children included) every 0.1 s; stop it
+    at the time limit or the memory cap. Returns the status (``ok``, ``timeout (...)``,
+    ``memory cap (...)``, ``failed: <last line of stderr>``), the peak in MiB and stderr."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    watched = psutil.Process(proc.pid)
+    started, peak, status = time.perf_counter(), 0.0, "ok"
+    while proc.poll() is None:
+        peak = max(peak, _rss_mb(watched))
+        if time.perf_counter() - started > time_limit_s:
+            status = f"timeout (over {time_limit_s / 60:.0f} min)"
+        elif memory_cap_mb is not None and peak > memory_cap_mb:
+            status = f"memory cap (over {memory_cap_mb / 1024:.1f} GiB)"
+        if status != "ok":
+            proc.kill()
+            proc.communicate()
+            return status, round(peak, 1), ""
+        time.sleep(0.1)
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        last = (err.strip().splitlines() or ["no output"])[-1]
+        return f"failed: {last}", round(peak, 1), err
+    return "ok", round(peak, 1), err
 
 
 def run_lifetimes(
@@ -100,24 +141,9 @@ def run_lifetimes(
         "--out",
         str(out),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watched = psutil.Process(proc.pid)
-    started, peak, status = time.perf_counter(), 0.0, "ok"
-    while proc.poll() is None:
-        peak = max(peak, _rss_mb(watched))
-        if time.perf_counter() - started > time_limit_s:
-            status = f"timeout (over {time_limit_s / 60:.0f} min)"
-        elif memory_cap_mb is not None and peak > memory_cap_mb:
-            status = f"memory cap (over {memory_cap_mb / 1024:.1f} GiB)"
-        if status != "ok":
-            proc.kill()
-            proc.wait()
-            return Reference(status=status, peak_rss_mb=round(peak, 1))
-        time.sleep(0.1)
-    _, err = proc.communicate()
-    if proc.returncode != 0:
-        last = (err.strip().splitlines() or ["no output"])[-1]
-        return Reference(status=f"failed: {last}", peak_rss_mb=round(peak, 1))
+    status, peak, _ = watch(cmd, time_limit_s=time_limit_s, memory_cap_mb=memory_cap_mb)
+    if status != "ok":
+        return Reference(status=status, peak_rss_mb=peak)
     report = json.loads((out / "timings.json").read_text())
     return Reference(
         status="ok",

@@ -35,6 +35,30 @@ def _lifetimes(row: dict[str, Any]) -> str:
     return str(row.get("lifetimes_status", "–"))
 
 
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:+.1f} %"
+
+
+def _pymc(row: dict[str, Any]) -> str:
+    if row.get("pymc_s") is not None:
+        return f"{_s(row['pymc_s'])} (MAP {_s(row.get('pymc_fit_s'))})"
+    return str(row.get("pymc_status", "–"))
+
+
+def _versus_pymc(row: dict[str, Any]) -> str:
+    compared = row.get("pymc_vs_legame")
+    if not compared:
+        return "–"
+    return (
+        f"{_rel(compared['max_coef_abs_diff'])} ({_se(compared['max_coef_diff_in_se'])}); "
+        f"base {_rel(compared['max_base_rel_diff'])}"
+    )
+
+
+def _se(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f} s.e."
+
+
 ROWS: tuple[tuple[str, Any], ...] = (
     ("orders", lambda r: f"{r['transactions']:,}"),
     ("customers", lambda r: f"{r['customers']:,}"),
@@ -59,6 +83,13 @@ ROWS: tuple[tuple[str, Any], ...] = (
     ("speedup over lifetimes", lambda r: _x(r.get("speedup_vs_lifetimes"))),
     ("max parameter difference", lambda r: _rel(r.get("max_param_rel_diff"))),
     ("max prediction difference", lambda r: _rel(r.get("max_prediction_rel_diff"))),
+    ("whole score without the intervals, s", lambda r: _s(r.get("score_no_intervals_s"))),
+    ("the intervals' cost in the whole score", lambda r: _pct(r.get("intervals_overhead"))),
+    ("clv validate --model all, s", lambda r: _s(r.get("validate_s"))),
+    ("clv fit, 3 static covariates, s", lambda r: _s(r.get("covariate_fit_s"))),
+    ("PyMC-Marketing, same covariates, s", _pymc),
+    ("covariate speedup over PyMC-Marketing", lambda r: _x(r.get("covariate_speedup_vs_pymc"))),
+    ("coefficients vs PyMC-Marketing, max diff", _versus_pymc),
 )
 
 
@@ -118,6 +149,74 @@ def spark_table(results: list[dict[str, Any]]) -> Table | None:
             _s(sp["engine_setup_s"]),
         )
     return out
+
+
+def covariates_table(results: list[dict[str, Any]]) -> Table | None:
+    """The covariate fit's estimates beside PyMC-Marketing's and the planted values, at the
+    first size where both ran (None when PyMC-Marketing did not)."""
+    row = next((r for r in results if r.get("pymc_vs_legame")), None)
+    if row is None:
+        return None
+    compared = row["pymc_vs_legame"]
+    planted = row["covariates"].get("planted", {})
+    out = Table(
+        title=f"BG/NBD with {', '.join(row['covariates']['names'])} at "
+        f"{_size(row)}: legame beside PyMC-Marketing (MAP, flat priors); on: the purchase "
+        "rate or the dropout's a or b"
+    )
+    out.add_column("on", justify="left")
+    out.add_column("parameter", justify="left", overflow="fold")
+    for name in ("planted", "legame", "s.e.", "PyMC", "|diff|"):
+        out.add_column(name, justify="right")
+    for name, c in compared["coefficients"].items():
+        out.add_row(
+            *_process(name),
+            _num(planted.get(name)),
+            _num(c["legame"]),
+            _num(c["legame_stderr"]),
+            _num(c["pymc"]),
+            _rel(c["abs_diff"]),
+        )
+    return out
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.3g}"
+
+
+#: Coefficient name prefixes (legame.models.CovariateBetaGeo) and what they act on.
+_PROCESSES = (("beta_purchase_", "rate"), ("beta_a_", "a"), ("beta_b_", "b"))
+
+
+def _process(name: str) -> tuple[str, str]:
+    """What a parameter acts on (the purchase rate, the dropout's a or b), and the
+    covariate column; a base parameter acts on nothing."""
+    for prefix, process in _PROCESSES:
+        if name.startswith(prefix):
+            return process, name.removeprefix(prefix)
+    return "–", name
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4f}"
+
+
+def pymc_line(row: dict[str, Any]) -> str:
+    """The PyMC-Marketing comparison in one sentence ("" when it did not run)."""
+    compared = row.get("pymc_vs_legame")
+    if not compared:
+        return ""
+    versions = row.get("pymc_versions") or {}
+    return (
+        f"Covariates at {_size(row)} ({', '.join(row['covariates']['names'])}, on the "
+        f"purchase rate and the dropout): legame {_s(row['covariate_fit_s'])} s, "
+        f"PyMC-Marketing {versions.get('pymc_marketing', '?')} `BetaGeoModel` (MAP, flat "
+        f"priors) {_s(row['pymc_s'])} s, of which the MAP {_s(row['pymc_fit_s'])} s; "
+        f"coefficients differ by at most {_rel(compared['max_coef_abs_diff'])} "
+        f"({_se(compared['max_coef_diff_in_se'])}), r, alpha, a, b by "
+        f"{_rel(compared['max_base_rel_diff'])} (relative); log-likelihood legame minus "
+        f"PyMC-Marketing {_signed(compared['loglik_diff'])}."
+    )
 
 
 def message_line(row: dict[str, Any]) -> str:
@@ -219,7 +318,8 @@ def readme_block(results: list[dict[str, Any]]) -> str:
             f"{gov['messages']:,} logged messages, median {gov['median_ms']} ms, "
             f"99th percentile {gov['p99_ms']} ms per check."
         )
-    for line in (message_line(results[0]), load_line(results[0])):
+    pymc = next((pymc_line(r) for r in results if r.get("pymc_vs_legame")), "")
+    for line in (message_line(results[0]), load_line(results[0]), pymc):
         if line:
             block += f"\n\n{line}"
     return block

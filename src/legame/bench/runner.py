@@ -1,10 +1,14 @@
 """``legame bench``: the whole benchmark, one size after another.
 
 For each size: write the inputs, then measure (each phase in a child process, see
-:mod:`legame.bench.phases`) ingestion from CSV and from Parquet, the lower bound, legame's
-summary, fits, predictions and whole ``score``, interleaved run by run so that a change
-in the machine's load hits them alike; then the lifetimes reference on the same Parquet
-file and the comparison of the two libraries' parameters and predictions.
+:mod:`legame.bench.phases`) ingestion from CSV and from Parquet (and of the customers, with
+their static covariates), the lower bound, legame's summary, fits, predictions, whole
+``score`` with and without P(no purchase) and the intervals, ``clv validate --model all``
+and ``clv fit`` with three static covariates, interleaved run by run so that a change in
+the machine's load hits them alike; then the lifetimes reference on the same Parquet file
+and the comparison of the two libraries' parameters and predictions; up to 1M orders,
+PyMC-Marketing's ``BetaGeoModel`` with the same covariates (:mod:`legame.bench.pymc_reference`)
+beside legame's covariate fit.
 
 Once, before the sizes (each can be skipped): the contact governor's check latency, the
 message check on drafts of 25,000 and 200,000 characters (:mod:`legame.bench.message`), and
@@ -28,10 +32,12 @@ from typing import Any, Literal
 
 import psutil
 
-from legame.bench import reference
-from legame.bench.data import write_transactions
+from legame.bench import pymc_reference, reference
+from legame.bench.customers import COVARIATES, PLANTED
+from legame.bench.data import Transactions, write_transactions
 from legame.bench.lower_bound import query as lower_bound_query
 from legame.bench.phases import run_phase
+from legame.covariates.coding import DEFAULT_BINS
 
 Log = Callable[[str], None]
 #: A phase whose first run takes longer than this is not repeated.
@@ -39,7 +45,18 @@ SHORT_S = 30.0
 #: The predictions compared with lifetimes', customer by customer.
 PREDICTIONS = ("expected_purchases", "p_alive", "expected_spend")
 #: Phases measured at every size, in the order of each round.
-ROUND = ("lower_bound", "summary", "fit", "predict", "score")
+ROUND = (
+    "lower_bound",
+    "summary",
+    "fit",
+    "predict",
+    "score_plain",
+    "score",
+    "validate",
+    "covariates",
+)
+#: The covariate fit's quantile bins of first_order_value (``clv fit``'s default).
+COVARIATE_BINS = DEFAULT_BINS
 
 
 @dataclass
@@ -63,6 +80,10 @@ class BenchOptions:
     keep_data: bool = False
     seed: int = 0
     out: Path | None = None
+    pymc: bool = True
+    pymc_venv: Path = Path("bench/.pymc-venv")
+    pymc_max_size: int = pymc_reference.MAX_SIZE
+    pymc_time_limit_s: float = pymc_reference.TIME_LIMIT_S
 
 
 def machine() -> dict[str, Any]:
@@ -121,7 +142,13 @@ def _rel(a: float, b: float) -> float:
     return abs(a - b) / max(abs(b), 1e-300)
 
 
-def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log) -> dict[str, Any]:
+def bench_size(
+    size: int,
+    options: BenchOptions,
+    python: Path | None,
+    log: Log,
+    pymc_python: Path | None = None,
+) -> dict[str, Any]:
     folder = options.work / f"{size:.0e}".replace("+", "")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -149,6 +176,8 @@ def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log) 
     ingest_pq = _measure_rounds(
         {"ingest": {"path": str(data.parquet), "db": str(db)}}, options.runs, log
     )["ingest"]
+    people = run_phase("customers", {"db": str(db), "customers": str(data.customers_parquet)})
+    log(f"    {'customers':<12} {people['seconds']:8.3f} s  (with their static covariates)")
     common = {
         "db": str(db),
         "until": data.until.isoformat(),
@@ -176,8 +205,10 @@ def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log) 
             "histories": measured["summary"][-1]["result"]["histories"],
             "params": last["params"],
             "spend_params": last["spend_params"],
+            "ingest_customers_s": people["seconds"],
         }
     )
+    row.update(_speed(measured))
     phases = {"ingest_csv": ingest, "ingest_parquet": ingest_pq, **measured}
     row["peak_rss_mb_by_phase"] = {k: max(r["peak_rss_mb"] for r in v) for k, v in phases.items()}
     row["cpu_s_by_phase"] = {k: _median(v, "cpu_s") for k, v in phases.items()}
@@ -197,6 +228,19 @@ def bench_size(size: int, options: BenchOptions, python: Path | None, log: Log) 
                 "speedup_vs_lifetimes": None,
                 "max_param_rel_diff": None,
                 "max_prediction_rel_diff": None,
+            }
+        )
+    if options.pymc and pymc_python is not None and size <= options.pymc_max_size:
+        row.update(_versus_pymc(row, data, folder, options, pymc_python, log))
+    else:
+        above = options.pymc and size > options.pymc_max_size
+        row.update(
+            {
+                "pymc_status": f"skipped (above {options.pymc_max_size:,} orders)"
+                if above
+                else "skipped",
+                "pymc_s": None,
+                "pymc_fit_s": None,
             }
         )
     if options.engine == "spark":
@@ -263,6 +307,84 @@ def _versus_lifetimes(
             "max_prediction_rel_diff": float(f"{max(compared[k] for k in PREDICTIONS):.3g}"),
             "peak_rss_vs_lifetimes": round(row["peak_rss_mb"] / ref.peak_rss_mb, 3)
             if ref.peak_rss_mb
+            else None,
+        }
+    )
+    return out
+
+
+def _speed(measured: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The figures of issue 18's speed targets: the whole score with and without P(no
+    purchase) and the intervals, ``clv validate --model all``, and the covariate fit."""
+    with_, without = _median(measured["score"]), _median(measured["score_plain"])
+    cpu_with = _median(measured["score"], "cpu_s")
+    cpu_without = _median(measured["score_plain"], "cpu_s")
+    covariates = measured["covariates"][-1]["result"]
+    return {
+        "score_no_intervals_s": without,
+        "intervals_overhead": round(with_ / without - 1.0, 4),
+        "intervals_overhead_cpu": round(cpu_with / cpu_without - 1.0, 4),
+        "score_no_intervals_steps_s": {
+            k: statistics.median(r["result"]["timings_s"][k] for r in measured["score_plain"])
+            for k in measured["score_plain"][-1]["result"]["timings_s"]
+        },
+        "validate_s": _median(measured["validate"]),
+        "validate": measured["validate"][-1]["result"],
+        "covariate_fit_s": _median(measured["covariates"]),
+        "covariates": {**covariates, "planted": PLANTED},
+    }
+
+
+def _versus_pymc(
+    row: dict[str, Any],
+    data: Transactions,
+    folder: Path,
+    options: BenchOptions,
+    python: Path,
+    log: Log,
+) -> dict[str, Any]:
+    """PyMC-Marketing's MAP fit with the same static covariates, beside legame's."""
+    cap = options.lifetimes_memory_cap_mb or _memory_cap()
+    log(
+        f"[{row['size']:,}] PyMC-Marketing BetaGeoModel with {', '.join(COVARIATES)} (MAP; "
+        f"limit {options.pymc_time_limit_s / 60:.0f} min, {cap / 1024:.1f} GiB)"
+    )
+    ref = pymc_reference.run_pymc(
+        python,
+        data.parquet,
+        data.customers_parquet,
+        data.until,
+        folder / "pymc",
+        covariates=COVARIATES,
+        bins=COVARIATE_BINS,
+        time_limit_s=options.pymc_time_limit_s,
+        memory_cap_mb=cap,
+    )
+    log(
+        f"    pymc         {ref.status}: {ref.seconds} s (MAP {ref.fit_seconds} s), "
+        f"peak {ref.peak_rss_mb} MiB"
+    )
+    out: dict[str, Any] = {
+        "pymc_status": ref.status,
+        "pymc_s": ref.seconds,
+        "pymc_fit_s": ref.fit_seconds,
+        "pymc_steps_s": ref.steps_s,
+        "pymc_steps_cpu_s": ref.steps_cpu_s,
+        "pymc_peak_rss_mb": ref.peak_rss_mb,
+        "pymc_versions": ref.versions,
+    }
+    if ref.status != "ok":
+        return out
+    ours = row["covariates"]
+    legame_fit = ours["timings_s"]["fit_purchase"]
+    out.update(
+        {
+            "pymc_vs_legame": pymc_reference.compare(ours, ref),
+            "covariate_speedup_vs_pymc": round(ref.seconds / row["covariate_fit_s"], 2)
+            if ref.seconds
+            else None,
+            "covariate_fit_speedup_vs_pymc": round(ref.fit_seconds / legame_fit, 2)
+            if ref.fit_seconds and legame_fit
             else None,
         }
     )
@@ -360,15 +482,17 @@ def _flat(message: dict[str, Any]) -> dict[str, Any]:
 def run_bench(options: BenchOptions, *, log: Log = print) -> list[dict[str, Any]]:
     """Measure every size; write the JSON after each one (so a long run keeps what it did)."""
     info = machine()
-    python = None
+    python = pymc_python = None
     if options.lifetimes:
         python = reference.ensure_venv(options.venv, log=log)
+    if options.pymc and min(options.sizes) <= options.pymc_max_size:
+        pymc_python = pymc_reference.ensure_venv(options.pymc_venv, log=log)
     gov = governor(options, log) if options.governor else {"status": "skipped"}
     message = message_check(options, log) if options.message else {"status": "skipped"}
     load = load_test(options, log) if options.load else {"status": "skipped"}
     results: list[dict[str, Any]] = []
     for size in options.sizes:
-        row = bench_size(size, options, python, log)
+        row = bench_size(size, options, python, log, pymc_python)
         row["governor"] = gov
         row["message_check"] = message
         row.update(_flat(message))

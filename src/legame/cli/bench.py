@@ -85,6 +85,17 @@ def bench(
     venv: Annotated[
         Path, typer.Option("--lifetimes-venv", help="Where the lifetimes venv is (or goes).")
     ] = Path("bench/.lifetimes-venv"),
+    pymc: Annotated[
+        bool,
+        typer.Option(
+            "--pymc/--no-pymc",
+            help="Up to 1M orders, fit PyMC-Marketing's BetaGeoModel with the same static "
+            "covariates (creates bench/.pymc-venv with pip).",
+        ),
+    ] = True,
+    pymc_venv: Annotated[
+        Path, typer.Option("--pymc-venv", help="Where the PyMC-Marketing venv is (or goes).")
+    ] = Path("bench/.pymc-venv"),
     keep_data: Annotated[
         bool, typer.Option("--keep-data", help="Keep the generated inputs afterwards.")
     ] = False,
@@ -94,6 +105,7 @@ def bench(
     from legame.bench import BenchOptions, run_bench
     from legame.bench.lower_bound import TWO_STAGE
     from legame.bench.report import (
+        covariates_table,
         load_line,
         load_table,
         message_line,
@@ -125,15 +137,17 @@ def bench(
         keep_data=keep_data,
         seed=seed,
         out=out,
+        pymc=pymc,
+        pymc_venv=pymc_venv,
     )
     results = run_bench(options, log=lambda line: err_console.print(line, markup=False))
     console.print("Lower bound (DuckDB, over the Parquet file):")
     console.print(TWO_STAGE.format(path="'orders.parquet'", until="DATE '<cutoff>'"), markup=False)
     console.print(table(results))
     console.print(targets_table(results))
-    extra = spark_table(results)
-    if extra is not None:
-        console.print(extra)
+    for extra in (spark_table(results), covariates_table(results)):
+        if extra is not None:
+            console.print(extra)
     gov = results[0].get("governor", {}) if results else {}
     if gov.get("status") == "ok":
         console.print(

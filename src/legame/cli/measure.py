@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -45,6 +45,35 @@ MergeOption = Annotated[
         "none: every order is a purchase, timed exactly.",
     ),
 ]
+CovariatesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--covariates",
+        help="Comma-separated covariates, e.g. country,acquisition_channel,poor_service. "
+        "Static ones (customer columns, attributes kept from the source files, "
+        "first_order_value, first_order_channel) act on the purchase rate, the dropout and "
+        "the spend; time-varying ones (poor_service, contact_pressure, gesture, nps_group) "
+        "on the dropout. An unknown name lists what the workspace offers. BG/NBD only.",
+        show_default=False,
+    ),
+]
+CovariateBinsOption = Annotated[
+    int,
+    typer.Option(
+        "--covariate-bins",
+        help="Quantile bins of a numeric covariate (0: keep the values exact; slower).",
+    ),
+]
+PenalizerOption = Annotated[
+    float | None,
+    typer.Option(
+        "--penalizer",
+        help="L2 penalty on the purchase model's parameters, e.g. 0.01 (default: none). "
+        "Where the data give no proper optimum (a young or small shop), a reduced model or "
+        "the smallest penalty that gives one is fitted instead, and the output says so.",
+        show_default=False,
+    ),
+]
 
 
 def _merge(value: str) -> bool:
@@ -64,14 +93,24 @@ def _date(value: str | None) -> date | None:
 
 @clv_app.command("fit")
 def clv_fit(
-    model: Annotated[str, typer.Option("--model", help="bgnbd or paretonbd.")] = "bgnbd",
+    model: Annotated[str, typer.Option("--model", help="bgnbd, mbgnbd or paretonbd.")] = "bgnbd",
     until: UntilOption = None,
     unit: UnitOption = "week",
     merge: MergeOption = "day",
+    penalizer: PenalizerOption = None,
+    covariates: CovariatesOption = None,
+    covariate_bins: CovariateBinsOption = 10,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Fit the purchase model and Gamma-Gamma on the orders in the store."""
+    if covariates is not None:
+        _clv_fit_covariates(
+            covariates, model, until, unit, merge, penalizer, covariate_bins, db=db, json=json
+        )
+        return
+    from legame.models.gammagamma import independence_warning
+    from legame.models.robust import fit_summary, fixed_params
     from legame.scoring import fit_store
 
     with open_workspace(db) as ws:
@@ -81,7 +120,11 @@ def clv_fit(
             until=_date(until),
             unit=cast("Unit", unit),
             merge_day=_merge(merge),
+            penalizer=penalizer,
         )
+    correlation = None if spend_model is None else spend_model.frequency_spend_correlation_
+    correlation = None if correlation is None or correlation != correlation else correlation
+    spend_warning = None if correlation is None else independence_warning(correlation)
     payload = {
         "model": model,
         "until": cutoff.isoformat(),
@@ -92,9 +135,14 @@ def clv_fit(
         "n_customers": int(purchase.n_customers_),
         "n_histories": purchase.n_histories_,
         "converged": purchase.converged_,
+        **fit_summary(purchase),
         "spend_params": None if spend_model is None else spend_model.params_,
         "spend_stderr": None if spend_model is None else spend_model.stderr_,
         "spend_n_customers": None if spend_model is None else int(spend_model.n_customers_),
+        "spend_loglik": None if spend_model is None else spend_model.loglik_,
+        "spend_fit_status": None if spend_model is None else spend_model.fit_status_,
+        "spend_frequency_correlation": correlation,
+        "spend_warning": spend_warning,
     }
     if json:
         print_json(payload)
@@ -105,16 +153,233 @@ def clv_fit(
     table = RichTable(title=f"{model} fitted on orders up to {cutoff} (unit: {unit})")
     for column in ("parameter", "estimate", "std. error"):
         table.add_column(column, justify="right")
-    for name, value in purchase.params_.items():
-        table.add_row(name, f"{value:.4g}", f"{purchase.stderr_[name]:.2g}")
-    if spend_model is not None:
-        for name, value in spend_model.params_.items():
-            table.add_row(name, f"{value:.4g}", f"{spend_model.stderr_[name]:.2g}")
+    for fitted in (purchase, spend_model):
+        if fitted is None:
+            continue
+        fixed = fixed_params(fitted)
+        for name, value in fitted.params_.items():
+            se = "fixed" if name in fixed else f"{fitted.stderr_[name]:.2g}"
+            table.add_row(name, f"{value:.4g}", se)
     console.print(table)
     console.print(
         f"log-likelihood {purchase.loglik_:,.1f}; {payload['n_customers']:,} customers "
         f"in {purchase.n_histories_:,} distinct histories."
     )
+    if spend_model is not None:
+        r = "undefined" if correlation is None else f"{correlation:+.2f}"
+        console.print(
+            f"Gamma-Gamma log-likelihood {spend_model.loglik_:,.1f} on "
+            f"{int(spend_model.n_customers_):,} repeat customers; correlation of frequency and "
+            f"spend per purchase {r} (the model assumes none)."
+        )
+    if spend_warning:
+        err_console.print(f"[yellow]warning:[/yellow] {spend_warning}")
+    _fit_notes(purchase, spend_model, asked=penalizer)
+
+
+def _clv_fit_covariates(
+    names: str,
+    model: str,
+    until: str | None,
+    unit: str,
+    merge: str,
+    penalizer: float | None,
+    bins: int,
+    *,
+    db: Path | None,
+    json: bool,
+) -> None:
+    """`clv fit --covariates`: BG/NBD and Gamma-Gamma with covariates, and their effects."""
+    from legame.covariates import fit_covariates
+
+    if model != "bgnbd":
+        raise InputError(
+            f"--covariates works with --model bgnbd (BG/NBD with covariates); got {model!r}."
+        )
+    with open_workspace(db) as ws:
+        fit = fit_covariates(
+            ws,
+            names.split(","),
+            until=_date(until),
+            unit=cast("Unit", unit),
+            merge_day=_merge(merge),
+            bins=bins,
+            penalizer=penalizer or 0.0,
+        )
+    purchase, spend = fit.purchase, fit.spend
+    payload = {
+        "model": model,
+        "until": fit.until.isoformat(),
+        "unit": unit,
+        "params": purchase.params_,
+        "stderr": purchase.stderr_,
+        "loglik": purchase.loglik_,
+        "n_customers": int(purchase.n_customers_),
+        "n_histories": purchase.n_histories_,
+        "converged": purchase.converged_,
+        "spend_params": None if spend is None else spend.params_,
+        "spend_stderr": None if spend is None else spend.stderr_,
+        "spend_loglik": None if spend is None else spend.loglik_,
+        "spend_n_customers": None if spend is None else int(spend.n_customers_),
+        **fit.to_dict(),
+    }
+    if json:
+        print_json(payload)
+        return
+    console.print(repr(purchase))
+    if spend is not None:
+        console.print(repr(spend))
+    table = RichTable(title=f"covariate effects, orders up to {fit.until} (95% intervals)")
+    for column in ("covariate", "process", "effect", "95% interval", "measure"):
+        table.add_column(column, justify="left" if column in ("covariate", "measure") else "right")
+    for e in fit.effects:
+        table.add_row(
+            e.name,
+            e.process,
+            f"{e.effect:.2f}",
+            f"{e.effect_low:.2f}-{e.effect_high:.2f}",
+            e.measure,
+        )
+    console.print(table)
+    for e in fit.effects:
+        console.print(f"- {e.sentence}")
+    console.print(
+        f"log-likelihood {purchase.loglik_:,.1f}; {payload['n_customers']:,} customers in "
+        f"{purchase.n_histories_:,} distinct (history, covariate) rows, {fit.patterns:,} "
+        "static covariate pattern(s)."
+    )
+
+
+def _fit_notes(*models: object, asked: float | None) -> None:
+    """One line per model that is not plainly converged (what it fell back to), unless it is
+    the penalised fit that --penalizer asked for."""
+    from legame.models.base import BaseModel
+    from legame.models.robust import describe
+
+    for fitted in models:
+        if not isinstance(fitted, BaseModel):
+            continue
+        if asked is not None and getattr(fitted, "fit_status_", "") == f"penalized ({asked:g})":
+            continue
+        line = describe(fitted)
+        if line:
+            err_console.print(f"[yellow]note:[/yellow] {line}")
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise InputError(f"{option} must be a date like 2025-12-31; got {value!r}.") from None
+
+
+@clv_app.command("validate")
+def clv_validate(
+    until: Annotated[
+        str, typer.Option("--until", help="Last day of the calibration period, YYYY-MM-DD.")
+    ],
+    holdout_until: Annotated[
+        str | None,
+        typer.Option(
+            "--holdout-until",
+            help="Last day of the holdout, YYYY-MM-DD "
+            "(default: the day of the latest completed order).",
+        ),
+    ] = None,
+    model: Annotated[
+        str, typer.Option("--model", help="bgnbd, mbgnbd, paretonbd, or all side by side.")
+    ] = "bgnbd",
+    unit: UnitOption = "week",
+    merge: MergeOption = "day",
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Fit on the orders up to --until and compare the forecast with what happened after."""
+    from legame.validation import save_validation, validate
+
+    with open_workspace(db) as ws:
+        result = validate(
+            ws,
+            until=_day(until, "--until"),
+            holdout_until=None if holdout_until is None else _day(holdout_until, "--holdout-until"),
+            model=model,
+            unit=unit,
+            merge_day=_merge(merge),
+        )
+        save_validation(ws, result)
+    payload = result.to_dict()
+    if json:
+        print_json(payload)
+        return
+    _print_validation(payload)
+
+
+def _print_validation(v: dict[str, Any]) -> None:
+    models = v["models"]
+    console.print(
+        f"Fitted on orders up to {v['until']}; holdout to {v['holdout_until']} "
+        f"({v['holdout_periods']:,.1f} {v['unit']}s); {v['customers']:,} customers in the "
+        "calibration cohort. Purchases are repeat purchase "
+        f"{'days' if v['merge'] == 'day' else 'orders'}."
+    )
+    summary = RichTable(title="Holdout forecast")
+    columns = ("model", "predicted", "actual", "error", "MAE / customer", "AUC churn risk")
+    for column in (*columns, "AUC P(alive)", "AUC P(no purchase)"):
+        summary.add_column(column, justify="right")
+    for m in models:
+        summary.add_row(
+            m["model"],
+            f"{m['predicted_total']:,.1f}",
+            f"{m['actual_total']:,.0f}",
+            "—" if m["relative_error"] is None else f"{m['relative_error']:+.1%}",
+            f"{m['mae']:.4f}",
+            _auc(m["churn_auc"]),
+            _auc(m["p_alive_auc"]),
+            _auc(m["p_no_purchase_auc"]),
+        )
+    console.print(summary)
+    groups = RichTable(title="Holdout purchases by calibration frequency")
+    groups.add_column("frequency", justify="right")
+    groups.add_column("customers", justify="right")
+    groups.add_column("actual", justify="right")
+    for m in models:
+        groups.add_column(m["model"], justify="right")
+    for i, row in enumerate(models[0]["by_frequency"] if models else []):
+        cells = [f"{m['by_frequency'][i]['predicted']:,.1f}" for m in models]
+        groups.add_row(
+            row["frequency"], f"{row['customers']:,.0f}", f"{row['actual']:,.0f}", *cells
+        )
+    console.print(groups)
+    segments = RichTable(title="Mean absolute error per customer by RFM segment at the cutoff")
+    segments.add_column("segment")
+    segments.add_column("customers", justify="right")
+    for m in models:
+        segments.add_column(m["model"], justify="right")
+    for i, row in enumerate(models[0]["by_segment"] if models else []):
+        cells = [f"{m['by_segment'][i]['mae']:.3f}" for m in models]
+        segments.add_row(row["segment"], f"{row['customers']:,.0f}", *cells)
+    console.print(segments)
+    for m in models:
+        track = m["tracking"]
+        console.print(
+            f"{m['model']} tracking: {track[-1]['actual_cumulative']:,.0f} repeat purchases by "
+            f"{v['holdout_until']}, {track[-1]['predicted_cumulative']:,.1f} expected "
+            f"({len(track)} weeks; weekly figures with --json)."
+        )
+    for m in models:
+        if m["fit_status"] != "converged":
+            err_console.print(
+                f"[yellow]note:[/yellow] {m['model']} was fitted as {m['fit_status']}."
+            )
+    for name, reason in v["failed"].items():
+        err_console.print(f"[yellow]warning:[/yellow] {name} was not fitted: {reason}")
+    if v["best"] and len(models) > 1:
+        console.print(f"Best forecast: [bold]{v['best']}[/bold], {v['best_reason']}.")
+    console.print("Saved: the dashboard and the report show this validation.")
+
+
+def _auc(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
 def score(
@@ -123,7 +388,14 @@ def score(
     ] = 365,
     discount: Annotated[float, typer.Option("--discount", help="Annual discount rate.")] = 0.10,
     margin: Annotated[float, typer.Option("--margin", help="Margin on revenue, (0, 1].")] = 1.0,
-    model: Annotated[str, typer.Option("--model", help="bgnbd or paretonbd.")] = "bgnbd",
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="bgnbd, mbgnbd, paretonbd, or auto: the one `clv validate` ranks best on the "
+            "last quarter of the history (at least 28 days).",
+        ),
+    ] = "bgnbd",
     until: UntilOption = None,
     unit: UnitOption = "week",
     merge: MergeOption = "day",
@@ -136,14 +408,23 @@ def score(
             "(default: export the workspace's tables).",
         ),
     ] = None,
+    penalizer: PenalizerOption = None,
+    covariates: CovariatesOption = None,
+    covariate_bins: CovariateBinsOption = 10,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Build customer_scores: value, CLV, NPS, emotion, service, contact, churn risk."""
-    from legame.scoring import score as run
-    from legame.scoring import score_totals
+    from functools import partial
+
+    from legame.scoring import score, score_totals
 
     options = {"source": spark_source} if spark_source else {}
+    run: Any = score
+    if covariates is not None:
+        from legame.covariates import score_with_covariates
+
+        run = partial(score_with_covariates, names=covariates.split(","), bins=covariate_bins)
     with open_workspace(db) as ws:
         with Progress(
             SpinnerColumn(),
@@ -157,7 +438,7 @@ def score(
             report = run(
                 ws,
                 engine=cast("EngineName", engine),
-                model=cast("ModelName", model),
+                model=cast("ModelName | Literal['auto']", model),
                 until=_date(until),
                 unit=cast("Unit", unit),
                 horizon_days=horizon,
@@ -166,6 +447,7 @@ def score(
                 merge_day=_merge(merge),
                 progress=lambda step: bar.update(task, description=step),
                 engine_options=options,
+                penalizer=penalizer,
             )
         totals = score_totals(ws)
     payload = {
@@ -176,12 +458,19 @@ def score(
     if json:
         print_json(payload)
         return
+    if report.model_choice:
+        console.print(
+            f"--model auto chose {report.model_choice['model']}: {report.model_choice['reason']}."
+        )
     console.print(
         f"customer_scores: {report.rows:,} customers scored on {report.engine} "
         f"(orders up to {report.until}, {report.horizon_days}-day horizon). "
         f"Expected CLV {payload['total_clv'] or 0:,.0f}; value at risk "
         f"{payload['value_at_risk'] or 0:,.0f} (last-12-month revenue of high-risk customers)."
     )
+    for effect in payload.get("covariates") or []:
+        console.print(f"- {effect['sentence']}")
+    _fit_notes(report.purchase_model, report.spend_model, asked=penalizer)
     if report.future_orders:
         err_console.print(
             f"[yellow]warning:[/yellow] {report.future_orders:,} completed order(s) dated after "

@@ -20,10 +20,6 @@ from legame.store.schema import MOTIVATORS
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-#: An answer needs at least this many of the ten motivator items for a connection index
-#: (the same minimum ``legame score`` uses); with fewer the index is unknown.
-MIN_MOTIVATOR_ITEMS = 5
-
 
 @dataclass(frozen=True)
 class Panel:
@@ -57,7 +53,7 @@ class Panel:
 
 def connection_index_partial(items: FloatArray) -> FloatArray:
     """``definitions.connection_index`` over the items answered (NaN: skipped), or NaN
-    with fewer than ``MIN_MOTIVATOR_ITEMS`` answered. Equal to the definition when all ten
+    with fewer than ``d.MIN_MOTIVATOR_ITEMS`` answered. Equal to the definition when all ten
     are there."""
     answered = np.sum(~np.isnan(items), axis=1)
     with np.errstate(invalid="ignore"):
@@ -66,7 +62,7 @@ def connection_index_partial(items: FloatArray) -> FloatArray:
     full = answered == items.shape[1]
     if full.any():
         index[full] = d.connection_index(items[full])
-    return np.where(answered >= MIN_MOTIVATOR_ITEMS, index, np.nan)
+    return np.where(answered >= d.MIN_MOTIVATOR_ITEMS, index, np.nan)
 
 
 def panel(ctx: Context) -> Panel:

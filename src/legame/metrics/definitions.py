@@ -12,6 +12,7 @@ arrays and is vectorized.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 
 import numpy as np
@@ -75,6 +76,13 @@ def ticket_is_poor(
     return np.asarray(slow_response | slow_resolution | low_csat)
 
 
+def voice_params(as_of: datetime) -> dict[str, int | datetime]:
+    """The parameters of ``customer_voice`` (the service, survey and contact measures per
+    customer) as known at ``as_of``: the scores read it at midnight after their cutoff, and
+    holdout validation at the end of its calibration period."""
+    return {"as_of": as_of, "min_motivator_items": MIN_MOTIVATOR_ITEMS, **poor_ticket_params()}
+
+
 def poor_ticket_params() -> dict[str, int]:
     """The parameters of the same rule in SQL (``legame/sql/defs/poor_ticket.sql``, which
     the scores and the findings read): whole hours and days."""
@@ -114,6 +122,9 @@ HIGHLY_SATISFIED_CSAT: Final = 5
 
 #: Connected: emotional connection index at or above this (0-100 scale).
 CONNECTION_THRESHOLD: Final = 70.0
+#: A survey answer needs at least this many of the ten motivator items for a connection
+#: index; with fewer the index is unknown (the scores and the findings alike).
+MIN_MOTIVATOR_ITEMS: Final = 5
 
 
 def connection_index(items: ArrayLike) -> FloatArray:

@@ -5,7 +5,12 @@
   ``self``.
 * Fitted values end in ``_``: ``params_`` and ``stderr_`` (dicts keyed by parameter name),
   ``loglik_`` (total weighted log-likelihood at the estimate, without the penalty),
-  ``converged_``, ``n_customers_`` (the sum of the weights) and ``n_histories_`` (rows fitted).
+  ``converged_``, ``n_customers_`` (the sum of the weights), ``n_histories_`` (rows fitted)
+  and ``fit_status_`` (``"converged"``, ``"penalized (0.01)"``, ``"not converged"``, or what
+  :func:`legame.models.robust.fit_robust` fell back to, e.g. ``"reduced: no dropout observed
+  yet"``).
+* ``cov_`` is the covariance matrix of the estimate in log parameters (rows and columns in
+  the order of ``params_``): ``stderr_`` and the intervals of CLV come from it.
 * Predictions are ``predict_*`` methods; using them before ``fit`` raises
   :class:`~legame.errors.NotFittedError`.
 * A fit that does not converge raises :class:`~legame.errors.ConvergenceError` whose message is
@@ -28,8 +33,19 @@ from numpy.typing import ArrayLike
 from legame.errors import ConvergenceError, InputError, NotFittedError
 
 from . import _inputs as inp
-from ._inputs import FloatArray
+from . import predictive
+from ._inputs import FloatArray, IntArray
 from ._optimize import LogLikelihood, maximize, natural_stderr
+
+
+def log_covariance(hessian: FloatArray) -> FloatArray:
+    """The covariance of the estimate in log parameters: the inverse of minus the Hessian of
+    the (penalised) log-likelihood there; NaN where that matrix is singular."""
+    try:
+        cov = np.linalg.inv(-np.asarray(hessian, dtype=np.float64))
+    except np.linalg.LinAlgError:
+        return np.full(np.shape(hessian), np.nan)
+    return np.asarray((cov + cov.T) / 2.0, dtype=np.float64)
 
 
 def _fmt_param(value: float) -> str:
@@ -114,6 +130,8 @@ class BaseModel:
         "converged_",
         "n_customers_",
         "n_histories_",
+        "fit_status_",
+        "cov_",
     )
 
     params_: dict[str, float]
@@ -122,6 +140,8 @@ class BaseModel:
     converged_: bool
     n_customers_: float
     n_histories_: int
+    fit_status_: str
+    cov_: FloatArray
 
     def __init__(
         self,
@@ -197,6 +217,14 @@ class BaseModel:
         self.converged_ = result.converged
         self.n_customers_ = float(lik.total_weight)
         self.n_histories_ = int(lik.n_rows)
+        self.cov_ = log_covariance(result.hessian)
+        self.fit_status_ = (
+            "not converged"
+            if not result.converged
+            else f"penalized ({self.penalizer:g})"
+            if self.penalizer
+            else "converged"
+        )
 
     def _checklist(self, reason: str, theta: np.ndarray) -> str:
         name = type(self).__name__
@@ -206,10 +234,12 @@ class BaseModel:
         lines = [
             f"{name}.fit did not converge: {reason} (last estimate {where}). What to try:",
             *(f"  - {hint}" for hint in self._hints()),
-            f"  - add a small penalty: {name}(penalizer=0.001), then 0.01 if needed;",
-            f"  - allow more iterations: {name}(max_iter={2 * int(self.max_iter)});",
-            f"  - keep the estimate anyway: {name}(strict=False), then read converged_ and "
-            "stderr_ before trusting it.",
+            "  - add a small penalty: --penalizer 0.001 on the command line "
+            f"({name}(penalizer=0.001) in Python), then 0.01 if needed;",
+            f"  - in Python, allow more iterations: {name}(max_iter={2 * int(self.max_iter)});",
+            f"  - in Python, keep the estimate anyway: {name}(strict=False), then read "
+            "converged_ and stderr_ before trusting it (the command line falls back by itself: "
+            "legame.models.robust.fit_robust).",
         ]
         return "\n".join(lines)
 
@@ -217,7 +247,7 @@ class BaseModel:
     def from_params(cls, params: dict[str, float], **hyperparameters: Any) -> Self:
         """A model with given parameters (published ones, or saved from an earlier fit).
 
-        It predicts like a fitted model; ``stderr_`` and ``loglik_`` are NaN and
+        It predicts like a fitted model; ``stderr_``, ``loglik_`` and ``cov_`` are NaN and
         ``n_customers_`` and ``n_histories_`` are 0, since it was fitted on nothing.
         """
         model = cls(**hyperparameters)
@@ -244,6 +274,8 @@ class BaseModel:
         model.converged_ = True
         model.n_customers_ = 0.0
         model.n_histories_ = 0
+        model.cov_ = np.full((len(names), len(names)), np.nan)
+        model.fit_status_ = "given parameters"
         return model
 
     # -- fitted state ----------------------------------------------------------------------
@@ -271,6 +303,9 @@ class BaseModel:
         if self.n_histories_ == 0:
             return f"<{name} {params}, from given parameters>"
         flag = "" if self.converged_ else ", NOT CONVERGED"
+        status = getattr(self, "fit_status_", "converged")
+        if status not in ("converged", "not converged"):
+            flag += f", {status}"
         return (
             f"<{name} {params}, {_fmt_count(self.n_customers_)} customers in "
             f"{self.n_histories_:,} histories{flag}>"
@@ -278,10 +313,16 @@ class BaseModel:
 
 
 class PurchaseModel(BaseModel):
-    """What BG/NBD and Pareto/NBD share: history inputs and the conditional expectation.
+    """What BG/NBD and Pareto/NBD share: history inputs, the conditional expectation and the
+    predictive distribution of purchases.
 
     Subclasses provide ``_alive`` (P(alive) per row), ``_purchase_curve`` (t -> expected
-    purchases per row, with the per-history work done once) and ``_per_row_purchases``.
+    purchases per row, with the per-history work done once: P(alive) times the expected
+    purchases of a customer alive at T, which depend on frequency and T only),
+    ``_per_row_purchases``, ``_purchase_pmf`` (the distribution of purchases in (T, T + t]
+    given the history) and, optionally, ``_alive_pmf`` (the same given alive at T, which
+    depends on frequency and T only: with it the intervals are computed once per distinct
+    (frequency, T) instead of once per history).
     """
 
     _fit_args = "frequency, recency, T, weights=..."
@@ -335,6 +376,137 @@ class PurchaseModel(BaseModel):
         self, x: FloatArray, t_x: FloatArray, T: FloatArray, t: FloatArray
     ) -> FloatArray:
         raise NotImplementedError
+
+    def _purchase_pmf(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, t: float, max_count: int
+    ) -> FloatArray:
+        """Shape (n, max_count + 1): column k < max_count is P(X(T, T+t] = k | history), the
+        last P(X(T, T+t] >= max_count | history)."""
+        raise NotImplementedError
+
+    def _alive_pmf(self, x: FloatArray, T: FloatArray, t: float, max_count: int) -> FloatArray:
+        """As ``_purchase_pmf`` for a customer alive at T with frequency x (optional)."""
+        raise NotImplementedError
+
+    def _log_alive_gradient(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, alive: FloatArray
+    ) -> FloatArray | None:
+        """d ln P(alive) / d ln(parameter), shape (parameters, n), where the model has it in
+        closed form; None sends the delta method of CLV to differences."""
+        return None
+
+    def _horizon_distribution(
+        self,
+        x: FloatArray,
+        t_x: FloatArray,
+        T: FloatArray,
+        t: float,
+        level: float,
+        alive: FloatArray | None = None,
+        pairs: tuple[FloatArray, FloatArray, IntArray, FloatArray] | None = None,
+    ) -> tuple[FloatArray, IntArray, IntArray]:
+        """P(no purchase in (T, T+t]) and the ``level`` interval of the purchases there, per
+        row (:mod:`legame.models.predictive`); ``alive`` is ``_alive(x, t_x, T)`` and
+        ``pairs`` (the distinct frequency and T, each row's, and the expected purchases in
+        (T, T+t] of a customer alive at each) when the caller has them already."""
+        if type(self)._alive_pmf is PurchaseModel._alive_pmf:
+            return predictive.summarize_horizon(
+                lambda rows, k: self._purchase_pmf(x[rows], t_x[rows], T[rows], t, k),
+                np.arange(x.size),
+                np.ones(x.size),
+                level,
+                mean=self._purchase_curve(x, t_x, T, alive)(t),
+            )
+        if pairs is None:
+            ux, xi = inp.factorize(x)
+            uT, Ti = inp.factorize(T)
+            keys, pair = inp.factorize_pairs(xi, ux.size, Ti, uT.size)
+            px, pT = ux[keys // uT.size], uT[keys % uT.size]
+            mean = self._purchase_curve(px, pT, pT, np.ones(px.size))(t)
+        else:
+            px, pT, pair, mean = pairs
+        return predictive.summarize_horizon(
+            lambda rows, k: self._alive_pmf(px[rows], pT[rows], t, k),
+            pair,
+            self._alive(x, t_x, T) if alive is None else alive,
+            level,
+            mean=mean,
+        )
+
+    def _horizon_inputs(
+        self, method: str, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> tuple[str, float, tuple[int, ...], list[FloatArray]]:
+        self._check_fitted(method)
+        where = f"{type(self).__name__}.{method}"
+        t_ = inp.check_scalar(where, "t", t, low=0.0)
+        shape, flat = self._histories(where, frequency, recency, T)
+        return where, t_, shape, flat
+
+    def predict_purchase_pmf(
+        self,
+        t: float,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        max_count: int = 10,
+    ) -> FloatArray:
+        """The distribution of the number of purchases in the next ``t`` time units (T, T + t]
+        given each history, exact under the model (:mod:`legame.models.predictive`).
+
+        Shape: the histories' shape plus one axis of ``max_count + 1``: P(k purchases) for
+        k = 0 .. max_count - 1, then P(max_count or more). Each row sums to 1.
+        """
+        where, t_, shape, (x, t_x, T_) = self._horizon_inputs(
+            "predict_purchase_pmf", t, frequency, recency, T
+        )
+        if not (
+            isinstance(max_count, int | np.integer)
+            and not isinstance(max_count, bool)
+            and 1 <= max_count <= predictive.LAST_MAX_COUNT
+        ):
+            raise inp.fail(
+                where,
+                "max_count",
+                f"be a whole number in [1, {predictive.LAST_MAX_COUNT}]",
+                f"max_count={max_count!r}",
+            )
+        pmf = self._purchase_pmf(x, t_x, T_, t_, int(max_count))
+        return pmf.reshape(*shape, int(max_count) + 1)
+
+    def predict_p_no_purchase(
+        self, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray | float:
+        """P(no purchase in the next ``t`` time units | history) for each history: the dead
+        and the alive who happen not to buy."""
+        _, t_, shape, (x, t_x, T_) = self._horizon_inputs(
+            "predict_p_no_purchase", t, frequency, recency, T
+        )
+        return inp.shaped(self._purchase_pmf(x, t_x, T_, t_, 1)[:, 0], shape)
+
+    def predict_purchase_interval(
+        self,
+        t: float,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        level: float = 0.9,
+    ) -> tuple[IntArray, IntArray] | tuple[int, int]:
+        """The ``level`` predictive interval (low, high) of the number of purchases in the next
+        ``t`` time units given each history: it holds at least ``level`` of the predictive
+        probability, with at most ``(1 - level) / 2`` left out below and the rest above (the
+        rule, and why it is not plainly equal-tailed for counts: :mod:`~legame.models.
+        predictive`). Whole numbers; ints for one history."""
+        where, t_, shape, (x, t_x, T_) = self._horizon_inputs(
+            "predict_purchase_interval", t, frequency, recency, T
+        )
+        if not (isinstance(level, int | float | np.floating) and 0 < level < 1):
+            raise inp.fail(where, "level", "be a number in (0, 1), e.g. 0.9", f"level={level!r}")
+        _, low, high = self._horizon_distribution(x, t_x, T_, t_, float(level))
+        if shape == ():
+            return int(low[0]), int(high[0])
+        return low.reshape(shape), high.reshape(shape)
 
     def predict_alive(
         self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike

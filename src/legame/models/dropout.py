@@ -62,7 +62,7 @@ purchase and of being alive at ``T``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -175,6 +175,75 @@ class DropoutData:
         return int(self.covariates.shape[1])
 
 
+class RepeatTerms(NamedTuple):
+    """Per repeat customer (``x > 0``): the log-likelihood and its derivatives with respect
+    to ``log r``, ``log alpha``, ``log a``, ``log b`` and to ``C-`` and ``C``."""
+
+    loglik: FloatArray
+    d_log_r: FloatArray
+    d_log_alpha: FloatArray
+    d_log_a: FloatArray
+    d_log_b: FloatArray
+    d_cm: FloatArray
+    d_c: FloatArray
+
+
+def repeat_terms(
+    r: float,
+    alpha: float | FloatArray,
+    a: float | FloatArray,
+    b: float | FloatArray,
+    xr: FloatArray,
+    txr: FloatArray,
+    Tr: FloatArray,
+    Cmr: npt.NDArray[Any],
+    Cr: npt.NDArray[Any],
+) -> RepeatTerms:
+    """The likelihood of the module docstring for customers with ``x > 0``, row by row:
+    ``alpha``, ``a`` and ``b`` are one value for all (this model) or one per row (the
+    covariate model of :mod:`legame.models.covariates`, whose static covariates scale them);
+    ``Cmr`` and ``Cr`` are ``C-`` and ``C``."""
+    ln_ab = betaln(a, b)
+    u = betaln(a, b + Cmr) - ln_ab  # ln E[(1-p)^{C-}]
+    v = betaln(a, b + Cr) - ln_ab  # ln E[(1-p)^{C}]
+    d = v - u  # < 0
+    ln_one_minus = np.log(-np.expm1(d))
+    ln_a_term = u + ln_one_minus
+    rx = r + xr
+    la_tx = np.log(alpha + txr)
+    la_T = np.log(alpha + Tr)
+    P = ln_a_term - rx * la_tx
+    Q = v - rx * la_T
+    M = np.logaddexp(P, Q)
+    wP = np.exp(P - M)
+    wQ = 1.0 - wP
+    ll = gammaln(rx) - gammaln(r) + r * np.log(alpha) + M
+    # d/d(log r), d/d(log alpha)
+    dr = digamma(rx) - digamma(r) + np.log(alpha) - wP * la_tx - wQ * la_T
+    dalpha = r / alpha - rx * (wP / (alpha + txr) + wQ / (alpha + Tr))
+    # u, v partials.
+    psi_ab = digamma(a + b)
+    du_a = psi_ab - digamma(a + b + Cmr)
+    dv_a = psi_ab - digamma(a + b + Cr)
+    du_b = digamma(b + Cmr) - digamma(a + b + Cmr) - digamma(b) + psi_ab
+    dv_b = digamma(b + Cr) - digamma(a + b + Cr) - digamma(b) + psi_ab
+    du_C = digamma(b + Cmr) - digamma(a + b + Cmr)
+    dv_C = digamma(b + Cr) - digamma(a + b + Cr)
+    rho = np.exp(d - ln_one_minus)  # e^d / (1 - e^d)
+    # d ln A = (1 + rho) du - rho dv
+    da = wP * ((1 + rho) * du_a - rho * dv_a) + wQ * dv_a
+    db = wP * ((1 + rho) * du_b - rho * dv_b) + wQ * dv_b
+    return RepeatTerms(
+        loglik=ll,
+        d_log_r=dr * r,
+        d_log_alpha=dalpha * alpha,
+        d_log_a=da * a,
+        d_log_b=db * b,
+        d_cm=wP * (1 + rho) * du_C,
+        d_c=(wQ - wP * rho) * dv_C,
+    )
+
+
 def loglik_and_grad(theta: FloatArray, data: DropoutData) -> tuple[float, FloatArray]:
     """Total log-likelihood and its gradient at ``theta = (log r, log alpha, log a, log b,
     beta...)``."""
@@ -201,7 +270,6 @@ def loglik_and_grad(theta: FloatArray, data: DropoutData) -> tuple[float, FloatA
     Cm = C - last_c  # C-: decisions survived
     Sm = S - last_cw
 
-    ln_ab = betaln(a, b)
     rep = x > 0
     ll = np.empty(n)
     g = np.zeros((n, 4 + k))
@@ -211,44 +279,15 @@ def loglik_and_grad(theta: FloatArray, data: DropoutData) -> tuple[float, FloatA
     g[z, 0] = r * (np.log(alpha) - np.log(alpha + T[z]))
     g[z, 1] = alpha * (r / alpha - r / (alpha + T[z]))
     # x > 0.
-    xr, txr, Tr = x[rep], t_x[rep], T[rep]
-    Cmr, Cr = Cm[rep], C[rep]
-    u = betaln(a, b + Cmr) - ln_ab  # ln E[(1-p)^{C-}]
-    v = betaln(a, b + Cr) - ln_ab  # ln E[(1-p)^{C}]
-    d = v - u  # < 0
-    ln_one_minus = np.log(-np.expm1(d))
-    ln_a_term = u + ln_one_minus
-    rx = r + xr
-    la_tx = np.log(alpha + txr)
-    la_T = np.log(alpha + Tr)
-    P = ln_a_term - rx * la_tx
-    Q = v - rx * la_T
-    M = np.logaddexp(P, Q)
-    wP = np.exp(P - M)
-    wQ = 1.0 - wP
-    ll[rep] = gammaln(rx) - gammaln(r) + r * np.log(alpha) + M
-    # d/d(log r), d/d(log alpha)
-    dr = digamma(rx) - digamma(r) + np.log(alpha) - wP * la_tx - wQ * la_T
-    dalpha = r / alpha - rx * (wP / (alpha + txr) + wQ / (alpha + Tr))
-    # u, v partials.
-    psi_ab = digamma(a + b)
-    du_a = psi_ab - digamma(a + b + Cmr)
-    dv_a = psi_ab - digamma(a + b + Cr)
-    du_b = digamma(b + Cmr) - digamma(a + b + Cmr) - digamma(b) + psi_ab
-    dv_b = digamma(b + Cr) - digamma(a + b + Cr) - digamma(b) + psi_ab
-    du_C = digamma(b + Cmr) - digamma(a + b + Cmr)
-    dv_C = digamma(b + Cr) - digamma(a + b + Cr)
-    rho = np.exp(d - ln_one_minus)  # e^d / (1 - e^d)
-    # d ln A = (1 + rho) du - rho dv
-    da = wP * ((1 + rho) * du_a - rho * dv_a) + wQ * dv_a
-    db = wP * ((1 + rho) * du_b - rho * dv_b) + wQ * dv_b
-    g[rep, 0] = dr * r
-    g[rep, 1] = dalpha * alpha
-    g[rep, 2] = da * a
-    g[rep, 3] = db * b
+    terms = repeat_terms(r, alpha, a, b, x[rep], t_x[rep], T[rep], Cm[rep], C[rep])
+    ll[rep] = terms.loglik
+    g[rep, 0] = terms.d_log_r
+    g[rep, 1] = terms.d_log_alpha
+    g[rep, 2] = terms.d_log_a
+    g[rep, 3] = terms.d_log_b
     if k:
         Smr, Sr = Sm[rep], S[rep]
-        g[rep, 4:] = (wP * (1 + rho) * du_C)[:, None] * Smr + ((wQ - wP * rho) * dv_C)[:, None] * Sr
+        g[rep, 4:] = terms.d_cm[:, None] * Smr + terms.d_c[:, None] * Sr
     # Weights count the customers who share a row (multiplying by 1.0 changes no bit).
     return float((ll * data.w).sum()), (g * data.w[:, None]).sum(axis=0)
 

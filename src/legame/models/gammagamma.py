@@ -95,17 +95,49 @@ class _GammaGammaLikelihood(LogLikelihood):
         return float(ll), grad * theta
 
 
+#: Above this |correlation| of frequency and spend per purchase, :func:`independence_warning`.
+CORRELATION_WARNING = 0.3
+
+
+def independence_warning(correlation: float) -> str | None:
+    """What to do when frequency and spend per purchase are correlated beyond
+    :data:`CORRELATION_WARNING` (None otherwise): Gamma-Gamma assumes they are independent."""
+    if not abs(correlation) > CORRELATION_WARNING:
+        return None
+    more = "more" if correlation > 0 else "less"
+    return (
+        f"frequency and spend per purchase are correlated (r = {correlation:.2f}; customers who "
+        f"buy more often spend {more} per purchase), but Gamma-Gamma assumes they are "
+        "independent, so its expected spend and the CLV may be biased: consider fitting "
+        "segments of similar customers apart, or the covariate spend model (--covariates)."
+    )
+
+
+def _correlation(x: FloatArray, m: FloatArray, w: FloatArray) -> float:
+    """Weighted Pearson correlation; NaN when either column is constant."""
+    W = float(w.sum())
+    dx = x - inp.dot(w, x) / W
+    dm = m - inp.dot(w, m) / W
+    var = inp.dot(w, dx * dx) * inp.dot(w, dm * dm)
+    return inp.dot(w, dx * dm) / float(np.sqrt(var)) if var > 0 else float("nan")
+
+
 class GammaGamma(BaseModel):
     """Gamma-Gamma model of the average value of a customer's purchases.
 
     Fit on repeat customers only (frequency > 0), with their mean spend per repeat purchase
     (``monetary_value``). Parameters ``p, q, gamma``; the population mean spend per purchase is
     p gamma / (q - 1) (finite when q > 1). The model assumes spend is independent of frequency;
-    check that on your data (their correlation) before using it for CLV.
+    ``fit`` records their (weighted Pearson) correlation on the data as
+    ``frequency_spend_correlation_``: check it before using the model for CLV
+    (:func:`independence_warning`).
     """
 
     _param_names = ("p", "q", "gamma")
     _fit_args = "frequency, monetary_value, weights=..."
+    _fitted_attributes = (*BaseModel._fitted_attributes, "frequency_spend_correlation_")
+
+    frequency_spend_correlation_: float
 
     def fit(
         self, frequency: ArrayLike, monetary_value: ArrayLike, *, weights: ArrayLike | None = None
@@ -138,6 +170,7 @@ class GammaGamma(BaseModel):
         lik = _GammaGammaLikelihood(x, m, w)
         mean_m = inp.dot(w, m) / float(w.sum())
         self._fit_likelihood(lik, np.array([1.0, 2.0, mean_m]))
+        self.frequency_spend_correlation_ = _correlation(x, m, w)
         return self
 
     def _hints(self) -> list[str]:

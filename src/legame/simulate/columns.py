@@ -76,11 +76,15 @@ def id_width(count: int, minimum: int = 6) -> int:
     return max(minimum, len(str(max(count, 1))))
 
 
-def table(name: str, columns: dict[str, pa.Array]) -> pa.Table:
-    """The canonical table ``name`` with exactly its schema's columns, in order."""
+def table(
+    name: str, columns: dict[str, pa.Array], extra: dict[str, pa.Array] | None = None
+) -> pa.Table:
+    """The canonical table ``name`` with exactly its schema's columns, in order, then the
+    ``extra`` columns (attributes outside the schema: the store keeps them in ``_extra``)."""
     names = TABLES[name].names
     missing = [c for c in names if c not in columns]
-    extra = [c for c in columns if c not in names]
-    if missing or extra:  # a programming error, not a user's
-        raise AssertionError(f"{name}: missing {missing}, unexpected {extra}")
-    return pa.table([columns[c] for c in names], names=list(names))
+    unexpected = [c for c in columns if c not in names]
+    if missing or unexpected:  # a programming error, not a user's
+        raise AssertionError(f"{name}: missing {missing}, unexpected {unexpected}")
+    more = extra or {}
+    return pa.table([columns[c] for c in names] + list(more.values()), names=[*names, *more])

@@ -23,12 +23,18 @@ EFFECTS: tuple[str, ...] = (
     "contact_pressure",
     "promoters_referrals",
     "gratitude_uplift",
+    "acquisition_channel",
 )
 
 #: Switch these off (and leave high_spend_not_loyalty on) and the completed orders are
 #: exactly BG/NBD + Gamma-Gamma with the parameters of ``WorldParams``. The others do not
 #: touch orders; high_spend_not_loyalty switched off correlates spend with dropout.
-PURE_PROCESS_EFFECTS_OFF: tuple[str, ...] = ("service_dropout", "emotion_value", "gratitude_uplift")
+PURE_PROCESS_EFFECTS_OFF: tuple[str, ...] = (
+    "service_dropout",
+    "emotion_value",
+    "gratitude_uplift",
+    "acquisition_channel",
+)
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 DAY_SECONDS = 86_400
@@ -155,6 +161,18 @@ class WorldParams:
     referral_rate_passive: float = 0.08
     referral_k: float = 4.0
     referral_match_days: float = 30.0
+    # Acquisition channel: a static attribute of each customer (customers.csv's extra column
+    # acquisition_channel), with effects on the purchase rate, the dropout and the spend
+    # while acquisition_channel is on. Per channel, multipliers of alpha's reciprocal (the
+    # mean purchase rate), of the dropout beta's a and b (Fader & Hardie 2007, note 019) and
+    # of the Gamma-Gamma gamma (the mean spend per purchase); the first channel is the most
+    # common, the baseline of the planted coefficients (truth.json).
+    acquisition_channels: tuple[str, ...] = ("web", "marketplace", "partner")
+    acquisition_channel_weights: tuple[float, ...] = (0.6, 0.25, 0.15)
+    acquisition_purchase_ratio: tuple[float, ...] = (1.0, 0.7, 1.0)
+    acquisition_dropout_a_ratio: tuple[float, ...] = (1.0, 1.5, 1.0)
+    acquisition_dropout_b_ratio: tuple[float, ...] = (1.0, 1.0, 1.0)
+    acquisition_spend_ratio: tuple[float, ...] = (1.0, 1.2, 1.0)
     # Effects.
     service_k: float = 2.5
     emotion_lambda_multiplier: float = 4.0

@@ -34,10 +34,10 @@ PURE_PROCESS = (
     "Completed orders come from BG/NBD (r, alpha, a, b; time unit weeks; first purchase at "
     "created_at) with Gamma-Gamma spend (p, q, gamma), rounded to cents. Refunded and "
     "cancelled orders (about 4% on top) are NOT part of that process. The process is exact "
-    "when service_dropout, emotion_value and gratitude_uplift are off (they change dropout "
-    "or purchase rates) and high_spend_not_loyalty is on (its 'on' state is the "
-    "Gamma-Gamma independence of spend and purchasing; switched off, nu keeps its "
-    "Gamma(q, gamma) marginal but is correlated with p through a Gaussian copula, "
+    "when service_dropout, emotion_value, gratitude_uplift and acquisition_channel are off "
+    "(they change dropout, purchase rates or spend) and high_spend_not_loyalty is on (its "
+    "'on' state is the Gamma-Gamma independence of spend and purchasing; switched off, nu "
+    "keeps its Gamma(q, gamma) marginal but is correlated with p through a Gaussian copula, "
     "rho = spend_loyalty_rho). The other effects do not touch orders."
 )
 

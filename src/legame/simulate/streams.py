@@ -24,6 +24,7 @@ SLOTS: dict[str, int] = {
     "identities": 10,
     "fees": 11,
     "order_details": 12,
+    "acquisition": 13,
 }
 _N_SLOTS = 32
 

@@ -27,6 +27,9 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 STATUSES = ("completed", "refunded", "cancelled")
+#: Columns the simulated files hold beyond the canonical schema (ingest keeps them in
+#: ``_extra``): the acquisition channel, a static covariate with planted effects.
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"customers": ("acquisition_channel",)}
 GESTURE_KINDS = ("fee_waiver", "thank_you_note")
 REASONS = (
     "Late fee forgiven for a customer with 3 or more purchases",
@@ -101,6 +104,9 @@ def customers_table(world: World, streams: Streams, cust_ids: pa.Array) -> pa.Ta
             "country": col.pick([c.code for c in p.countries], pop.country),
             "language": col.pick([c.language for c in p.countries], pop.country),
             "time_zone": col.strings(tz),
+        },
+        extra={
+            "acquisition_channel": col.pick(p.acquisition_channels, pop.acquisition_channel),
         },
     )
 

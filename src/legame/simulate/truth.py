@@ -89,7 +89,21 @@ MEANINGS: dict[str, str] = {
         "value_<trigger> and se_<trigger> give the retention difference per trigger. The "
         "treatment multiplies every later dropout hazard of the customer by 0.5 (once per "
         "treated gesture); a gesture is given at its event (the charge, or the 5th order). "
-        "Monte Carlo."
+        "Monte Carlo. hazard_ratio_per_gesture is the planted multiplier itself (gratitude_h; "
+        "1 while off): the time-varying covariate 'gesture' of `legame clv fit --covariates` "
+        "(treated gestures given so far) estimates it."
+    ),
+    "acquisition_channel": (
+        "Static covariate effects of the customers' acquisition channel (customers.csv, extra "
+        "column acquisition_channel; baseline: the most common channel, web). value is the "
+        "purchase-rate ratio marketplace / web. coefficients holds, per channel, the planted "
+        "coefficients in the parameterisation of legame.models.bgnbd_covariates (Fader & "
+        "Hardie 2007, note 019) and legame.models.gammagamma_covariates: purchase = log of "
+        "the mean purchase-rate ratio (alpha_i = alpha0 exp(-g1)), dropout_a and dropout_b = "
+        "log multipliers of the dropout beta's a and b, dropout_odds = dropout_a - dropout_b "
+        "(log ratio of the odds a/b of the mean dropout chance after a repeat purchase), spend "
+        "= log of the mean spend-per-purchase ratio (gamma_i = gamma0 exp(g)). All 0 (value "
+        "1) while off. Exact (parameters)."
     ),
 }
 
@@ -101,6 +115,7 @@ NULLS: dict[str, float] = {
     "contact_pressure": 1.0,
     "promoters_referrals": 1.0,
     "gratitude_uplift": 0.0,
+    "acquisition_channel": 1.0,
 }
 
 
@@ -238,6 +253,34 @@ def _event_diff(ev: _Events, outcome: str, trigger: int | None, sel: Bool) -> fl
     return _diff(values[sel], ev.holdout[sel])
 
 
+def acquisition_truth(params: WorldParams, *, on: bool) -> dict[str, object]:
+    """The planted coefficients of the acquisition channels against the first (baseline)
+    one, per process; zeros while the effect is off."""
+    channels = params.acquisition_channels
+
+    def logs(ratios: tuple[float, ...]) -> dict[str, float]:
+        return {
+            c: (math.log(ratios[k] / ratios[0]) if on else 0.0) for k, c in enumerate(channels) if k
+        }
+
+    coefficients = {
+        "purchase": logs(params.acquisition_purchase_ratio),
+        "dropout_a": logs(params.acquisition_dropout_a_ratio),
+        "dropout_b": logs(params.acquisition_dropout_b_ratio),
+        "spend": logs(params.acquisition_spend_ratio),
+    }
+    coefficients["dropout_odds"] = {
+        c: coefficients["dropout_a"][c] - coefficients["dropout_b"][c] for c in channels[1:]
+    }
+    return {
+        "value": math.exp(coefficients["purchase"][channels[1]]),
+        "se": 0.0,
+        "method": "exact",
+        "baseline": channels[0],
+        "coefficients": coefficients,
+    }
+
+
 def effects_truth(
     params: WorldParams, effects: Effects, *, mc_customers: int = MC_CUSTOMERS
 ) -> dict[str, dict[str, object]]:
@@ -252,11 +295,15 @@ def effects_truth(
     for name in EFFECTS:
         on = effects.on(name)
         entry: dict[str, object] = {"on": on}
-        if name in exact:
+        if name == "acquisition_channel":
+            entry.update(acquisition_truth(params, on=on))
+        elif name in exact:
             entry.update(value=exact[name] if on else NULLS[name], se=0.0, method="exact")
         else:
             entry.update({k: (v if math.isfinite(v) else None) for k, v in mc[name].items()})
             entry["method"] = "monte_carlo"
+            if name == "gratitude_uplift":
+                entry["hazard_ratio_per_gesture"] = params.gratitude_h if on else 1.0
         entry["null"] = NULLS[name]
         entry["meaning"] = MEANINGS[name]
         out[name] = entry

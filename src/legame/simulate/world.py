@@ -26,7 +26,9 @@ class World:
 
 
 def build_world(n: int, params: WorldParams, effects: Effects, streams: Streams) -> World:
-    pop = draw_population(n, params, effects, streams["population"])
+    pop = draw_population(
+        n, params, effects, streams["population"], channel_rng=streams["acquisition"]
+    )
     hist = simulate_purchases(
         pop, params, effects, streams["purchases"], streams["spend"], streams["gratitude"]
     )

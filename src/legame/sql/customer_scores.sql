@@ -1,62 +1,82 @@
 -- The view customer_scores: one row per customer, every measure in one place. The dense
 -- customer_value (order facts and purchase history: every customer, the summary as the score
--- stored it) with the purchase model's predictions per distinct history (history_predictions)
--- and the sparse customer_voice (NPS, CSAT, CES, emotional connection, service, contact: the
--- customers who have any), and what follows from them with the fitted parameters, which the
--- score writes into this view as literals: RFM quintiles, expected spend (Gamma-Gamma's p, q,
--- gamma), CLV (margin), and the labels (RFM segment, NPS category, emotionally connected,
--- churn risk). Nothing per customer is written after the fits: the score stores the summary
--- once, and reading all customers costs a join with the histories instead.
--- The parameters r2 .. m5 with r2_id .. m5_id are where the quintiles 2 to 5 of last order,
--- frequency and revenue start, as key and customer_id (scoring.rfm_cuts), so that each score
--- is NTILE(5) OVER (ORDER BY key, customer_id) without sorting all customers three times; a
--- NULL cut, with fewer than five customers, starts no quintile. The customer_id is compared
--- only where the key ties with the cut. A customer without a row in customer_voice has no
+-- stored it) with the purchase model's predictions per distinct history and covariate
+-- pattern (history_predictions; the pattern is 0 without covariates, and each row holds
+-- its pattern's Gamma-Gamma gamma and that parameter's covariances, spend_gamma and
+-- spend_cov_pg/qg/gg) and the sparse customer_voice (NPS, CSAT, CES, emotional connection,
+-- service, contact: the customers who have any), and what follows from them with the
+-- fitted parameters, which the score writes into this view as literals: RFM quintiles,
+-- expected spend (Gamma-Gamma's p, q and the pattern's gamma), CLV (margin) and its 90 %
+-- interval (the spend model's covariance spend_cov_pp/pq/qq and the pattern's, the normal
+-- quantile interval_z), and the labels (RFM segment, NPS category, emotionally
+-- connected, churn risk). Nothing per customer is written after the fits: the score stores
+-- the summary once, and reading all customers costs a join with the histories instead.
+-- The parameters r2 .. m5 are the quintile cuts of last order, frequency and revenue
+-- (scoring.rfm_cuts): a score is 1 + the number of cuts the value is above, the quintile
+-- NTILE(5) gives the first customer holding that value in the sorted order, so equal values
+-- get equal scores without sorting all customers three times; a NULL cut, with fewer than
+-- five customers, starts no quintile. A customer without a row in customer_voice has no
 -- answers and zero tickets and messages. Columns: docs/scores.md.
 WITH valued AS (
     SELECT
         v.*,
         CASE WHEN v.frequency IS NOT NULL THEN CAST(1
-            + CASE WHEN v.last_order_at > $r2 THEN 1 WHEN v.last_order_at < $r2 THEN 0
-                   WHEN v.customer_id >= $r2_id THEN 1 ELSE 0 END
-            + CASE WHEN v.last_order_at > $r3 THEN 1 WHEN v.last_order_at < $r3 THEN 0
-                   WHEN v.customer_id >= $r3_id THEN 1 ELSE 0 END
-            + CASE WHEN v.last_order_at > $r4 THEN 1 WHEN v.last_order_at < $r4 THEN 0
-                   WHEN v.customer_id >= $r4_id THEN 1 ELSE 0 END
-            + CASE WHEN v.last_order_at > $r5 THEN 1 WHEN v.last_order_at < $r5 THEN 0
-                   WHEN v.customer_id >= $r5_id THEN 1 ELSE 0 END AS TINYINT)
+            + CASE WHEN v.last_order_at > $r2 THEN 1 ELSE 0 END
+            + CASE WHEN v.last_order_at > $r3 THEN 1 ELSE 0 END
+            + CASE WHEN v.last_order_at > $r4 THEN 1 ELSE 0 END
+            + CASE WHEN v.last_order_at > $r5 THEN 1 ELSE 0 END AS TINYINT)
         END AS r_score,
         CASE WHEN v.frequency IS NOT NULL THEN CAST(1
-            + CASE WHEN v.frequency > $f2 THEN 1 WHEN v.frequency < $f2 THEN 0
-                   WHEN v.customer_id >= $f2_id THEN 1 ELSE 0 END
-            + CASE WHEN v.frequency > $f3 THEN 1 WHEN v.frequency < $f3 THEN 0
-                   WHEN v.customer_id >= $f3_id THEN 1 ELSE 0 END
-            + CASE WHEN v.frequency > $f4 THEN 1 WHEN v.frequency < $f4 THEN 0
-                   WHEN v.customer_id >= $f4_id THEN 1 ELSE 0 END
-            + CASE WHEN v.frequency > $f5 THEN 1 WHEN v.frequency < $f5 THEN 0
-                   WHEN v.customer_id >= $f5_id THEN 1 ELSE 0 END AS TINYINT)
+            + CASE WHEN v.frequency > $f2 THEN 1 ELSE 0 END
+            + CASE WHEN v.frequency > $f3 THEN 1 ELSE 0 END
+            + CASE WHEN v.frequency > $f4 THEN 1 ELSE 0 END
+            + CASE WHEN v.frequency > $f5 THEN 1 ELSE 0 END AS TINYINT)
         END AS f_score,
         CASE WHEN v.frequency IS NOT NULL THEN CAST(1
-            + CASE WHEN v.revenue > $m2 THEN 1 WHEN v.revenue < $m2 THEN 0
-                   WHEN v.customer_id >= $m2_id THEN 1 ELSE 0 END
-            + CASE WHEN v.revenue > $m3 THEN 1 WHEN v.revenue < $m3 THEN 0
-                   WHEN v.customer_id >= $m3_id THEN 1 ELSE 0 END
-            + CASE WHEN v.revenue > $m4 THEN 1 WHEN v.revenue < $m4 THEN 0
-                   WHEN v.customer_id >= $m4_id THEN 1 ELSE 0 END
-            + CASE WHEN v.revenue > $m5 THEN 1 WHEN v.revenue < $m5 THEN 0
-                   WHEN v.customer_id >= $m5_id THEN 1 ELSE 0 END AS TINYINT)
+            + CASE WHEN v.revenue > $m2 THEN 1 ELSE 0 END
+            + CASE WHEN v.revenue > $m3 THEN 1 ELSE 0 END
+            + CASE WHEN v.revenue > $m4 THEN 1 ELSE 0 END
+            + CASE WHEN v.revenue > $m5 THEN 1 ELSE 0 END AS TINYINT)
         END AS m_score,
         p.expected_purchases,
         p.p_alive,
         p.expected_gap,
         p.discounted_purchases,
+        p.p_no_purchase,
+        p.purchases_low,
+        p.purchases_high,
+        p.discounted_log_sd,
         CASE WHEN v.frequency IS NULL THEN NULL
              WHEN v.frequency > 0
-             THEN $p * ($gamma + v.frequency * v.monetary_value) / ($p * v.frequency + $q - 1)
-             ELSE $p * $gamma / ($q - 1) END AS expected_spend
+             THEN $p * (p.spend_gamma + v.frequency * v.monetary_value)
+                 / ($p * v.frequency + $q - 1)
+             ELSE $p * p.spend_gamma / ($q - 1) END AS expected_spend,
+        -- d ln(expected_spend) / d ln(p, q, gamma), for the delta method
+        1 - $p * v.frequency / ($p * v.frequency + $q - 1) AS spend_dp,
+        -$q / ($p * v.frequency + $q - 1) AS spend_dq,
+        p.spend_gamma / (p.spend_gamma + v.frequency * COALESCE(v.monetary_value, 0))
+            AS spend_dgamma,
+        p.spend_cov_pg,
+        p.spend_cov_qg,
+        p.spend_cov_gg
     FROM customer_value v
     LEFT JOIN history_predictions p
         ON p.frequency = v.frequency AND p.recency = v.recency AND p.T = v.T
+        AND p.pattern = v.pattern
+),
+spread AS (
+    -- the standard deviation of ln(CLV): the history's ln(discounted purchases) and the
+    -- customer's ln(expected spend), whose estimates come from separate fits
+    SELECT
+        v.*,
+        SQRT(ABS(v.discounted_log_sd * v.discounted_log_sd
+            + v.spend_dp * v.spend_dp * $spend_cov_pp
+            + v.spend_dq * v.spend_dq * $spend_cov_qq
+            + v.spend_dgamma * v.spend_dgamma * v.spend_cov_gg
+            + 2 * v.spend_dp * v.spend_dq * $spend_cov_pq
+            + 2 * v.spend_dp * v.spend_dgamma * v.spend_cov_pg
+            + 2 * v.spend_dq * v.spend_dgamma * v.spend_cov_qg)) AS clv_log_sd
+    FROM valued v
 )
 SELECT
     v.customer_id,
@@ -96,12 +116,13 @@ SELECT
     COALESCE(x.sends_30d_sms, 0) AS sends_30d_sms,
     COALESCE(x.sends_30d_push, 0) AS sends_30d_push,
     COALESCE(x.sends_30d_other, 0) AS sends_30d_other,
-    CASE
-        WHEN v.p_alive IS NULL THEN NULL
-        WHEN v.p_alive < 0.5 THEN 'high'
-        WHEN v.p_alive < 0.8 OR x.poor_tickets_90d > 0 OR x.unresolved_tickets > 0
-             OR v.recency IS NOT NULL AND v.T - v.recency > 2 * v.expected_gap THEN 'medium'
-        ELSE 'low'
-    END AS churn_risk
-FROM valued v
+    {{ churn_risk }} AS churn_risk,
+    v.p_no_purchase,
+    v.purchases_low,
+    v.purchases_high,
+    $margin * v.expected_spend * v.discounted_purchases
+        * EXP(-$interval_z * v.clv_log_sd) AS clv_low,
+    $margin * v.expected_spend * v.discounted_purchases
+        * EXP($interval_z * v.clv_log_sd) AS clv_high
+FROM spread v
 LEFT JOIN customer_voice x ON x.customer_id = v.customer_id

@@ -8,5 +8,6 @@ from legame.views.customers import customer_360, list_customers
 from legame.views.engagement import engagement
 from legame.views.findings import findings
 from legame.views.overview import overview
+from legame.views.validation import validation
 
-__all__ = ["customer_360", "engagement", "findings", "list_customers", "overview"]
+__all__ = ["customer_360", "engagement", "findings", "list_customers", "overview", "validation"]

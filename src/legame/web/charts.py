@@ -9,6 +9,7 @@ Titles, categories and tooltips are put into the data already translated and for
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from legame.web.i18n import FAMILIES, Catalogue
@@ -553,3 +554,87 @@ def value_scores(values: Sequence[Row], threshold: float, c: Catalogue) -> Spec:
 def _iso(value: Any) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value).replace(" ", "T")
     return text if text.endswith("Z") or "+" in text[10:] else f"{text}Z"
+
+
+# --- validation --------------------------------------------------------------------------
+
+
+def tracking(v: Row, c: Catalogue, *, weekly: bool = False) -> Spec:
+    """The cohort's repeat purchases per week (or cumulated) against what each validated model
+    expects, with a rule where the calibration period ends."""
+    models = v["models"]
+    actual = c.t("validation.actual")
+    field = "" if weekly else "_cumulative"
+    values = []
+    for i, m in enumerate(models):
+        for w in m["tracking"]:
+            if weekly and w.get("days", 7) < 7:
+                continue  # a last, partial week would look like a fall
+            rows = [(c.label("model", m["model"]), "model", w[f"predicted{field}"])]
+            if i == 0:
+                rows.append((actual, "actual", w[f"actual{field}"]))
+            values += [
+                {
+                    "start": w["start"],
+                    "series": series,
+                    "dash": dash,
+                    "value": value,
+                    "t_week": c.date(w["start"]),
+                    "t_value": c.num(value, 1),
+                }
+                for series, dash, value in rows
+            ]
+    names = [actual, *(c.label("model", m["model"]) for m in models)]
+    colours = ["#333333", *(KIND_COLOURS[i % len(KIND_COLOURS)] for i in range(len(models)))]
+    title = c.t("validation.chart_weekly" if weekly else "validation.chart_cumulative")
+    x = {
+        "field": "start",
+        "type": "temporal",
+        "scale": {"type": "utc"},
+        "title": c.t("validation.chart_week"),
+        "axis": {"format": "%b %Y", "labelAngle": 0},
+    }
+    cutoff = (date.fromisoformat(v["until"]) + timedelta(days=1)).isoformat()
+    return _spec(
+        260,
+        layer=[
+            {
+                "data": {"values": values},
+                "mark": {"type": "line", "interpolate": "monotone"},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "value",
+                        "type": "quantitative",
+                        "title": title,
+                        "axis": {"format": ",.0f"},
+                    },
+                    "color": {
+                        "field": "series",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"domain": names, "range": colours},
+                    },
+                    "strokeDash": {
+                        "field": "dash",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {"domain": ["actual", "model"], "range": [[1, 0], [5, 3]]},
+                    },
+                    "tooltip": [
+                        _tip("t_week", c.t("validation.chart_week")),
+                        _tip("series", c.t("validation.chart_series")),
+                        _tip("t_value", title),
+                    ],
+                },
+            },
+            {
+                "data": {"values": [{"at": cutoff, "t_at": c.date(v["until"])}]},
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": MUTED},
+                "encoding": {
+                    "x": {"field": "at", "type": "temporal", "scale": {"type": "utc"}},
+                    "tooltip": [_tip("t_at", c.t("validation.chart_cutoff"))],
+                },
+            },
+        ],
+    )

@@ -66,6 +66,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "role": ("viewer", "analyst", "admin"),
     "language": ("en", "it", "es"),
     "sort": ("clv", "revenue", "p_alive", "last_order_at", "customer_id"),
+    "model": ("bgnbd", "mbgnbd", "paretonbd"),
 }
 
 

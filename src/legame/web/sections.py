@@ -42,6 +42,23 @@ def engagement_context(data: dict[str, Any], c: Catalogue) -> dict[str, Any]:
     }
 
 
+def validation_context(data: dict[str, Any] | None, c: Catalogue) -> dict[str, Any]:
+    """What the validation template (page and report) needs from ``views.validation``: the
+    stored validation, its best model's results and the tracking charts (none before the
+    first ``legame clv validate``)."""
+    if not data or not data["models"]:
+        return {"data": None, "best": None, "charts": {"cumulative": None, "weekly": None}}
+    best = next((m for m in data["models"] if m["model"] == data["best"]), None)
+    return {
+        "data": data,
+        "best": best,
+        "charts": {
+            "cumulative": charts.tracking(data, c),
+            "weekly": charts.tracking(data, c, weekly=True),
+        },
+    }
+
+
 def band_ranges() -> dict[str, str]:
     """``{"low": "0–4", "mid": "5–8", "high": "≥ 9"}`` from the contact-pressure bands."""
     from legame.metrics.definitions import CONTACT_BANDS

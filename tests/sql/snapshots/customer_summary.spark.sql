@@ -10,7 +10,10 @@
 /* last orders, and the first occasion is the one holding the first order. The day key is */
 /* CAST(ordered_at AS DATE), cheaper per order than DATE_TRUNC (10M orders, best of three: */
 /* 2.5 s instead of 2.9 s). `legame score` stores this as the table customer_value, with */
-/* a row added for each customer without purchases (customers_without_orders). */
+/* a row added for each customer without purchases (customers_without_orders). pattern is */
+/* the customer's covariate pattern, the key customer_scores joins history_predictions on */
+/* beside the history: 0 here (no covariates); `score --covariates` stores each customer's */
+/* (covariates/customer_value). */
 WITH occasions AS (
   SELECT
     customer_id,
@@ -63,5 +66,6 @@ SELECT
   revenue,
   revenue_12m,
   first_order_at,
-  last_order_at
+  last_order_at,
+  CAST(0 AS INT) AS pattern
 FROM spans

@@ -1,0 +1,12 @@
+-- Covariates, time-varying, at the cutoff: how many gestures of gratitude each summary
+-- customer (in customer_id order) had received before $as_of, as covariates/gestures counts
+-- them at a purchase (holdout-arm gestures were withheld, so not received). `score
+-- --covariates` holds it over the forecast.
+SELECT COUNT(g.given_at) AS value
+FROM _summary s
+LEFT JOIN gestures g
+    ON g.customer_id = s.customer_id
+    AND g.given_at < $as_of
+    AND COALESCE(g.arm, 'treatment') <> 'holdout'
+GROUP BY s.customer_id
+ORDER BY s.customer_id

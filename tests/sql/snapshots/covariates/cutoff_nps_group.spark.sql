@@ -1,0 +1,28 @@
+/* Covariates, time-varying, at the cutoff: the group of each summary customer's (in */
+/* customer_id order) latest NPS answer before TIMESTAMP '2026-01-01 00:00:00', as covariates/nps_group takes it at a */
+/* purchase: detractor (0-6), passive (7-8), promoter (9-10), or none. `score --covariates` */
+/* holds it over the forecast. */
+SELECT
+  CASE
+    WHEN l.nps IS NULL
+    THEN 'none'
+    WHEN l.nps <= 6
+    THEN 'detractor'
+    WHEN l.nps <= 8
+    THEN 'passive'
+    ELSE 'promoter'
+  END AS value
+FROM _summary AS s
+LEFT JOIN (
+  SELECT
+    customer_id,
+    MAX_BY(nps, answered_at) AS nps
+  FROM survey_responses
+  WHERE
+    answered_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) AND NOT nps IS NULL
+  GROUP BY
+    customer_id
+) AS l
+  ON l.customer_id = s.customer_id
+ORDER BY
+  s.customer_id NULLS LAST

@@ -143,7 +143,8 @@ def test_every_dashboard_page_is_documented() -> None:
     from legame.web.pages import router
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "dashboard.md").read_text("utf-8")
-    paths = {route.path for route in router.routes}  # type: ignore[attr-defined]
+    # "/customers/{customer_id:path}" is documented as "/customers/{customer_id}".
+    paths = {re.sub(r":\w+}", "}", route.path) for route in router.routes}  # type: ignore[attr-defined]
     assert len(paths) >= 6
     for path in paths:
         assert f"| `{path}` |" in doc, path

@@ -24,7 +24,7 @@ def test_a_page_without_a_session_redirects_to_the_signin_form_and_back(
 ) -> None:
     response = client.get("/engagement?lang=it", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/signin?next=/engagement?lang=it"
+    assert response.headers["location"] == "/signin?next=/engagement%3Flang%3Dit"
 
 
 def test_signin_sets_an_httponly_lax_session_cookie_stored_only_as_its_hash(

@@ -10,15 +10,19 @@ from fastapi import FastAPI
 
 from legame import __version__
 from legame.api import errors
+from legame.api.docs import install_docs
 from legame.api.limits import BodyLimits
 from legame.api.routes import router
 from legame.api.schemas import Health
 from legame.api.state import Store
+from legame.api.throttle import FailedKeys
 from legame.web import mount_web
 
 
-def create_app(db: str | Path) -> FastAPI:
-    """The app over the workspace at ``db`` (opened once, at startup)."""
+def create_app(db: str | Path, *, failed_keys: FailedKeys | None = None) -> FastAPI:
+    """The app over the workspace at ``db`` (opened once, at startup). ``failed_keys``
+    counts wrong API keys per client (default: :data:`~legame.api.throttle.MAX_FAILURES` in
+    :data:`~legame.api.throttle.WINDOW_SECONDS`)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -32,9 +36,16 @@ def create_app(db: str | Path) -> FastAPI:
         title="legame",
         version=__version__,
         description="Customer loyalty built on what creates it. Every endpoint but /health "
-        "needs an API key (`legame keys create`) as `Authorization: Bearer KEY`.",
+        "needs an API key (`legame keys create`) as `Authorization: Bearer KEY`; a client "
+        "that presents too many wrong keys gets 429 for a while.",
         lifespan=lifespan,
+        # FastAPI's docs pages load Swagger UI and ReDoc from a CDN: /docs is served from
+        # the package instead (legame.api.docs), and there is no ReDoc.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
+    app.state.failed_keys = failed_keys or FailedKeys()
     errors.install(app)
     app.add_middleware(BodyLimits)
 
@@ -45,5 +56,6 @@ def create_app(db: str | Path) -> FastAPI:
             return {"status": "ok", "version": __version__, "schema_version": ws.version}
 
     app.include_router(router)
+    install_docs(app)
     mount_web(app)
     return app

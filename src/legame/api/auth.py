@@ -1,4 +1,5 @@
-"""Bearer API keys as a FastAPI dependency: 401 without a valid key, 403 without the role."""
+"""Bearer API keys as a FastAPI dependency: 401 without a valid key, 403 without the role,
+429 for a client that presented too many wrong keys (:mod:`legame.api.throttle`)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,19 @@ def require(role: Role) -> Callable[..., ApiKey]:
     ) -> ApiKey:
         key = None
         if credentials is not None and credentials.scheme.lower() == "bearer":
+            failed_keys = request.app.state.failed_keys
+            client = request.client.host if request.client else None
+            wait = failed_keys.retry_after(client)
+            if wait is not None:
+                raise HTTPException(
+                    429,
+                    f"Too many wrong API keys from this client: try again in {wait} s.",
+                    headers={"Retry-After": str(wait)},
+                )
             with request.app.state.store.session() as ws:
                 key = verify(ws, credentials.credentials)
+            if key is None:
+                failed_keys.failed(client)
         if key is None:
             raise HTTPException(
                 401,

@@ -9,6 +9,8 @@ and answers, in the API's one error shape:
 * **422** for a JSON body whose arrays and objects nest deeper than :data:`MAX_JSON_DEPTH`
   (the parser would otherwise recurse once per level).
 
+On the dashboard's paths the same refusals are its HTML error pages.
+
 Field by field, the request schemas bound every string and list (``schemas.py``).
 """
 
@@ -16,10 +18,12 @@ from __future__ import annotations
 
 import re
 
-from starlette.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from legame.api.errors import error_response
+from legame.api.errors import error_response, is_api
 
 #: The largest request body, in bytes. The largest valid one, a 200,000-character draft with
 #: every character escaped as JSON ``\\uXXXX`` pairs, is 2.4 MB.
@@ -76,7 +80,7 @@ class BodyLimits:
             return
         declared = _content_length(scope)
         if declared is not None and declared > MAX_BODY_BYTES:
-            await _too_large(f"{declared:,} bytes")(scope, receive, send)
+            await _refuse(scope, receive, send, _too_large(f"{declared:,} bytes"))
             return
         chunks: list[bytes] = []
         size = 0
@@ -88,7 +92,8 @@ class BodyLimits:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                await _too_large(f"more than {MAX_BODY_BYTES:,} bytes")(scope, receive, send)
+                too_large = _too_large(f"more than {MAX_BODY_BYTES:,} bytes")
+                await _refuse(scope, receive, send, too_large)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -102,10 +107,20 @@ class BodyLimits:
                     f"The JSON body nests {depth:,} levels deep, more than the limit of "
                     f"{MAX_JSON_DEPTH}.",
                 )
-                await response(scope, receive, send)
+                await _refuse(scope, receive, send, response)
                 return
         final: Message = {"type": "http.request", "body": body, "more_body": False}
         await self.app(scope, _replay([final], None, receive), send)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, response: Response) -> None:
+    """Send ``response`` on the API's paths; on the dashboard's, its HTML page of that
+    status (rendered in a worker thread: it looks the session up in the store)."""
+    if not is_api(scope.get("path", "")):
+        from legame.web import status_page
+
+        response = await run_in_threadpool(status_page, Request(scope), response.status_code)
+    await response(scope, receive, send)
 
 
 def _too_large(size: str) -> JSONResponse:

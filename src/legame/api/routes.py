@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from legame.api import schemas as s
 from legame.api.auth import require
 from legame.api.errors import ERROR_RESPONSES
-from legame.errors import InputError, StoreError
+from legame.errors import InputError, NotFoundError, StoreError
 from legame.store.keys import ApiKey
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -130,30 +131,36 @@ def get_customers(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    """Customer scores, filtered and paginated."""
+    """Customer scores, filtered and paginated (``q`` matches literally, in any case; a
+    page past the last is a 404 that says how many pages there are)."""
     from legame.views import list_customers
 
     with _store(request).session() as ws:
-        return utc(
-            list_customers(
-                ws,
-                q=q,
-                segment=segment,
-                churn_risk=churn_risk,
-                nps_category=nps_category,
-                min_clv=min_clv,
-                sort=sort,
-                descending=descending,
-                page=page,
-                page_size=page_size,
-            )
+        found = list_customers(
+            ws,
+            q=q,
+            segment=segment,
+            churn_risk=churn_risk,
+            nps_category=nps_category,
+            min_clv=min_clv,
+            sort=sort,
+            descending=descending,
+            page=page,
+            page_size=page_size,
         )
+    if page > found["pages"]:
+        raise NotFoundError(
+            f"There is no page {page:,}: {found['total']:,} customers make "
+            f"{found['pages']:,} page(s) of {page_size}."
+        )
+    return utc(found)
 
 
-@router.get("/customers/{customer_id}", response_model=s.Customer360, tags=["customers"])
+# ``:path`` lets an id hold "/" (sent as is or as %2F); the id is the rest of the path.
+@router.get("/customers/{customer_id:path}", response_model=s.Customer360, tags=["customers"])
 def get_customer(request: Request, customer_id: str, _: Analyst) -> dict[str, Any]:
     """The customer 360: profile, scores, and the timeline of orders, tickets, surveys,
-    messages, gestures, fees and referrals."""
+    messages, gestures, fees and referrals. An id may hold ``/``."""
     from legame.ingest.ids import workspace_customer_id
     from legame.views import customer_360
 
@@ -162,10 +169,11 @@ def get_customer(request: Request, customer_id: str, _: Analyst) -> dict[str, An
         return utc(customer_360(ws, customer_id))
 
 
-@router.delete("/customers/{customer_id}", response_model=s.Erased, tags=["customers"])
+@router.delete("/customers/{customer_id:path}", response_model=s.Erased, tags=["customers"])
 def delete_customer(request: Request, customer_id: str, _: Admin) -> dict[str, Any]:
     """Erase the customer from every table and from the database file's bytes (one
-    transaction, then the file rewritten; audited without personal data)."""
+    transaction, then the file rewritten; audited without personal data). An id may hold
+    ``/``."""
     from legame.ingest.ids import workspace_customer_id
     from legame.store.erasure import forget
 
@@ -177,7 +185,8 @@ def delete_customer(request: Request, customer_id: str, _: Admin) -> dict[str, A
 
 @router.post("/contact/check", response_model=s.ContactDecision, tags=["engagement"])
 def post_contact_check(request: Request, body: s.ContactCheckIn, _: Analyst) -> dict[str, Any]:
-    """May this customer get a message on this channel now (or at ``at``)?"""
+    """May this customer get a message on this channel now (or at ``at``)? An unknown
+    customer is a 404; an ``at`` outside 1900-2999 a 422."""
     from legame.engage.governor import Governor
 
     with _store(request).session() as ws:
@@ -207,27 +216,22 @@ def post_message_check(request: Request, body: s.MessageCheckIn, _: Analyst) -> 
 def get_gesture_plan(
     request: Request, _: Analyst, at: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """The gestures the gratitude program proposes now (or at ``at``), with random arms."""
+    """The gestures the gratitude program proposes now (or at ``at``, 1900-2999), with
+    random arms."""
     from legame.engage.gratitude import plan
 
     with _store(request).session() as ws:
-        return utc(plan(ws, at=_naive(at)).to_pylist())
+        return utc(plan(ws, at=at).to_pylist())
 
 
 @router.get("/gestures/results", response_model=s.GestureResults, tags=["engagement"])
 def get_gesture_results(request: Request, _: Viewer, at: datetime | None = None) -> dict[str, Any]:
-    """Treatment against holdout per trigger: retention, spend and NPS, with intervals."""
+    """Treatment against holdout per trigger: retention, spend and NPS, with intervals (as
+    of ``at``, 1900-2999; default: the latest activity)."""
     from legame.engage.gratitude import results
 
     with _store(request).session() as ws:
-        return utc(results(ws, at=_naive(at)))
-
-
-def _naive(at: datetime | None) -> datetime | None:
-    """An instant as the store keeps it: naive UTC."""
-    if at is None or at.tzinfo is None:
-        return at
-    return at.astimezone(UTC).replace(tzinfo=None)
+        return utc(results(ws, at=at))
 
 
 @router.post("/ingest/{table}", response_model=s.IngestReport, tags=["data"])
@@ -249,23 +253,27 @@ def post_ingest(
     """Load an uploaded file into a table: the same rules and answer as `legame ingest`.
 
     The store records the file under the client's own name (its last path part, without
-    control characters). A file that cannot be loaded at all is a 422 with the reason.
+    control characters). A file that cannot be loaded at all, or bad options, are a 422
+    whose message names the upload (never the server's copy) and the query parameter.
     """
     from legame.ingest import ReadOptions, ingest, parse_mapping
     from legame.ingest.readers import clean_file_name, format_of
     from legame.store.schema import TABLES
 
     name = clean_file_name(file.filename)
-    format_of(Path(name))  # unknown extensions are refused before reading the body
-    options = ReadOptions(
-        mapping=parse_mapping(map or []),
-        delimiter=delimiter,
-        decimal=decimal,
-        date_format=date_format,
-        encoding=encoding,
-        thousands=thousands,
-    )
-    options.validate(TABLES[table])  # bad options are refused before reading the body
+    try:
+        format_of(Path(name))  # unknown extensions are refused before reading the body
+        options = ReadOptions(
+            mapping=parse_mapping(map or []),
+            delimiter=delimiter,
+            decimal=decimal,
+            date_format=date_format,
+            encoding=encoding,
+            thousands=thousands,
+        )
+        options.validate(TABLES[table])  # bad options are refused before reading the body
+    except InputError as exc:
+        raise InputError(_upload_message(str(exc), name)) from None
     folder = Path(tempfile.mkdtemp(prefix="legame-upload-"))
     try:
         # The server's copy has a name of its own; the client's name is only recorded.
@@ -276,8 +284,20 @@ def post_ingest(
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if report.failed:
-        raise InputError(report.failed[0].error or f"{name}: the file could not be loaded.")
+        error = report.failed[0].error or "the file could not be loaded."
+        raise InputError(_upload_message(error.replace(str(path), name), name))
     return report.to_dict()
+
+
+_OPTION = re.compile(r"--(map|delimiter|decimal|thousands|date-format|encoding)\b( (?=\w+=))?")
+
+
+def _upload_message(message: str, name: str) -> str:
+    """An ingestion message as an API client reads it: it names the upload, and the query
+    parameters (``?date_format``, ``?map=FIELD=COLUMN``) where the library's words name the
+    command line's options (``--date-format``, ``--map FIELD=COLUMN``)."""
+    message = _OPTION.sub(lambda m: "?" + m[1].replace("-", "_") + ("=" if m[2] else ""), message)
+    return message if message.startswith(f"{name}:") else f"{name}: {message}"
 
 
 def _save(upload: UploadFile, path: Path, name: str) -> None:

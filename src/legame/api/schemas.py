@@ -102,6 +102,7 @@ class CustomerPage(BaseModel):
     total: int
     page: int
     page_size: int
+    pages: int = Field(description="How many pages the filters make (at least 1).")
     customers: list[Scores]
 
 

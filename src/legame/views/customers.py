@@ -29,7 +29,11 @@ def list_customers(
     page: int = 1,
     page_size: int = 50,
 ) -> dict[str, Any]:
-    """Scores of the customers matching every given filter, one page at a time."""
+    """Scores of the customers matching every given filter, one page at a time.
+
+    ``q`` is a literal part of the id or the e-mail, in any case (``_`` and ``%`` are
+    characters, not wildcards). ``pages`` says how many pages the filters make (at least
+    one); a ``page`` past the last has no customers, and the caller says so."""
     if not has_table(ws, "customer_scores"):
         raise InputError("There are no scores yet: run `legame score` first.")
     if sort not in SORTS:
@@ -37,16 +41,27 @@ def list_customers(
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InputError(f"page must be >= 1 and page_size 1-{MAX_PAGE_SIZE}.")
     # The values are bound; the sort column is one of SORTS, rendered as a name.
-    filters = [f"%{q}%" if q else None, segment, churn_risk, nps_category, min_clv]
+    filters = [q or None, segment, churn_risk, nps_category, min_clv]
     total = records(ws, "views/customer_list_count", filters)[0]["total"]
-    rows = records(
-        ws,
-        "views/customer_list",
-        [*filters, page_size, (page - 1) * page_size],
-        sort=sql.Name(sort),
-        descending=descending,
+    pages = max(1, -(-total // page_size))
+    rows = (
+        records(
+            ws,
+            "views/customer_list",
+            [*filters, page_size, (page - 1) * page_size],
+            sort=sql.Name(sort),
+            descending=descending,
+        )
+        if page <= pages
+        else []
     )
-    return {"total": total, "page": page, "page_size": page_size, "customers": rows}
+    return {
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+        "pages": pages,
+        "customers": rows,
+    }
 
 
 def customer_360(ws: Workspace, customer_id: str) -> dict[str, Any]:

@@ -115,9 +115,19 @@ def signin(
 ) -> Response:
     if not sessions.same_token(request.cookies.get(SIGNIN_COOKIE), csrf_token):
         return error_page(request, 403, "error.csrf")
+    # Wrong keys count against the client as they do on the API (legame.api.throttle).
+    failed_keys = request.app.state.failed_keys
+    client = request.client.host if request.client else None
+    wait = failed_keys.retry_after(client)
+    if wait is not None:
+        refused = error_page(request, 429)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     with request.app.state.store.session() as ws:
         found = verify(ws, key.strip())
         if found is None:
+            if key.strip():
+                failed_keys.failed(client)
             return _signin_form(request, next_path=safe_next(next), status=401, failed=True)
         token, _ = sessions.start(ws, found)
     response = redirect(safe_next(next))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from legame.errors import PageError, SignInRequired
+from legame.errors import LegameError, PageError, SignInRequired
 from legame.web import auth, pages
 from legame.web.respond import error_page, to_signin
 
@@ -32,3 +33,21 @@ def mount(app: FastAPI) -> None:
 
     app.add_exception_handler(PageError, _page_error)
     app.add_exception_handler(SignInRequired, _signin)
+
+
+def status_page(
+    request: Request, status: int, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
+    """The HTML error page of an HTTP status, for a request to a dashboard path, with the
+    navigation of the browser's session if it has one."""
+    session = getattr(request.state, "web_session", None)
+    if session is None:
+        try:
+            session = auth.current_session(request)
+        except LegameError:  # the store itself may be why the request failed
+            session = None
+    response = error_page(request, status, session=session)
+    for name, value in (headers or {}).items():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response

@@ -7,6 +7,7 @@ page                      role       what it shows
                                      risk tiers, segments
 ``/findings``             viewer     each tested claim, its interval against the null
 ``/engagement``           viewer     contact pressure; gesture results by trigger and arm
+``/validation``           viewer     the latest forecast check: tracking, by frequency, models
 ``/customers``            analyst    search and filter customer scores
 ``/customers/{id}``       analyst    the customer 360: profile, scores, timeline chart
 ``/messages/check``       analyst    the message check form and its verdict
@@ -16,26 +17,31 @@ page                      role       what it shows
 from __future__ import annotations
 
 import inspect
-import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from legame.errors import NotFoundError, PageError
+from legame.engage.message.check import MAX_DRAFT_CHARS
+from legame.errors import InputError, NotFoundError, PageError
 from legame.web import charts
 from legame.web.auth import check_csrf, need
 from legame.web.findings import load_findings, present
 from legame.web.i18n import FAMILIES
-from legame.web.respond import language, page
-from legame.web.sections import engagement_context, overview_context
+from legame.web.respond import error_page, language, page, redirect
+from legame.web.sections import engagement_context, overview_context, validation_context
 from legame.web.sessions import WebSession
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[WebSession, Depends(need("viewer"))]
 Analyst = Annotated[WebSession, Depends(need("analyst"))]
 PAGE_SIZE = 25
-MAX_DRAFT = 20_000
+#: The longest draft and list of values the form takes, as the textareas' ``maxlength``
+#: says (the draft's limit is the library's, as on the API). A browser sends each line
+#: break as CR LF, two characters, so the server reads twice as many and counts after
+#: making them LF.
+MAX_DRAFT = MAX_DRAFT_CHARS
+MAX_VALUES_TEXT = 5000
 TIMELINE_ROWS = 50
 
 
@@ -71,6 +77,20 @@ def engagement_page(request: Request, session: Viewer) -> Response:
         data = engagement(ws)
     return page(
         request, "engagement.html", session=session, **engagement_context(data, language(request))
+    )
+
+
+@router.get("/validation")
+def validation_page(request: Request, session: Viewer) -> Response:
+    from legame.views import validation
+
+    with _store(request).session() as ws:
+        data = validation(ws)
+    return page(
+        request,
+        "validation.html",
+        session=session,
+        **validation_context(data, language(request)),
     )
 
 
@@ -117,7 +137,9 @@ def customers_page(
             if has_table(ws, "customer_scores")
             else None
         )
-    pages = max(1, math.ceil(result["total"] / PAGE_SIZE)) if result else 1
+    pages = result["pages"] if result else 1
+    if number > pages:  # past the last page (a stale link, a hand-made URL): the last one
+        return redirect(str(request.url.include_query_params(page=pages)))
     links = {}
     if result and number > 1:
         links["prev"] = str(request.url.include_query_params(page=number - 1))
@@ -145,14 +167,14 @@ def _page_number(raw: str | None) -> int:
     return min(max(number, 1), 1_000_000)
 
 
-@router.get("/customers/{customer_id}")
+@router.get("/customers/{customer_id:path}")  # an id may hold "/"
 def customer_page(request: Request, customer_id: str, session: Analyst) -> Response:
     from legame.views import customer_360
 
     try:
         with _store(request).session() as ws:
             data = customer_360(ws, customer_id)
-    except NotFoundError:
+    except (NotFoundError, InputError):  # no such id, or none could be (empty, control)
         raise PageError(404, "error.no_customer") from None
     c = language(request)
     timeline = data["timeline"]
@@ -190,6 +212,8 @@ def message_form(request: Request, session: Analyst) -> Response:
         draft_language="",
         result=None,
         charts={},
+        max_draft=MAX_DRAFT,
+        max_values=MAX_VALUES_TEXT,
     )
 
 
@@ -198,13 +222,19 @@ def message_check(
     request: Request,
     session: Analyst,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
-    text: Annotated[str, Form(max_length=MAX_DRAFT)] = "",
-    values: Annotated[str, Form(max_length=5000)] = "",
+    text: Annotated[str, Form(max_length=2 * MAX_DRAFT)] = "",
+    values: Annotated[str, Form(max_length=2 * MAX_VALUES_TEXT)] = "",
     language_code: Annotated[str, Form(alias="language", max_length=5)] = "",
 ) -> Response:
     from legame.engage.message import SUPPORTED_LANGUAGES, check_message
 
     check_csrf(session, csrf_token)
+    text, values = text.replace("\r\n", "\n"), values.replace("\r\n", "\n")
+    if len(text) > MAX_DRAFT:
+        limit = language(request).num(MAX_DRAFT)
+        return error_page(request, 422, "error.draft_too_long", session, limit=limit)
+    if len(values) > MAX_VALUES_TEXT:
+        raise PageError(422)
     declared = [v.strip() for v in values.splitlines() if v.strip()]
     forced = language_code if language_code in SUPPORTED_LANGUAGES else None
     result = check_message(text, declared, language=forced).to_dict()
@@ -219,6 +249,8 @@ def message_check(
         draft_language=forced or "",
         result=result,
         threshold=threshold,
+        max_draft=MAX_DRAFT,
+        max_values=MAX_VALUES_TEXT,
         charts={
             "values": charts.value_scores(result["values"], threshold, c)
             if result["values"]

@@ -10,7 +10,7 @@ sign-in form instead (the two signals, ``PageError`` and ``SignInRequired``, are
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -40,6 +40,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/customers", "nav.customers", "analyst"),
     ("/findings", "nav.findings", "viewer"),
     ("/engagement", "nav.engagement", "viewer"),
+    ("/validation", "validation.nav", "viewer"),
     ("/messages/check", "nav.message_check", "analyst"),
 )
 
@@ -103,9 +104,22 @@ def _current(here: str, path: str) -> bool:
     return here == path if path == "/" else here == path or here.startswith(f"{path}/")
 
 
+#: The HTTP statuses whose error page says something of its own (``error.<status>`` in the
+#: catalogues); any other says ``error.generic``.
+STATUS_MESSAGES = frozenset({400, 403, 404, 405, 413, 422, 429, 500, 503})
+
+
 def error_page(
-    request: Request, status: int, message: str, session: WebSession | None = None
+    request: Request,
+    status: int,
+    message: str | None = None,
+    session: WebSession | None = None,
+    **message_values: Any,
 ) -> HTMLResponse:
+    """The HTML error page: ``message`` is a catalogue key (default: the status's own),
+    ``message_values`` fill its placeholders."""
+    if message is None:
+        message = f"error.{status}" if status in STATUS_MESSAGES else "error.generic"
     return page(
         request,
         "error.html",
@@ -113,6 +127,7 @@ def error_page(
         status=status,
         status_code=status,
         message_key=message,
+        message_values=message_values,
     )
 
 
@@ -121,12 +136,22 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def to_signin(next_path: str) -> Response:
-    return redirect(f"/signin?next={quote(next_path, safe='/?=&')}")
+    """To the sign-in form, which returns to ``next_path`` (its whole query string: the
+    path is one encoded parameter, so its ``&`` and ``=`` stay its own)."""
+    return redirect(f"/signin?next={quote(next_path, safe='/')}")
 
 
 def safe_next(target: str | None) -> str:
     """A local path to return to after signing in; anything else (another site,
-    ``//host``, a scheme) goes to the overview."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    ``//host``, a scheme, a backslash or a control character, which browsers drop or read
+    as ``/``) goes to the overview."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    ):
         return "/"
-    return target
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"

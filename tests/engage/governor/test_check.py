@@ -15,7 +15,7 @@ import pytest
 from legame import sql
 from legame.engage.governor import Governor
 from legame.engage.governor.bench import build_workspace
-from legame.errors import InputError
+from legame.errors import InputError, NotFoundError
 from legame.ingest import ingest
 from legame.policy import DEFAULT_POLICY, TransactionalExemptions
 from legame.store import Workspace
@@ -422,7 +422,24 @@ def test_for_workspace_reads_the_policy_beside_the_workspace(ws: Workspace) -> N
     (ws.path.parent / "legame.toml").write_text("[contact]\nchannels = ['email', 'fax']\n")
     gov = Governor.for_workspace(ws)
     assert gov.policy.source == str(ws.path.parent / "legame.toml")
+    customer(ws, "c1")
     assert rules(gov.check("c1", "fax", T0)) == ["consent"]
+
+
+def test_an_unknown_customer_is_not_found_rather_than_judged(ws: Workspace, gov: Governor) -> None:
+    with pytest.raises(NotFoundError, match=r"No customer 'nobody'"):
+        gov.check("nobody", "email", T0)
+
+
+@pytest.mark.parametrize(
+    "at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:00+00:00", datetime(1899, 12, 31)]
+)
+def test_an_instant_outside_the_computable_range_is_an_input_error(
+    ws: Workspace, gov: Governor, at: str | datetime
+) -> None:
+    known(ws)
+    with pytest.raises(InputError, match="outside the range of instants legame computes with"):
+        gov.check("c1", "email", at)
 
 
 def test_an_unknown_channel_is_refused_with_the_known_ones(gov: Governor) -> None:

@@ -1,10 +1,11 @@
 """Instants and wall clocks: naive UTC in the store, local time for quiet hours.
 
 Every instant the governor handles is a naive ``datetime`` in UTC, like the store's
-timestamps. Quiet hours are wall-clock times in the customer's own zone, so the local time
-of an instant and the first instant a local clock reads a given time are computed with
-``zoneinfo``, which is exact across daylight-saving changes (a skipped hour in March, a
-repeated one in October).
+timestamps, between :data:`EARLIEST` and :data:`LATEST` (windows of up to a century reach
+either side of an instant, and Python's datetimes end at the years 1 and 9999). Quiet hours
+are wall-clock times in the customer's own zone, so the local time of an instant and the
+first instant a local clock reads a given time are computed with ``zoneinfo``, which is
+exact across daylight-saving changes (a skipped hour in March, a repeated one in October).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from zoneinfo import ZoneInfo
 
 from legame.errors import InputError
 from legame.policy import QuietHours, valid_zone
+
+#: The first and the last instant (naive UTC) legame computes with.
+EARLIEST = datetime(1900, 1, 1)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, 999999)
 
 
 def utc_now() -> datetime:
@@ -31,9 +36,7 @@ def to_utc(at: datetime | str | None, *, name: str = "at") -> datetime:
         at = parse_timestamp(at, name=name)
     if not isinstance(at, datetime):
         raise InputError(f"{name} must be a datetime or an ISO timestamp; got {at!r}.")
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    return at
+    return in_range(at, name=name)
 
 
 def parse_timestamp(text: str, *, name: str = "--at") -> datetime:
@@ -45,9 +48,20 @@ def parse_timestamp(text: str, *, name: str = "--at") -> datetime:
             f"{name} must be an ISO timestamp such as 2025-03-30T21:30 (UTC) or "
             f"2025-03-30T21:30+02:00; got {text!r}."
         ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    return in_range(parsed, name=name)
+
+
+def in_range(at: datetime, *, name: str = "at") -> datetime:
+    """``at`` as a naive UTC instant (naive = UTC already); an ``InputError`` when it lies
+    outside :data:`EARLIEST` .. :data:`LATEST`, where legame's arithmetic would overflow."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    # Aware datetimes compare without converting, so year 1 at +14:00 raises no OverflowError.
+    if not EARLIEST.replace(tzinfo=UTC) <= aware <= LATEST.replace(tzinfo=UTC):
+        raise InputError(
+            f"{name} {at.isoformat()} is outside the range of instants legame computes with: "
+            f"{EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} (UTC)."
+        )
+    return aware.astimezone(UTC).replace(tzinfo=None)
 
 
 @lru_cache(maxsize=1024)

@@ -23,7 +23,7 @@ from legame.engage.governor import messages as m
 from legame.engage.governor.clock import quiet_state, to_utc, zone_for
 from legame.engage.governor.decision import Decision, Reason
 from legame.engage.governor.rules import History, evaluate, next_allowed
-from legame.errors import InputError
+from legame.errors import InputError, NotFoundError
 from legame.ingest.ids import clean_customer_id, clean_customer_ids
 from legame.policy import ALL_CHANNELS, Policy, load_policy, policy_path_for
 from legame.store import Workspace
@@ -124,10 +124,18 @@ class Governor:
 
         Transactional sends (``transactional=True``, or a campaign whose kind is
         transactional) skip what the policy exempts them from, never a withdrawn consent.
+        A customer who is not in ``customers`` is a ``NotFoundError``: nothing can be said
+        about them.
         """
         at = to_utc(at)
         channel = self._channel(channel)
-        history, kind = self.history(self._customer(customer_id), channel, at, campaign_id)
+        customer = self._customer(customer_id)
+        history, kind = self.history(customer, channel, at, campaign_id)
+        if not history.known:
+            raise NotFoundError(
+                f"No customer {customer!r}: there is nothing to check a contact against. "
+                "Load the customer first (`legame ingest customers`), or check the id."
+            )
         tx = transactional or kind == "transactional"
         contact = self.policy.contact
         reasons = evaluate(contact, history, at, transactional=tx)
@@ -166,7 +174,7 @@ class Governor:
             elif part == 2:
                 h.tickets.append((t1, t2))
             elif part == 3:
-                h.time_zone = text
+                h.time_zone, h.known = text, True
             else:
                 kind = text
         return h.sort(), kind

@@ -32,6 +32,7 @@ class History:
     consents: list[tuple[datetime, str]] = field(default_factory=list)  # on ``channel``
     tickets: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     time_zone: str | None = None
+    known: bool = False  # the customer is in ``customers``
 
     def sort(self) -> History:
         self.sends.sort()

@@ -82,10 +82,22 @@ def latest_activity(ws: Workspace) -> datetime:
     return found
 
 
+def as_of(ws: Workspace, at: datetime | None) -> datetime:
+    """The instant a plan or its results are for: ``at`` as naive UTC (an ``InputError``
+    when out of range), or the latest activity in the data."""
+    from legame.engage.governor.clock import in_range
+
+    return latest_activity(ws) if at is None else in_range(at)
+
+
 def plan(ws: Workspace, policy: Policy | None = None, *, at: datetime | None = None) -> pa.Table:
-    """The gestures to give now: one row per eligible moment of every enabled trigger."""
+    """The gestures to give now: one row per eligible moment of every enabled trigger.
+
+    ``at`` (naive = UTC; default: the latest activity in the data) must lie in the range of
+    instants legame computes with (:data:`~legame.engage.governor.clock.EARLIEST` ..
+    :data:`~legame.engage.governor.clock.LATEST`)."""
     policy = policy or load_policy(policy_path_for(ws.path))
-    at = at or latest_activity(ws)
+    at = as_of(ws, at)
     program = policy.gratitude
     engine = DuckDBEngine(ws)
     parts = []

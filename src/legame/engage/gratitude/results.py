@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from legame.engage.gratitude.plan import latest_activity
+from legame.engage.gratitude.plan import as_of
 from legame.engine import DuckDBEngine
 from legame.metrics import definitions as d
 from legame.metrics import stats
@@ -50,7 +50,7 @@ class Difference:
 
 def results(ws: Workspace, *, at: datetime | None = None, seed: int = 0) -> dict[str, Any]:
     """Per-trigger (and overall) comparison of the arms; see the module docstring."""
-    at = at or latest_activity(ws)
+    at = as_of(ws, at)
     table = DuckDBEngine(ws).query(
         "gratitude_results", as_of=at, followup_days=d.GRATITUDE_FOLLOWUP_DAYS
     )

@@ -84,6 +84,14 @@ def run_demo(
             from legame.scoring import score
 
             scored = score(ws)
+            # The comments' languages, and the cases of the last weeks of the history (the
+            # demo's data ends in the past: its cases open as of the latest data).
+            from legame.engage.cases import open_cases
+            from legame.metrics.period import data_as_of
+            from legame.voices import record_comment_languages
+
+            record_comment_languages(ws)
+            open_cases(ws, as_of=data_as_of(ws))
             _tick(on_step)
         with stage("validate", 1):
             from legame.validation import auto_split, save_validation, validate

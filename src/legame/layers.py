@@ -62,7 +62,11 @@ LAYERS: tuple[Layer, ...] = (
     Layer(
         "engagement",
         "contact that respects the customer",
-        {"engage": "contact governor, message check, gratitude program"},
+        {
+            "engage": "contact governor, message check, gratitude program, cases",
+            "voices": "what customers say: survey comments and their languages, NPS, CSAT "
+            "and churn by segment, channel and country",
+        },
     ),
     Layer(
         "derived data",

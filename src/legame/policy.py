@@ -179,6 +179,23 @@ class IngestPolicy:
 
 
 @dataclass(frozen=True)
+class CasesPolicy:
+    """The ``[cases]`` section: when detractor and poor-service cases open, when their first
+    contact is due, how call-backs are checked, and how long their effect is followed."""
+
+    #: First contact due this many hours after a detractor case opens ...
+    detractor_sla_hours: int = 48
+    #: ... and after a poor-service case opens.
+    poor_service_sla_hours: int = 24
+    #: Only answers and tickets of the last this-many days (before the sync) open cases.
+    lookback_days: int = 30
+    #: A call-back is a service contact (transactional), but quiet hours still apply to it.
+    callback_quiet_hours: bool = True
+    #: The measured effect: repurchase and the next NPS answer within this many days.
+    followup_days: int = 90
+
+
+@dataclass(frozen=True)
 class Policy:
     """A whole ``legame.toml``, validated. ``source`` is the file it came from (or None)."""
 
@@ -186,6 +203,9 @@ class Policy:
     contact: ContactPolicy
     gratitude: GratitudePolicy
     ingest: IngestPolicy = field(default_factory=IngestPolicy)
+    cases: CasesPolicy = field(default_factory=CasesPolicy)
+    #: The workspace's currency (ISO 4217): the one amounts are shown in.
+    currency: str = "EUR"
     source: str | None = field(default=None, compare=False)
 
 
@@ -328,8 +348,17 @@ def _ascending(value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
+def _currency(value: Any) -> str:
+    from babel.numbers import list_currencies
+
+    if not isinstance(value, str) or value not in list_currencies():
+        raise _Bad('an ISO 4217 currency code in capitals, such as "EUR" or "USD"')
+    return value
+
+
 ROOT_KEYS: dict[str, Key] = {
     "values": Key(_values, (), "brand values, used by the message check"),
+    "currency": Key(_currency, "EUR", "the currency amounts are shown in (ISO 4217)"),
 }
 CONTACT_KEYS: dict[str, Key] = {
     "channels": Key(
@@ -420,6 +449,21 @@ INGEST_KEYS: dict[str, Key] = {
         "customer ids keep their case, or are folded to lower or upper",
     ),
 }
+CASES_KEYS: dict[str, Key] = {
+    "detractor_sla_hours": Key(
+        _whole(1, MAX_DAYS * 24), 48, "first contact due this many hours after a detractor case"
+    ),
+    "poor_service_sla_hours": Key(
+        _whole(1, MAX_DAYS * 24), 24, "first contact due this many hours after a poor-service case"
+    ),
+    "lookback_days": Key(
+        _whole(1, MAX_DAYS), 30, "only answers and tickets of the last this-many days open cases"
+    ),
+    "callback_quiet_hours": Key(_bool, True, "call-backs respect the quiet hours"),
+    "followup_days": Key(
+        _whole(1, MAX_DAYS), 90, "the call-back's effect: repurchase and next NPS within this"
+    ),
+}
 _SECTIONS = ("quiet_hours", "cooldown", "transactional", "caps")
 
 
@@ -435,6 +479,7 @@ def key_paths() -> list[str]:
     for name, keys in TRIGGER_KEYS.items():
         paths += [f"gratitude.triggers.{name}.{k}" for k in keys]
     paths += [f"ingest.{k}" for k in INGEST_KEYS]
+    paths += [f"cases.{k}" for k in CASES_KEYS]
     return paths
 
 
@@ -634,14 +679,21 @@ def _gratitude(r: _Reader, data: Mapping[str, Any]) -> GratitudePolicy:
 def parse_policy(data: Mapping[str, Any], *, file: str = POLICY_FILE) -> Policy:
     """Validate parsed TOML (a dict) into a :class:`Policy`; errors name ``file``."""
     r = _Reader(file)
-    r.only(data, "", [*ROOT_KEYS, "contact", "gratitude", "ingest"])
-    values = r.scalars(data, "", ROOT_KEYS)["values"]
+    r.only(data, "", [*ROOT_KEYS, "contact", "gratitude", "ingest", "cases"])
+    top = r.scalars(data, "", ROOT_KEYS)
     return Policy(
-        values=values,
+        values=top["values"],
+        currency=top["currency"],
         contact=_contact(r, r.table(data, "", "contact")),
         gratitude=_gratitude(r, r.table(data, "", "gratitude")),
         ingest=_ingest(r, r.table(data, "", "ingest")),
+        cases=_cases(r, r.table(data, "", "cases")),
     )
+
+
+def _cases(r: _Reader, data: Mapping[str, Any]) -> CasesPolicy:
+    r.only(data, "cases", list(CASES_KEYS))
+    return CasesPolicy(**r.scalars(data, "cases", CASES_KEYS))
 
 
 def _ingest(r: _Reader, data: Mapping[str, Any]) -> IngestPolicy:

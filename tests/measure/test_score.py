@@ -163,7 +163,7 @@ def _export(cli, db, out):
 
 def test_nps_json_matches_the_answers_in_the_store(cli, scored) -> None:
     db = scored[0]
-    out = json.loads(cli("nps", "--db", db, "--json").stdout)
+    out = json.loads(cli("nps", "--every-answer", "--db", db, "--json").stdout)
     assert set(out) >= {"nps", "n", "promoters", "passives", "detractors", "ci_low", "ci_high"}
     with Workspace.open(db, read_only=True) as ws:
         pro, pas, det, skipped = ws.con.execute(
@@ -175,13 +175,28 @@ def test_nps_json_matches_the_answers_in_the_store(cli, scored) -> None:
     assert out["n"] == pro + pas + det
     assert out["nps"] == pytest.approx(100 * (pro - det) / (pro + pas + det))
     assert out["ci_low"] < out["nps"] < out["ci_high"]
+    latest = json.loads(cli("nps", "--db", db, "--json").stdout)
+    with Workspace.open(db, read_only=True) as ws:
+        customers = ws.con.execute(
+            "SELECT count(DISTINCT customer_id) FROM survey_responses WHERE nps IS NOT NULL"
+        ).fetchall()[0][0]
+    assert latest["n"] == customers  # one voice each, by default
 
 
 @pytest.mark.parametrize("by", ["month", "segment", "channel"])
 def test_nps_by_group_adds_up_to_the_total(cli, scored, by) -> None:
-    out = json.loads(cli("nps", "--by", by, "--db", scored[0], "--json").stdout)
+    """Counting every answer, the groups add up to the total; counting each customer's
+    latest, so do the segments and channels (one answer per customer), while a customer
+    who answered in two months counts in both."""
+    out = json.loads(cli("nps", "--by", by, "--every-answer", "--db", scored[0], "--json").stdout)
     assert out["by"] == by and len(out["groups"]) > 1
     assert sum(g["n"] for g in out["groups"]) == out["n"]
+    latest = json.loads(cli("nps", "--by", by, "--db", scored[0], "--json").stdout)
+    assert latest["nps_counts"] == "latest_per_customer" and latest["n"] < out["n"]
+    if by == "month":
+        assert sum(g["n"] for g in latest["groups"]) >= latest["n"]
+    else:
+        assert sum(g["n"] for g in latest["groups"]) == latest["n"]
     for group in out["groups"]:
         assert group[by] is not None and group["ci_low"] <= group["nps"] <= group["ci_high"]
 

@@ -28,6 +28,11 @@ DUCKDB_ONLY = {
     "views/customer_profile",
     "views/customer_scores_row",
     "views/customer_timeline",
+    "views/data_stamp",
+    "voices/comments",
+    "voices/comments_count",
+    "voices/comments_without_language",
+    "voices/insert_comment_language",
 }
 ANALYTIC = [
     name
@@ -68,6 +73,10 @@ PARAMS: dict[str, sql.Param] = {
     "before": datetime(2026, 1, 1),
     "holdout_end": datetime(2026, 7, 1),
     "bins": 20,
+    # Periods: [start, end), the previous one from previous_start; every answer or not.
+    "start": datetime(2025, 10, 3),
+    "previous_start": datetime(2025, 7, 5),
+    "every": False,
     # Covariates: a customers column and an attribute kept in _extra.
     "column": sql.Name("country"),
     "key": sql.Text("acquisition_channel"),

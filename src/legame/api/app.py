@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from fastapi import FastAPI
 from legame import __version__
 from legame.api import errors
 from legame.api.docs import install_docs
+from legame.api.downloads import router as report_download
 from legame.api.limits import BodyLimits
 from legame.api.routes import router
 from legame.api.schemas import Health
@@ -19,17 +22,25 @@ from legame.api.throttle import FailedKeys
 from legame.web import mount_web
 
 
-def create_app(db: str | Path, *, failed_keys: FailedKeys | None = None) -> FastAPI:
+def create_app(
+    db: str | Path, *, failed_keys: FailedKeys | None = None, warm: bool = False
+) -> FastAPI:
     """The app over the workspace at ``db`` (opened once, at startup). ``failed_keys``
     counts wrong API keys per client (default: :data:`~legame.api.throttle.MAX_FAILURES` in
-    :data:`~legame.api.throttle.WINDOW_SECONDS`)."""
+    :data:`~legame.api.throttle.WINDOW_SECONDS`). With ``warm``, the default overview is
+    computed as the server starts, on a thread of its own (`legame serve` asks for it)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(Path(db))
+        warming = threading.Thread(target=_warm, args=(app.state.store,), daemon=True)
+        if warm:
+            warming.start()
         try:
             yield
         finally:
+            if warming.is_alive():
+                warming.join()
             app.state.store.close()
 
     app = FastAPI(
@@ -56,6 +67,19 @@ def create_app(db: str | Path, *, failed_keys: FailedKeys | None = None) -> Fast
             return {"status": "ok", "version": __version__, "schema_version": ws.version}
 
     app.include_router(router)
+    app.include_router(report_download)  # /report.html, the dashboard's report download
     install_docs(app)
     mount_web(app)
     return app
+
+
+def _warm(store: Store) -> None:
+    """Compute the default overview, so its first visitor does not wait for it
+    (:mod:`legame.views.cache` keeps it while the data stays the same)."""
+    from legame.views import overview
+
+    try:
+        with store.session() as ws:
+            overview(ws)
+    except Exception:  # a store without data yet, a failing query: the page will say
+        logging.getLogger("legame").warning("Could not prepare the overview.", exc_info=True)

@@ -62,25 +62,47 @@ def utc(value: Any) -> Any:
 
 
 @router.get("/overview", response_model=s.Overview, tags=["aggregates"])
-def get_overview(request: Request, _: Viewer) -> dict[str, Any]:
-    """NPS with its monthly trend, CLV distribution, value at risk, segments."""
+def get_overview(
+    request: Request,
+    _: Viewer,
+    period: Annotated[
+        str | None,
+        Query(max_length=40, description="30d, 90d (default), 365d, a year, a range, or all."),
+    ] = None,
+) -> dict[str, Any]:
+    """The period's headline (see /headline), NPS with its monthly trend, the breakdowns by
+    segment, channel and country (see /breakdown), CLV distribution, value at risk,
+    segments."""
+    from legame.metrics.period import data_as_of, parse_period
     from legame.views import overview
 
     with _store(request).session() as ws:
-        data = overview(ws)
+        data = utc(overview(ws, parse_period(period, data_as_of(ws))))
     data["nps_trend"] = [{**g, "group": g.pop("month")} for g in data["nps_trend"]]
     return data
 
 
 @router.get("/nps", response_model=s.NpsReport, tags=["aggregates"])
 def get_nps(
-    request: Request, _: Viewer, by: Literal["month", "segment", "channel"] | None = None
+    request: Request,
+    _: Viewer,
+    by: Literal["month", "segment", "channel"] | None = None,
+    period: Annotated[
+        str | None,
+        Query(max_length=40, description="30d, 90d, 365d, a year, a range, or all (default)."),
+    ] = None,
+    every_answer: Annotated[
+        bool, Query(description="Count every answer (default: each customer's latest).")
+    ] = False,
 ) -> dict[str, Any]:
-    """NPS with the adjusted-Wald 95% interval, overall and (with ``by``) per group."""
+    """NPS with the adjusted-Wald 95% interval, overall and (with ``by``) per group, of the
+    answers in the period: each customer's latest (in each month, by month), or every one."""
     from legame.metrics.nps import nps_report
+    from legame.metrics.period import data_as_of, parse_period
 
     with _store(request).session() as ws:
-        data = nps_report(ws, by)
+        chosen = parse_period(period or "all", data_as_of(ws))
+        data = nps_report(ws, by, period=chosen, every_answer=every_answer)
     if by:
         data["groups"] = [{**g, "group": str(g.pop(by))} for g in data["groups"]]
     return data
@@ -281,12 +303,27 @@ def post_ingest(
         _save(file, path, name)
         with _store(request).session() as ws:
             report = ingest(ws, table, [path], options, source_name=name)
+            if not report.failed:
+                _after_import(ws, table)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if report.failed:
         error = report.failed[0].error or "the file could not be loaded."
         raise InputError(_upload_message(error.replace(str(path), name), name))
     return report.to_dict()
+
+
+def _after_import(ws: Any, table: str) -> None:
+    """What an import of answers or tickets sets going, as `legame ingest` does: the
+    comments' languages and the cases of new detractors and poor service. Derived data,
+    after the batch committed: should it fail, the next `legame score` makes it."""
+    from legame.engage.cases import open_cases
+    from legame.voices import record_comment_languages
+
+    if table == "survey_responses":
+        record_comment_languages(ws)
+    if table in ("survey_responses", "tickets"):
+        open_cases(ws)
 
 
 _OPTION = re.compile(r"--(map|delimiter|decimal|thousands|date-format|encoding)\b( (?=\w+=))?")
@@ -333,3 +370,16 @@ def put_policy(request: Request, body: s.PolicyIn, _: Admin) -> dict[str, Any]:
     path = policy_path_for(_store(request).path)
     write_policy_text(path, body.text)  # validates before anything touches the disk
     return {"path": str(path), "text": body.text}
+
+
+from legame.api.headline import router as _headline  # noqa: E402 (after the routes above)
+
+router.include_router(_headline)
+
+from legame.api.voices import router as _voices  # noqa: E402
+
+router.include_router(_voices)
+
+from legame.api.cases import router as _cases  # noqa: E402
+
+router.include_router(_cases)

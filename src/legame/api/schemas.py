@@ -25,12 +25,17 @@ class Health(BaseModel):
     schema_version: int
 
 
-def _library_fields(result_type: type) -> type[BaseModel]:
+def _library_fields(result_type: type, *, leave_out: tuple[str, ...] = ()) -> type[BaseModel]:
     """A model with the fields of one of the library's result dataclasses, with their types,
-    each required (the library always returns every field). The dataclass is the one
-    definition: a field added there is in the API's schema too."""
+    each required (the library always returns every field), but ``leave_out``: what the
+    library's ``to_dict`` keeps for itself. The dataclass is the one definition: a field
+    added there is in the API's schema too."""
     hints = get_type_hints(result_type)
-    fields: dict[str, Any] = {f.name: (hints[f.name], ...) for f in dataclasses.fields(result_type)}
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name], ...)
+        for f in dataclasses.fields(result_type)
+        if f.name not in leave_out
+    }
     return create_model(f"{result_type.__name__}Fields", **fields)
 
 
@@ -39,7 +44,8 @@ if TYPE_CHECKING:  # to the type checker they are models; their fields come at r
     _FindingFields = BaseModel
 else:
     _NpsFields = _library_fields(NPS)
-    _FindingFields = _library_fields(FindingResult)
+    # A finding's ``text`` (its sentences' catalogue keys) is for the dashboard's pages.
+    _FindingFields = _library_fields(FindingResult, leave_out=("text",))
 
 
 # The fields of legame.metrics.nps.NPS.
@@ -52,6 +58,8 @@ class NpsGroup(NpsResult):
 
 
 class NpsReport(NpsResult):
+    nps_counts: Literal["latest_per_customer", "every_answer"]
+    period: dict[str, Any] | None = None
     by: str | None = None
     groups: list[NpsGroup] | None = None
 
@@ -80,6 +88,10 @@ class HistogramBin(BaseModel):
 
 
 class Overview(BaseModel):
+    period: dict[str, Any]
+    data_as_of: datetime | None
+    headline: dict[str, Any]
+    breakdowns: dict[str, list[dict[str, Any]]]
     nps: NpsResult
     nps_trend: list[NpsGroup]
     customers: int

@@ -7,6 +7,8 @@ errors exit with 2; ``--debug`` shows the full traceback instead.
 from __future__ import annotations
 
 import sys
+import traceback
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import typer
@@ -14,6 +16,7 @@ from rich.markup import escape
 
 from legame import __version__
 from legame.cli import bench as _bench
+from legame.cli import cases as _cases
 from legame.cli import contact as _contact
 from legame.cli import demo as _demo
 from legame.cli import findings as _findings
@@ -64,6 +67,7 @@ COMMANDS = (
     _findings,
     _contact,
     _gestures,
+    _cases,
     _message,
     _report,
     _demo,
@@ -74,22 +78,53 @@ for module in COMMANDS:
     module.register(app)
 
 
-def main() -> None:
-    """Entry point of the ``legame`` console script."""
+def run(
+    args: Sequence[str],
+    *,
+    held: Callable[[Sequence[str], LegameError], int | None] | None = None,
+) -> int:
+    """Run ``legame ARGS`` in this process as the console script does; its exit code.
+
+    ``held(args, error)`` is asked first about an error raised on purpose: an exit code
+    when it dealt with it (a command run through ``legame serve``), else None."""
+    debug = "--debug" in args
     try:
-        app(standalone_mode=True)
+        app(args=list(args), prog_name="legame", standalone_mode=True)
+    except SystemExit as exc:
+        return _exit_code(exc)
     except LegameError as exc:
-        if _state["debug"] or "--debug" in sys.argv:
-            raise
+        code = held(args, exc) if held is not None else None
+        if code is not None:
+            return code
+        if debug or _state["debug"]:
+            traceback.print_exc()
+            return 1
         err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        sys.exit(1)
+        return 1
     except Exception as exc:  # a bug, not bad input: say so, keep the traceback for --debug
-        if _state["debug"] or "--debug" in sys.argv:
-            raise
+        if debug or _state["debug"]:
+            traceback.print_exc()
+            return 1
         err_console.print(
             f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}. This is a bug "
             "in legame; "
             "run the command again with --debug for the traceback and report it.",
             soft_wrap=True,
         )
-        sys.exit(1)
+        return 1
+    return 0
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def main() -> None:
+    """Entry point of the ``legame`` console script (a read-only command that finds the
+    workspace held by ``legame serve`` runs through it: ``legame.cli.forward``)."""
+    from legame.cli.forward import through_server
+
+    sys.exit(run(sys.argv[1:], held=through_server))

@@ -17,6 +17,7 @@ from legame.cli._common import (
     open_workspace,
     print_json,
 )
+from legame.cli.cases import CASE_SOURCES, open_after, print_opened
 from legame.ingest import FileReport, ReadOptions, parse_mapping
 from legame.ingest import ingest as ingest_files
 
@@ -78,8 +79,16 @@ def ingest(
                 report = ingest_files(
                     ws, table, paths, options, progress=lambda n: bar.advance(task, n)
                 )
+        loaded = len(report.failed) < len(report.files)
+        if table == "survey_responses" and loaded:
+            # Derived, after the batches committed: a kill here leaves comments without a
+            # language, which the next import or `legame score` detects.
+            from legame.voices import record_comment_languages
+
+            record_comment_languages(ws)
+        cases = open_after(ws) if table in CASE_SOURCES and loaded else {}
     if json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), **{k: v for k, v in cases.items() if k != "cases_line"}})
     else:
         totals = report.to_dict()
         console.print(
@@ -96,6 +105,8 @@ def ingest(
             console.print(_rejected_line(report.files, totals))
         for failed in report.failed:
             err_console.print(f"[red]error:[/red] {escape(failed.error or '')}", soft_wrap=True)
+        if cases:
+            print_opened(cases)
     if report.failed:
         raise typer.Exit(1)
 

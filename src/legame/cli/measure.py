@@ -417,6 +417,7 @@ def score(
     """Build customer_scores: value, CLV, NPS, emotion, service, contact, churn risk."""
     from functools import partial
 
+    from legame.cli.cases import open_after, print_opened
     from legame.scoring import score, score_totals
 
     options = {"source": spark_source} if spark_source else {}
@@ -450,10 +451,15 @@ def score(
                 penalizer=penalizer,
             )
         totals = score_totals(ws)
+        cases = open_after(ws)  # with the new scores: each case carries its CLV at opening
+        from legame.voices import record_comment_languages
+
+        record_comment_languages(ws)  # any comment an earlier import left without one
     payload = {
         **report.to_dict(),
         "total_clv": totals["total_clv"],
         "value_at_risk": totals["value_at_risk"],
+        **{k: v for k, v in cases.items() if k != "cases_line"},
     }
     if json:
         print_json(payload)
@@ -477,25 +483,50 @@ def score(
             "today were left out of the default cutoff; check their dates (`legame rejects` "
             "lists what the import refused) or pass --until."
         )
+    print_opened(cases)
 
 
 def nps(
     by: Annotated[str | None, typer.Option("--by", help="month, segment or channel.")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="30d, 90d, 365d (N days up to the latest data), a year (2024), a range "
+            "(2024-01-01..2024-03-31) or all (the default).",
+        ),
+    ] = None,
+    every_answer: Annotated[
+        bool,
+        typer.Option(
+            "--every-answer", help="Count every answer (default: each customer's latest)."
+        ),
+    ] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Net Promoter Score with the adjusted-Wald 95% interval, overall or by group."""
+    """Net Promoter Score with the adjusted-Wald 95% interval, overall or by group, counting
+    each customer's latest answer in the period (or every answer)."""
     from legame.metrics.nps import nps_report
+    from legame.metrics.period import data_as_of, parse_period
 
     with open_workspace(db, read_only=True) as ws:
-        payload = nps_report(ws, cast("NpsBy | None", by))
+        as_of = data_as_of(ws)
+        chosen = parse_period(period or "all", as_of)
+        payload = nps_report(ws, cast("NpsBy | None", by), period=chosen, every_answer=every_answer)
+    payload["data_as_of"] = as_of
     if json:
         print_json(payload)
         return
+    counted = "every answer" if every_answer else "each customer's latest answer"
+    span = chosen.to_dict()
+    when = "all answers" if span["from"] is None else f"{span['from']} to {span['to']}"
+    stamp = "no data" if as_of is None else f"data as of {as_of:%Y-%m-%d %H:%M} UTC"
     if payload["n"] == 0:
-        console.print("No NPS answers in the workspace.")
+        console.print(f"No NPS answers in the workspace for {when} ({stamp}).")
         return
     console.print(_nps_line("NPS", payload))
+    console.print(f"[dim]{when}, counting {counted}; {stamp}.[/dim]")
     if by:
         table = RichTable(title=f"NPS by {by}")
         for column in (by, "NPS", "95% interval", "n", "promoters", "passives", "detractors"):

@@ -17,6 +17,14 @@ def report(
         "report.html"
     ),
     lang: Annotated[Lang, typer.Option("--lang", help="Language: en, it or es.")] = "en",
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="The overview's period: 30d, 90d (default), 365d, a year (2024), a range "
+            "(2024-01-01..2024-03-31) or all.",
+        ),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -25,7 +33,7 @@ def report(
     from legame.report import write_report
 
     with open_workspace(db, read_only=True) as ws:
-        path = write_report(ws, out, lang)
+        path = write_report(ws, out, lang, period=period)
     if json:
         print_json({"path": str(path), "lang": lang, "bytes": path.stat().st_size})
     else:

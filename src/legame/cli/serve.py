@@ -87,11 +87,24 @@ def serve(
     import uvicorn
 
     from legame.api.app import create_app
+    from legame.cli import local
 
     with open_workspace(db) as ws:  # fail here, clearly, if there is no workspace
         path = ws.path
     console.print(f"legame serving {path} on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(create_app(path), host=host, port=port, log_level="warning", access_log=False)
+    app = create_app(path, warm=True)
+    # Read-only commands run through the server meanwhile (legame.cli.local).
+    local.install(app, url=local_url(host, port))
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def local_url(host: str, port: int) -> str:
+    """Where a client on this machine reaches a server listening on ``host``:``port``."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def register(app: typer.Typer) -> None:

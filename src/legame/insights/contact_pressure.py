@@ -24,7 +24,14 @@ import numpy as np
 import numpy.typing as npt
 
 from legame.insights.context import Context, numbers
-from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.insights.finding import (
+    Finding,
+    Verdict,
+    insufficient,
+    phrase,
+    result_sentences,
+    verdict_from_interval,
+)
 from legame.metrics import definitions as d
 from legame.metrics import stats
 
@@ -79,9 +86,18 @@ def compute(ctx: Context) -> Finding:
             (
                 f"needs at least {MIN_CUSTOMERS} customers, {MIN_MESSAGES} messages and "
                 f"{MIN_UNSUBSCRIBES} unsubscribes in both the low (0-4 messages in 30 days) and "
-                f"the high (9+) band; found {reached[0]} customers / {int(low[col['messages']])} "
-                f"messages / {int(low[col['unsubscribes']])} unsubscribes (low) and {reached[2]} / "
-                f"{int(high[col['messages']])} / {int(high[col['unsubscribes']])} (high)."
+                f"the high (9+) band; found {reached[0]} customers, {int(low[col['messages']])} "
+                f"messages and {int(low[col['unsubscribes']])} unsubscribes (low) and "
+                f"{reached[2]} customers, {int(high[col['messages']])} messages and "
+                f"{int(high[col['unsubscribes']])} unsubscribes (high)."
+            ),
+            why=phrase(
+                f"finding.{ID}.too_few",
+                min_customers=MIN_CUSTOMERS,
+                min_messages=MIN_MESSAGES,
+                min_unsubscribes=MIN_UNSUBSCRIBES,
+                low=_found(reached[0], low, col),
+                high=_found(reached[2], high, col),
             ),
             n=n_msgs,
         )
@@ -130,6 +146,17 @@ def compute(ctx: Context) -> Finding:
         summary=_summary(verdict, est, lo, hi),
         causal=False,
         details=details,
+        text=result_sentences(ID, verdict, est=est, lo=lo, hi=hi),
+    )
+
+
+def _found(customers: int, totals: FloatArray, col: dict[str, int]) -> dict[str, object]:
+    """What one band holds, as a phrase: customers, messages, unsubscribes."""
+    return phrase(
+        f"finding.{ID}.found",
+        customers=phrase("count.customers", n=customers),
+        messages=phrase("count.messages", n=int(totals[col["messages"]])),
+        unsubscribes=phrase("count.unsubscribes", n=int(totals[col["unsubscribes"]])),
     )
 
 

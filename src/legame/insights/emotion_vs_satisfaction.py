@@ -23,7 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from legame.insights.context import Context, numbers
-from legame.insights.finding import Finding, insufficient, verdict_from_interval
+from legame.insights.finding import (
+    Finding,
+    insufficient,
+    phrase,
+    result_sentences,
+    verdict_from_interval,
+)
 from legame.insights.panel import panel
 from legame.metrics import definitions as d
 from legame.metrics import stats
@@ -66,6 +72,12 @@ def compute(ctx: Context) -> Finding:
                 f"satisfied (not connected) customers with a survey answer before the last 180 "
                 f"days; found {n_c} and {n_s}."
             ),
+            why=phrase(
+                f"finding.{ID}.too_few",
+                min=MIN_GROUP,
+                connected=n_c,
+                satisfied=n_s,
+            ),
             n=n_c + n_s,
             details=counts,
         )
@@ -77,6 +89,7 @@ def compute(ctx: Context) -> Finding:
             METHOD,
             "the highly satisfied customers bought nothing "
             "in the last 180 days, so no ratio can be formed.",
+            why=phrase(f"finding.{ID}.no_revenue"),
             n=n_c + n_s,
             details=counts,
         )
@@ -123,6 +136,7 @@ def compute(ctx: Context) -> Finding:
         summary=_summary(verdict, est, lo, hi),
         causal=False,
         details=details,
+        text=result_sentences(ID, verdict, est=est, lo=lo, hi=hi),
     )
 
 

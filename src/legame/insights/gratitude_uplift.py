@@ -23,7 +23,14 @@ import numpy as np
 
 from legame.engage.gratitude.results import MIN_PER_ARM, compare_arms
 from legame.insights.context import Context, numbers
-from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.insights.finding import (
+    Finding,
+    Verdict,
+    insufficient,
+    phrase,
+    result_sentences,
+    verdict_from_interval,
+)
 from legame.metrics import definitions as d
 
 ID = "gratitude_uplift"
@@ -53,6 +60,7 @@ def compute(ctx: Context) -> Finding:
                 "no gesture has a holdout arm: without a randomly withheld group the program's "
                 "effect cannot be measured (the gratitude program keeps a random holdout)."
             ),
+            why=phrase(f"finding.{ID}.no_holdout"),
             n=int(full.sum()),
             causal=True,
             details={"gestures": int(arm.size)},
@@ -69,6 +77,13 @@ def compute(ctx: Context) -> Finding:
                 f"{d.GRATITUDE_FOLLOWUP_DAYS} days before the as-of date; found {n_t} treated and "
                 f"{n_h} held out."
             ),
+            why=phrase(
+                f"finding.{ID}.too_few",
+                min=MIN_PER_ARM,
+                days=d.GRATITUDE_FOLLOWUP_DAYS,
+                treated=phrase("count.treated", n=n_t),
+                held_out=phrase("count.held_out", n=n_h),
+            ),
             n=n_t + n_h,
             causal=True,
         )
@@ -80,6 +95,7 @@ def compute(ctx: Context) -> Finding:
             CLAIM,
             METHOD,
             "the bootstrap could not estimate an interval (too few customers in an arm).",
+            why=phrase(f"finding.{ID}.no_interval"),
             n=n_t + n_h,
             causal=True,
         )
@@ -106,6 +122,7 @@ def compute(ctx: Context) -> Finding:
         summary=_summary(verdict, est, lo, hi),
         causal=True,
         details=details,
+        text=result_sentences(ID, verdict, est=100 * est, lo=100 * lo, hi=100 * hi),
     )
 
 

@@ -25,7 +25,14 @@ import numpy as np
 import numpy.typing as npt
 
 from legame.insights.context import Context
-from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.insights.finding import (
+    Finding,
+    Verdict,
+    insufficient,
+    phrase,
+    sentences,
+    verdict_from_interval,
+)
 from legame.insights.panel import panel
 from legame.metrics import definitions as d
 from legame.metrics import stats
@@ -69,6 +76,13 @@ def compute(ctx: Context) -> Finding:
                 f"180 days, {MIN_PER_CLASS} of them retained and {MIN_PER_CLASS} not; found {n} "
                 f"({n_pos} retained)."
             ),
+            why=phrase(
+                f"finding.{ID}.too_few",
+                min=MIN_CUSTOMERS,
+                min_class=MIN_PER_CLASS,
+                found=n,
+                retained=phrase("count.retained", n=n_pos),
+            ),
             n=n,
         )
     terc = d.aov_terciles(aov)
@@ -79,8 +93,14 @@ def compute(ctx: Context) -> Finding:
             CLAIM,
             METHOD,
             (
-                f"average order values barely vary: the top and bottom terciles hold {n_top} and "
-                f"{n_bottom} customers (at least {MIN_PER_CLASS} each are needed)."
+                f"average order values barely vary: the top tercile holds {n_top} customers and "
+                f"the bottom one {n_bottom} (at least {MIN_PER_CLASS} each are needed)."
+            ),
+            why=phrase(
+                f"finding.{ID}.flat",
+                top=phrase("count.customers", n=n_top),
+                bottom=n_bottom,
+                min_class=MIN_PER_CLASS,
             ),
             n=n,
         )
@@ -108,6 +128,7 @@ def compute(ctx: Context) -> Finding:
         summary=_summary(verdict, est, lo, hi, details),
         causal=False,
         details=details,
+        text=_sentences(verdict, est, lo, hi, details),
     )
 
 
@@ -164,6 +185,16 @@ def _nps_gap(ctx: Context, rng: np.random.Generator) -> dict[str, object]:
 
 def _verdict(lo: float, hi: float) -> Verdict:
     return verdict_from_interval(lo, hi, SPEND_MARGIN, "below")
+
+
+def _sentences(
+    verdict: Verdict, est: float, lo: float, hi: float, details: dict[str, object]
+) -> dict[str, object]:
+    gap = details.get("promoter_detractor_gap")
+    result = phrase(f"finding.{ID}.result", est=100 * est, lo=100 * lo, hi=100 * hi)
+    if isinstance(gap, float):
+        result = phrase(f"finding.{ID}.result_with_nps", **result["values"], gap=100 * gap)
+    return sentences(ID, result, phrase(f"finding.{ID}.{verdict}"))
 
 
 def _summary(verdict: Verdict, est: float, lo: float, hi: float, details: dict[str, object]) -> str:

@@ -20,7 +20,14 @@ from __future__ import annotations
 import numpy as np
 
 from legame.insights.context import Context, days, numbers
-from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.insights.finding import (
+    Finding,
+    Verdict,
+    insufficient,
+    phrase,
+    result_sentences,
+    verdict_from_interval,
+)
 from legame.metrics import definitions as d
 from legame.metrics import stats
 
@@ -70,6 +77,14 @@ def compute(ctx: Context) -> Finding:
                 f"{pro['customers']} promoters, {pas['customers']} passives and "
                 f"{pro['referrals'] + pas['referrals']} referrals."
             ),
+            why=phrase(
+                f"finding.{ID}.too_few",
+                min=MIN_GROUP,
+                min_referrals=MIN_REFERRALS,
+                promoters=phrase("count.promoters", n=int(pro["customers"])),
+                passives=phrase("count.passives", n=int(pas["customers"])),
+                referrals=phrase("count.referrals", n=int(pro["referrals"] + pas["referrals"])),
+            ),
             n=n,
             details={"by_nps": per},
         )
@@ -116,6 +131,7 @@ def compute(ctx: Context) -> Finding:
         summary=_summary(verdict, rr),
         causal=False,
         details=details,
+        text=result_sentences(ID, verdict, est=rr.estimate, lo=rr.ci_low, hi=rr.ci_high),
     )
 
 

@@ -24,7 +24,7 @@ from legame.insights import (
     service_and_churn,
 )
 from legame.insights.context import Context
-from legame.insights.finding import Finding, insufficient
+from legame.insights.finding import Finding, insufficient, phrase, sentences
 from legame.store import Workspace
 
 #: Every finding, in the order they are reported.
@@ -83,6 +83,7 @@ def _run(module: ModuleType, ctx: Context) -> Finding:
             module.CLAIM,
             module.METHOD,
             "there are no completed orders in the workspace.",
+            why=phrase("finding.no_orders"),
             causal=causal,
         )
     else:
@@ -101,6 +102,7 @@ def _run(module: ModuleType, ctx: Context) -> Finding:
                 ),
                 summary=f"This finding could not be computed ({error}); the others are "
                 "unaffected. Run with --debug or report it.",
+                text=sentences(module.ID, phrase("finding.could_not_compute", error=error)),
             )
     result.details["seconds"] = round(time.perf_counter() - started, 3)
     return replace(result, null=module.NULL, margin=getattr(module, "MARGIN", 0.0))

@@ -23,7 +23,14 @@ from __future__ import annotations
 import numpy as np
 
 from legame.insights.context import Context
-from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.insights.finding import (
+    Finding,
+    Verdict,
+    insufficient,
+    phrase,
+    result_sentences,
+    verdict_from_interval,
+)
 from legame.insights.panel import panel
 from legame.metrics import stats
 
@@ -61,6 +68,13 @@ def compute(ctx: Context) -> Finding:
                 f"needs at least {MIN_CUSTOMERS} customers with an NPS answer before the last 180 "
                 f"days, {MIN_PER_CLASS} of them retained and {MIN_PER_CLASS} not; found {n} "
                 f"({n_pos} retained)."
+            ),
+            why=phrase(
+                f"finding.{ID}.too_few",
+                min=MIN_CUSTOMERS,
+                min_class=MIN_PER_CLASS,
+                found=n,
+                retained=phrase("count.retained", n=n_pos),
             ),
             n=n,
         )
@@ -120,6 +134,7 @@ def compute(ctx: Context) -> Finding:
         summary=_summary(verdict, auc_nps, auc_csat, lo, hi),
         causal=False,
         details=details,
+        text=result_sentences(ID, verdict, auc_nps=auc_nps, auc_csat=auc_csat, lo=lo, hi=hi),
     )
 
 

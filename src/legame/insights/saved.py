@@ -16,7 +16,7 @@ def save_findings(ws: Workspace, findings: Sequence[Finding]) -> None:
     with ws.transaction() as con:
         con.execute(sql.render("saved_findings/clear"))
         for position, finding in enumerate(findings):
-            data = finding.to_dict()
+            data = finding.to_dict(with_text=True)
             con.execute(
                 sql.render("saved_findings/save"),
                 [position, data["id"], data["verdict"], json.dumps(data, default=str)],
@@ -24,6 +24,8 @@ def save_findings(ws: Workspace, findings: Sequence[Finding]) -> None:
 
 
 def load_findings(ws: Workspace) -> list[dict[str, Any]]:
-    """The stored findings in their order, each with ``computed_at`` (empty: none yet)."""
+    """The stored findings in their order, each with ``computed_at`` (empty: none yet).
+    A finding saved before findings kept their sentences as data has an empty ``text``
+    (surfaces then show its English)."""
     rows = ws.con.execute(sql.render("saved_findings/load")).fetchall()
-    return [{**json.loads(payload), "computed_at": at} for payload, at in rows]
+    return [{"text": {}, **json.loads(payload), "computed_at": at} for payload, at in rows]

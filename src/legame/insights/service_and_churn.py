@@ -51,7 +51,14 @@ import pyarrow.compute as pc
 
 from legame.errors import ConvergenceError
 from legame.insights.context import Context, days
-from legame.insights.finding import Finding, Verdict, insufficient, verdict_from_interval
+from legame.insights.finding import (
+    Finding,
+    Verdict,
+    insufficient,
+    phrase,
+    result_sentences,
+    verdict_from_interval,
+)
 from legame.metrics import definitions as d
 from legame.models.dropout import DropoutData, LatentDropout
 
@@ -109,6 +116,13 @@ def compute(ctx: Context) -> Finding:
                 f"{MIN_POOR_CUSTOMERS} who bought again after a poor ticket; found {repeat} and "
                 f"{h.poor_customers}."
             ),
+            why=phrase(
+                f"finding.{ID}.too_few",
+                min_repeat=MIN_REPEAT_CUSTOMERS,
+                min_poor=MIN_POOR_CUSTOMERS,
+                repeat=repeat,
+                poor=h.poor_customers,
+            ),
             n=n,
             details=counts,
         )
@@ -117,7 +131,13 @@ def compute(ctx: Context) -> Finding:
         model = LatentDropout(covariate_names=names).fit(data.x, data.t_x, data.T, data.covariates)
     except ConvergenceError as exc:
         return insufficient(
-            ID, CLAIM, METHOD, f"the model did not converge: {exc}", n=n, details=counts
+            ID,
+            CLAIM,
+            METHOD,
+            f"the model did not converge: {exc}",
+            why=phrase(f"finding.{ID}.no_convergence", error=str(exc)),
+            n=n,
+            details=counts,
         )
     est, lo, hi = model.hazard_ratio("poor_service")
     adjust = {
@@ -147,6 +167,7 @@ def compute(ctx: Context) -> Finding:
         summary=_summary(verdict, est, lo, hi),
         causal=False,
         details=details,
+        text=result_sentences(ID, verdict, est=est, lo=lo, hi=hi),
     )
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from legame.engine import DuckDBEngine
 from legame.errors import InputError
+from legame.metrics.period import Period
 from legame.store import Workspace
 from legame.store.bookkeeping import has_table
 
@@ -81,13 +83,30 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> NPS:
 
 
 NpsBy = Literal["month", "segment", "channel"]
+#: The bounds of "every answer ever": the period ``all`` when none is given.
+_EVER = (datetime(1900, 1, 1), datetime(3000, 1, 1))
 
 
-def nps_report(workspace: Workspace, by: NpsBy | None = None) -> dict[str, Any]:
-    """Overall NPS and, with ``by``, one entry per month, RFM segment or purchase channel."""
+def nps_report(
+    workspace: Workspace,
+    by: NpsBy | None = None,
+    *,
+    period: Period | None = None,
+    every_answer: bool = False,
+) -> dict[str, Any]:
+    """Overall NPS and, with ``by``, one entry per month, RFM segment or purchase channel,
+    of the answers in ``period`` (default: all of them).
+
+    Each customer counts once, by their latest answer (in each month, for ``by="month"``);
+    ``every_answer=True`` counts every answer instead. ``nps_counts`` in the result says
+    which (``latest_per_customer`` or ``every_answer``), and ``period`` which answers."""
     engine = DuckDBEngine(workspace)
-    overall = _from_rows(engine.query("nps_overall").to_pylist())[0][1]
+    start, end = (period.start, period.end) if period is not None else _EVER
+    bounds: dict[str, Any] = {"start": start, "end": end, "every": every_answer}
+    overall = _from_rows(engine.query("nps_overall", **bounds).to_pylist())[0][1]
     payload: dict[str, Any] = dict(overall.to_dict())
+    payload["nps_counts"] = "every_answer" if every_answer else "latest_per_customer"
+    payload["period"] = None if period is None else period.to_dict()
     if by is not None:
         if by not in ("month", "segment", "channel"):
             raise InputError(f"--by must be month, segment or channel; got {by!r}.")
@@ -96,7 +115,7 @@ def nps_report(workspace: Workspace, by: NpsBy | None = None) -> dict[str, Any]:
         payload["by"] = by
         payload["groups"] = [
             {by: name, **result.to_dict()}
-            for name, result in _from_rows(engine.query(f"nps_by_{by}").to_pylist())
+            for name, result in _from_rows(engine.query(f"nps_by_{by}", **bounds).to_pylist())
         ]
     return payload
 

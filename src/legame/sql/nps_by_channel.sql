@@ -1,13 +1,21 @@
 -- NPS answer counts per purchase channel: the channel of the customer's latest completed
--- order before the answer ('none' when there was none).
-WITH answer_channel AS (
-    SELECT r.response_id, r.nps, o.channel,
-           ROW_NUMBER() OVER (PARTITION BY r.response_id ORDER BY o.ordered_at DESC) AS k
-    FROM survey_responses r
+-- order before the answer ('none' when there was none), of the answers in [$start, $end):
+-- each customer's latest, or every answer with $every (defs/nps_counted).
+WITH answers AS (
+    SELECT response_id, customer_id, answered_at, nps,
+           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC)
+               AS k
+    FROM survey_responses
+    WHERE nps IS NOT NULL AND answered_at >= $start AND answered_at < $end
+),
+a AS (SELECT * FROM answers a WHERE {{ nps_counted }}),
+answer_channel AS (
+    SELECT a.response_id, a.nps, o.channel,
+           ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY o.ordered_at DESC) AS k
+    FROM a
     LEFT JOIN orders o
-        ON o.customer_id = r.customer_id AND o.ordered_at <= r.answered_at
+        ON o.customer_id = a.customer_id AND o.ordered_at <= a.answered_at
        AND o.status = 'completed'
-    WHERE r.nps IS NOT NULL
 )
 SELECT
     COALESCE(channel, 'none') AS grp,

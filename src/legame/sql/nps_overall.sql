@@ -1,8 +1,16 @@
--- NPS answer counts over every answered survey (a skipped question is not counted).
+-- NPS answer counts of the answers in [$start, $end) (a skipped question is not counted):
+-- each customer's latest answer, or every answer with $every (defs/nps_counted).
+WITH a AS (
+    SELECT nps,
+           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC)
+               AS k
+    FROM survey_responses
+    WHERE nps IS NOT NULL AND answered_at >= $start AND answered_at < $end
+)
 SELECT
     'all' AS grp,
     SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS promoters,
     SUM(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS passives,
     SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS detractors
-FROM survey_responses
-WHERE nps IS NOT NULL
+FROM a
+WHERE {{ nps_counted }}

@@ -4,12 +4,14 @@ The dashboard and the report embed these as JSON; ``static/legame.js`` renders t
 vega-embed, passing the page's locale so axis numbers and dates read as the page does.
 Titles, categories and tooltips are put into the data already translated and formatted
 (by :class:`~legame.web.i18n.Catalogue`), so a chart never shows English in an Italian page.
+Axes of amounts use d3's ``$`` format, which the page's locale fills with the workspace's
+currency (``1.234 €`` in Italian), and axes of shares ``%``, with the locale's percent sign
+(``37 %`` in Spanish): the same as the tables beside them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import Any
 
 from legame.web.i18n import FAMILIES, Catalogue
@@ -18,6 +20,8 @@ Spec = dict[str, Any]
 Row = dict[str, Any]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+#: The d3 format of an amount axis: the locale's currency, no decimals.
+MONEY = "$,.0f"
 ACCENT = "#2f6f5e"
 SECOND = "#c2703d"
 MUTED = "#8a8f98"
@@ -39,7 +43,7 @@ CONFIG: Spec = {
 }
 
 
-def _spec(height: int, **parts: Any) -> Spec:
+def chart_spec(height: int, **parts: Any) -> Spec:
     return {
         "$schema": SCHEMA,
         "width": "container",
@@ -50,7 +54,7 @@ def _spec(height: int, **parts: Any) -> Spec:
     }
 
 
-def _tip(field: str, title: str) -> Spec:
+def tooltip(field: str, title: str) -> Spec:
     return {"field": field, "type": "nominal", "title": title}
 
 
@@ -84,12 +88,12 @@ def nps_trend(groups: Sequence[Row], c: Catalogue) -> Spec:
         "axis": {"format": "%b %Y", "labelAngle": 0},
     }
     tips = [
-        _tip("t_month", c.t("chart.month")),
-        _tip("t_nps", c.t("chart.nps")),
-        _tip("t_ci", c.t("chart.interval95")),
-        _tip("t_n", c.t("chart.responses")),
+        tooltip("t_month", c.t("chart.month")),
+        tooltip("t_nps", c.t("chart.nps")),
+        tooltip("t_ci", c.t("chart.interval95")),
+        tooltip("t_n", c.t("chart.responses")),
     ]
-    return _spec(
+    return chart_spec(
         240,
         data={"values": values},
         layer=[
@@ -128,12 +132,16 @@ def clv_histogram(bins: Sequence[Row], c: Catalogue) -> Spec:
     values = [
         {
             **b,
-            "t_range": c.t("fmt.range", low=c.num(b["clv_from"]), high=c.num(b["clv_to"])),
+            "t_range": c.t(
+                "fmt.range",
+                low=c.money(b["clv_from"], digits=0),
+                high=c.money(b["clv_to"], digits=0),
+            ),
             "t_customers": c.num(b["customers"]),
         }
         for b in bins
     ]
-    return _spec(
+    return chart_spec(
         220,
         data={"values": values},
         mark={"type": "bar", "color": ACCENT},
@@ -143,7 +151,7 @@ def clv_histogram(bins: Sequence[Row], c: Catalogue) -> Spec:
                 "type": "quantitative",
                 "bin": {"binned": True},
                 "title": c.t("chart.clv"),
-                "axis": {"format": ",.0f"},
+                "axis": {"format": MONEY},
             },
             "x2": {"field": "clv_to"},
             "y": {
@@ -153,8 +161,8 @@ def clv_histogram(bins: Sequence[Row], c: Catalogue) -> Spec:
                 "axis": {"format": ",.0f"},
             },
             "tooltip": [
-                _tip("t_range", c.t("chart.clv")),
-                _tip("t_customers", c.t("chart.customers")),
+                tooltip("t_range", c.t("chart.clv")),
+                tooltip("t_customers", c.t("chart.customers")),
             ],
         },
     )
@@ -167,13 +175,13 @@ def risk_tiers(risk: Sequence[Row], c: Catalogue) -> Spec:
             "tier": c.label("risk", r["churn_risk"]),
             "customers": r["customers"],
             "t_customers": c.num(r["customers"]),
-            "t_revenue": c.num(r["revenue_12m"]),
-            "t_clv": c.num(r["clv"]),
+            "t_revenue": c.money(r["revenue_12m"], digits=0),
+            "t_clv": c.money(r["clv"], digits=0),
         }
         for r in risk
     ]
     tiers = [t for t in FAMILIES["risk"] if any(r["churn_risk"] == t for r in risk)]
-    return _spec(
+    return chart_spec(
         200,
         data={"values": values},
         mark={"type": "bar"},
@@ -201,10 +209,10 @@ def risk_tiers(risk: Sequence[Row], c: Catalogue) -> Spec:
                 },
             },
             "tooltip": [
-                _tip("tier", c.t("chart.risk")),
-                _tip("t_customers", c.t("chart.customers")),
-                _tip("t_revenue", c.t("chart.revenue_12m")),
-                _tip("t_clv", c.t("chart.clv")),
+                tooltip("tier", c.t("chart.risk")),
+                tooltip("t_customers", c.t("chart.customers")),
+                tooltip("t_revenue", c.t("chart.revenue_12m")),
+                tooltip("t_clv", c.t("chart.clv")),
             ],
         },
     )
@@ -216,13 +224,13 @@ def segments(rows: Sequence[Row], c: Catalogue) -> Spec:
         {
             "segment": c.label("segment", r["segment"]),
             "clv": r["clv"] or 0,
-            "t_clv": c.num(r["clv"]),
+            "t_clv": c.money(r["clv"], digits=0),
             "t_customers": c.num(r["customers"]),
-            "t_revenue": c.num(r["revenue"]),
+            "t_revenue": c.money(r["revenue"], digits=0),
         }
         for r in rows
     ]
-    return _spec(
+    return chart_spec(
         max(160, 28 * len(values)),
         data={"values": values},
         mark={"type": "bar", "color": ACCENT},
@@ -232,13 +240,13 @@ def segments(rows: Sequence[Row], c: Catalogue) -> Spec:
                 "field": "clv",
                 "type": "quantitative",
                 "title": c.t("chart.clv"),
-                "axis": {"format": ",.0f"},
+                "axis": {"format": MONEY},
             },
             "tooltip": [
-                _tip("segment", c.t("chart.segment")),
-                _tip("t_clv", c.t("chart.clv")),
-                _tip("t_customers", c.t("chart.customers")),
-                _tip("t_revenue", c.t("chart.revenue")),
+                tooltip("segment", c.t("chart.segment")),
+                tooltip("t_clv", c.t("chart.clv")),
+                tooltip("t_customers", c.t("chart.customers")),
+                tooltip("t_revenue", c.t("chart.revenue")),
             ],
         },
     )
@@ -259,7 +267,7 @@ def pressure(rows: Sequence[Row], c: Catalogue) -> Spec:
         }
         for r in rows
     ]
-    return _spec(
+    return chart_spec(
         220,
         data={"values": values},
         mark={"type": "bar", "color": SECOND},
@@ -278,10 +286,10 @@ def pressure(rows: Sequence[Row], c: Catalogue) -> Spec:
                 "axis": {"format": ".1%"},
             },
             "tooltip": [
-                _tip("band", c.t("chart.band")),
-                _tip("t_rate", c.t("chart.unsubscribe_rate")),
-                _tip("t_messages", c.t("chart.messages")),
-                _tip("t_unsubscribes", c.t("chart.unsubscribes")),
+                tooltip("band", c.t("chart.band")),
+                tooltip("t_rate", c.t("chart.unsubscribe_rate")),
+                tooltip("t_messages", c.t("chart.messages")),
+                tooltip("t_unsubscribes", c.t("chart.unsubscribes")),
             ],
         },
     )
@@ -297,7 +305,7 @@ def customers_by_band(rows: Sequence[Row], c: Catalogue) -> Spec:
         }
         for r in rows
     ]
-    return _spec(
+    return chart_spec(
         220,
         data={"values": values},
         mark={"type": "bar", "color": MUTED},
@@ -316,8 +324,8 @@ def customers_by_band(rows: Sequence[Row], c: Catalogue) -> Spec:
                 "axis": {"format": ",.0f"},
             },
             "tooltip": [
-                _tip("band", c.t("chart.band")),
-                _tip("t_customers", c.t("chart.customers")),
+                tooltip("band", c.t("chart.band")),
+                tooltip("t_customers", c.t("chart.customers")),
             ],
         },
     )
@@ -327,7 +335,7 @@ def gesture_arms(rows: Sequence[Row], c: Catalogue, *, measure: str = "retention
     """One bar per arm within each trigger; interval whiskers where the rows carry
     ``<measure>_ci_low`` and ``<measure>_ci_high`` (or ``ci_low``/``ci_high``)."""
     is_rate = measure.startswith("retention")
-    fmt = (lambda v: c.pct(v)) if is_rate else (lambda v: c.num(v, 2))
+    fmt = (lambda v: c.pct(v)) if is_rate else (lambda v: c.money(v))
     values = []
     for r in rows:
         low = r.get(f"{measure}_ci_low", r.get("ci_low"))
@@ -349,10 +357,10 @@ def gesture_arms(rows: Sequence[Row], c: Catalogue, *, measure: str = "retention
     arms = [a for a in FAMILIES["arm"] if any(r["arm"] == a for r in rows)]
     title = c.t("chart.retention_180d" if is_rate else "chart.spend_180d")
     tips = [
-        _tip("trigger", c.t("chart.trigger")),
-        _tip("arm", c.t("chart.arm")),
-        _tip("t_value", title),
-        _tip("t_gestures", c.t("chart.gestures")),
+        tooltip("trigger", c.t("chart.trigger")),
+        tooltip("arm", c.t("chart.arm")),
+        tooltip("t_value", title),
+        tooltip("t_gestures", c.t("chart.gestures")),
     ]
     x = {"field": "trigger", "type": "nominal", "title": None, "axis": {"labelAngle": 0}}
     offset = {"field": "arm", "type": "nominal", "sort": [c.label("arm", a) for a in arms]}
@@ -366,7 +374,7 @@ def gesture_arms(rows: Sequence[Row], c: Catalogue, *, measure: str = "retention
                     "field": "value",
                     "type": "quantitative",
                     "title": title,
-                    "axis": {"format": ".0%" if is_rate else ",.0f"},
+                    "axis": {"format": ".0%" if is_rate else MONEY},
                 },
                 "color": {
                     "field": "arm",
@@ -391,11 +399,11 @@ def gesture_arms(rows: Sequence[Row], c: Catalogue, *, measure: str = "retention
                     "xOffset": offset,
                     "y": {"field": "ci_low", "type": "quantitative", "title": title},
                     "y2": {"field": "ci_high"},
-                    "tooltip": [*tips, _tip("t_ci", c.t("chart.interval95"))],
+                    "tooltip": [*tips, tooltip("t_ci", c.t("chart.interval95"))],
                 },
             }
         )
-    return _spec(220, data={"values": values}, layer=layers)
+    return chart_spec(220, data={"values": values}, layer=layers)
 
 
 # --- findings ----------------------------------------------------------------------------
@@ -419,7 +427,7 @@ def finding_interval(f: Row, null: float, c: Catalogue, *, margin: float | None 
     domain = [min(points) - 0.12 * span, max(points) + 0.12 * span]
     x_scale = {"domain": domain, "zero": False, "nice": False}
     y = {"field": "y", "type": "nominal", "title": None, "axis": None}
-    tips = [_tip("t_est", c.t("chart.estimate")), _tip("t_ci", c.t("chart.interval95"))]
+    tips = [tooltip("t_est", c.t("chart.estimate")), tooltip("t_ci", c.t("chart.interval95"))]
     layers: list[Spec] = []
     if margin:
         layers.append(
@@ -438,7 +446,7 @@ def finding_interval(f: Row, null: float, c: Catalogue, *, margin: float | None 
             "mark": {"type": "rule", "strokeDash": [5, 4], "color": "#555", "strokeWidth": 1.5},
             "encoding": {
                 "x": {"field": "null", "type": "quantitative", "scale": x_scale},
-                "tooltip": [_tip("t_null", c.t("chart.null"))],
+                "tooltip": [tooltip("t_null", c.t("chart.null"))],
             },
         },
         {
@@ -465,29 +473,37 @@ def finding_interval(f: Row, null: float, c: Catalogue, *, margin: float | None 
             },
         },
     ]
-    return {**_spec(56, data={"values": [row]}, layer=layers)}
+    return {**chart_spec(56, data={"values": [row]}, layer=layers)}
 
 
 # --- customers and messages --------------------------------------------------------------
 
 
 def timeline(events: Sequence[Row], c: Catalogue) -> Spec:
-    """Every event of one customer on a time axis, one row per kind."""
-    values = [
-        {
-            "at": _iso(e["at"]),
-            "kind": c.label("kind", e["kind"]),
-            "t_at": c.datetime(e["at"]),
-            "detail": e["detail"] or "",
-            "t_value": "" if e["value"] is None else c.num(e["value"], 2),
-        }
-        for e in events
-        if e["at"] is not None
-    ]
+    """Every event of one customer on a time axis (UTC, with the years), one row per kind."""
+    from legame.web.timeline import row
+
+    values = []
+    for e in events:
+        if e["at"] is None:
+            continue
+        shown = row(e, c, detect=False)
+        said = " · ".join(part for part in (shown["detail"], shown["note"]) if part)
+        values.append(
+            {
+                "at": _iso(e["at"]),
+                "kind": shown["kind"],
+                "t_at": shown["at"],
+                "detail": said,
+                "t_amount": shown["amount"],
+                "t_csat": shown["csat"],
+                "t_nps": shown["nps"],
+            }
+        )
     kinds = [k for k in FAMILIES["kind"] if any(e["kind"] == k for e in events)]
     labels = [c.label("kind", k) for k in kinds]
     every = [c.label("kind", k) for k in FAMILIES["kind"]]  # one colour per kind, always
-    return _spec(
+    return chart_spec(
         40 + 34 * max(len(kinds), 1),
         data={"values": values},
         mark={"type": "point", "filled": True, "size": 70, "opacity": 0.8},
@@ -497,7 +513,7 @@ def timeline(events: Sequence[Row], c: Catalogue) -> Spec:
                 "type": "temporal",
                 "scale": {"type": "utc"},
                 "title": c.t("chart.date"),
-                "axis": {"labelAngle": 0},
+                "axis": {"format": "%b %Y", "labelAngle": 0, "labelOverlap": True},
             },
             "y": {"field": "kind", "type": "nominal", "sort": labels, "title": None},
             "color": {
@@ -507,10 +523,12 @@ def timeline(events: Sequence[Row], c: Catalogue) -> Spec:
                 "scale": {"domain": every, "range": list(KIND_COLOURS)},
             },
             "tooltip": [
-                _tip("t_at", c.t("chart.date")),
-                _tip("kind", c.t("chart.kind")),
-                _tip("detail", c.t("chart.detail")),
-                _tip("t_value", c.t("chart.value")),
+                tooltip("t_at", c.t("chart.date")),
+                tooltip("kind", c.t("chart.kind")),
+                tooltip("detail", c.t("chart.detail")),
+                tooltip("t_amount", c.t("chart.amount")),
+                tooltip("t_csat", c.t("chart.csat")),
+                tooltip("t_nps", c.t("chart.nps")),
             ],
         },
     )
@@ -522,7 +540,7 @@ def value_scores(values: Sequence[Row], threshold: float, c: Catalogue) -> Spec:
         {"value": v["value"], "score": v["score"], "t_score": c.num(v["score"], 2)} for v in values
     ]
     x_scale = {"domain": [0, 1]}
-    return _spec(
+    return chart_spec(
         max(80, 30 * len(rows)),
         layer=[
             {
@@ -537,8 +555,8 @@ def value_scores(values: Sequence[Row], threshold: float, c: Catalogue) -> Spec:
                         "title": c.t("chart.alignment"),
                     },
                     "tooltip": [
-                        _tip("value", c.t("chart.value_name")),
-                        _tip("t_score", c.t("chart.alignment")),
+                        tooltip("value", c.t("chart.value_name")),
+                        tooltip("t_score", c.t("chart.alignment")),
                     ],
                 },
             },
@@ -554,87 +572,3 @@ def value_scores(values: Sequence[Row], threshold: float, c: Catalogue) -> Spec:
 def _iso(value: Any) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value).replace(" ", "T")
     return text if text.endswith("Z") or "+" in text[10:] else f"{text}Z"
-
-
-# --- validation --------------------------------------------------------------------------
-
-
-def tracking(v: Row, c: Catalogue, *, weekly: bool = False) -> Spec:
-    """The cohort's repeat purchases per week (or cumulated) against what each validated model
-    expects, with a rule where the calibration period ends."""
-    models = v["models"]
-    actual = c.t("validation.actual")
-    field = "" if weekly else "_cumulative"
-    values = []
-    for i, m in enumerate(models):
-        for w in m["tracking"]:
-            if weekly and w.get("days", 7) < 7:
-                continue  # a last, partial week would look like a fall
-            rows = [(c.label("model", m["model"]), "model", w[f"predicted{field}"])]
-            if i == 0:
-                rows.append((actual, "actual", w[f"actual{field}"]))
-            values += [
-                {
-                    "start": w["start"],
-                    "series": series,
-                    "dash": dash,
-                    "value": value,
-                    "t_week": c.date(w["start"]),
-                    "t_value": c.num(value, 1),
-                }
-                for series, dash, value in rows
-            ]
-    names = [actual, *(c.label("model", m["model"]) for m in models)]
-    colours = ["#333333", *(KIND_COLOURS[i % len(KIND_COLOURS)] for i in range(len(models)))]
-    title = c.t("validation.chart_weekly" if weekly else "validation.chart_cumulative")
-    x = {
-        "field": "start",
-        "type": "temporal",
-        "scale": {"type": "utc"},
-        "title": c.t("validation.chart_week"),
-        "axis": {"format": "%b %Y", "labelAngle": 0},
-    }
-    cutoff = (date.fromisoformat(v["until"]) + timedelta(days=1)).isoformat()
-    return _spec(
-        260,
-        layer=[
-            {
-                "data": {"values": values},
-                "mark": {"type": "line", "interpolate": "monotone"},
-                "encoding": {
-                    "x": x,
-                    "y": {
-                        "field": "value",
-                        "type": "quantitative",
-                        "title": title,
-                        "axis": {"format": ",.0f"},
-                    },
-                    "color": {
-                        "field": "series",
-                        "type": "nominal",
-                        "title": None,
-                        "scale": {"domain": names, "range": colours},
-                    },
-                    "strokeDash": {
-                        "field": "dash",
-                        "type": "nominal",
-                        "legend": None,
-                        "scale": {"domain": ["actual", "model"], "range": [[1, 0], [5, 3]]},
-                    },
-                    "tooltip": [
-                        _tip("t_week", c.t("validation.chart_week")),
-                        _tip("series", c.t("validation.chart_series")),
-                        _tip("t_value", title),
-                    ],
-                },
-            },
-            {
-                "data": {"values": [{"at": cutoff, "t_at": c.date(v["until"])}]},
-                "mark": {"type": "rule", "strokeDash": [4, 4], "color": MUTED},
-                "encoding": {
-                    "x": {"field": "at", "type": "temporal", "scale": {"type": "utc"}},
-                    "tooltip": [_tip("t_at", c.t("validation.chart_cutoff"))],
-                },
-            },
-        ],
-    )

@@ -28,6 +28,7 @@ from legame.web import charts
 from legame.web.auth import check_csrf, need
 from legame.web.findings import load_findings, present
 from legame.web.i18n import FAMILIES
+from legame.web.paging import page_links, page_number, past_the_last
 from legame.web.respond import error_page, language, page, redirect
 from legame.web.sections import engagement_context, overview_context, validation_context
 from legame.web.sessions import WebSession
@@ -52,11 +53,21 @@ def _store(request: Request) -> Any:
 @router.get("/")
 def overview_page(request: Request, session: Viewer) -> Response:
     from legame.views import overview
+    from legame.web.period import page_period
 
+    every = request.query_params.get("answers") == "every"
     with _store(request).session() as ws:
-        data = overview(ws)
+        chosen = page_period(request, ws)
+        data = overview(ws, chosen.period, every_answer=every)
     return page(
-        request, "overview.html", session=session, **overview_context(data, language(request))
+        request,
+        "overview.html",
+        session=session,
+        period=chosen,
+        answers_toggle=str(
+            request.url.include_query_params(answers="latest" if every else "every")
+        ),
+        **overview_context(data, language(request)),
     )
 
 
@@ -112,7 +123,7 @@ def customers_page(
     from legame.store.bookkeeping import has_table
     from legame.views import list_customers
 
-    number = _page_number(request.query_params.get("page"))
+    number = page_number(request)
     filters = {
         "q": (q or "").strip()[:200] or None,
         "segment": _choice(segment, "segment"),
@@ -138,13 +149,9 @@ def customers_page(
             else None
         )
     pages = result["pages"] if result else 1
-    if number > pages:  # past the last page (a stale link, a hand-made URL): the last one
-        return redirect(str(request.url.include_query_params(page=pages)))
-    links = {}
-    if result and number > 1:
-        links["prev"] = str(request.url.include_query_params(page=number - 1))
-    if result and number < pages:
-        links["next"] = str(request.url.include_query_params(page=number + 1))
+    if last := past_the_last(request, number, pages):
+        return redirect(last)
+    links = page_links(request, number, pages) if result else {}
     return page(
         request,
         "customers.html",
@@ -159,33 +166,34 @@ def customers_page(
     )
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        number = int(raw or "1")
-    except ValueError:
-        return 1
-    return min(max(number, 1), 1_000_000)
-
-
 @router.get("/customers/{customer_id:path}")  # an id may hold "/"
 def customer_page(request: Request, customer_id: str, session: Analyst) -> Response:
+    """The customer 360; its timeline table shows ``TIMELINE_ROWS`` events a page
+    (``?events=N`` is page N, the latest first), its chart every event."""
     from legame.views import customer_360
+    from legame.views.customers import TIMELINE_LIMIT
+    from legame.web.timeline import all_events, page_links, page_of
 
     try:
         with _store(request).session() as ws:
             data = customer_360(ws, customer_id)
+            cid = data["profile"]["customer_id"]
+            events = all_events(ws, cid, data["timeline"], TIMELINE_LIMIT)
     except (NotFoundError, InputError):  # no such id, or none could be (empty, control)
         raise PageError(404, "error.no_customer") from None
     c = language(request)
-    timeline = data["timeline"]
+    number = page_number(request, "events")
+    shown = page_of(events, number, c, size=TIMELINE_ROWS)
     return page(
         request,
         "customer.html",
         session=session,
         data=data,
-        timeline_rows=timeline[:TIMELINE_ROWS],
-        timeline_total=len(timeline),
-        charts={"timeline": charts.timeline(timeline, c) if timeline else None},
+        timeline=shown,
+        timeline_links=page_links(
+            shown, lambda n: f"{request.url.include_query_params(events=n)}#timeline"
+        ),
+        charts={"timeline": charts.timeline(events, c) if events else None},
     )
 
 

@@ -1,9 +1,12 @@
 """Jinja2 templates, shared by the dashboard and the report.
 
-Templates get ``t`` (a message), ``label`` (a data value's label) and the number and
-date filters of the page's language; charts go in with the ``chart`` macro of
-``_macros.html`` as JSON (``to_json`` escapes ``<``, ``>`` and ``&`` so no data can close
-the script element it sits in).
+Templates get ``t`` (a message), ``plural`` (a message that depends on a count),
+``label`` (a data value's label), ``money`` (an amount in the workspace's currency) and
+the number and date filters of the page's language; ``reason(r, lang)`` says a message
+check reason in it and ``user_text(text)`` marks free text with the language it is
+written in. Charts go in with the ``chart`` macro of ``_macros.html`` as JSON
+(``to_json`` escapes ``<``, ``>`` and ``&`` so no data can close the script element it
+sits in).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import json
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from legame import __version__
@@ -24,6 +28,19 @@ def to_json(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@pass_context
+def _reason(context: Context, reason: str, draft_language: str) -> Markup:
+    from legame.web.reasons import say_reason
+
+    return say_reason(context["c"], reason, draft_language)
+
+
+def _user_text(text: str | None, language: str | None = None) -> Markup:
+    from legame.web.texts import marked
+
+    return marked(text, language)
 
 
 @cache
@@ -39,11 +56,13 @@ def environment() -> Environment:
     env.globals["version"] = __version__
     env.globals["languages"] = LANGUAGES
     env.globals["families"] = FAMILIES
+    env.globals["reason"] = _reason
+    env.globals["user_text"] = _user_text
     return env
 
 
 def render_template(name: str, c: Catalogue, **context: Any) -> str:
-    """Render ``templates/<name>`` in the language of ``c``."""
+    """Render ``templates/<name>`` in the language of ``c`` (amounts in its currency)."""
     return (
         environment()
         .get_template(name)
@@ -51,9 +70,12 @@ def render_template(name: str, c: Catalogue, **context: Any) -> str:
             lang=c.lang,
             c=c,
             t=c.t,
+            plural=c.plural,
+            phrase=c.phrase,
             label=c.label,
             num=c.num,
             pct=c.pct,
+            money=c.money,
             signed=c.signed,
             date=c.date,
             datetime=c.datetime,

@@ -9,13 +9,17 @@ sign-in form instead (the two signals, ``PageError`` and ``SignInRequired``, are
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from legame.web.i18n import LANGUAGES, Catalogue, catalogue, negotiate
+from legame.errors import LegameError
+from legame.metrics.period import data_as_of
+from legame.web.i18n import LANGUAGES, Catalogue, catalogue, negotiate, workspace_currency
+from legame.web.period import PERIOD_COOKIE, PagePeriod, picker
 from legame.web.render import render_template
 from legame.web.sessions import WebSession
 
@@ -38,6 +42,8 @@ HEADERS = {
 NAV: tuple[tuple[str, str, str], ...] = (
     ("/", "nav.overview", "viewer"),
     ("/customers", "nav.customers", "analyst"),
+    ("/comments", "comments.nav", "analyst"),
+    ("/cases", "cases.nav", "viewer"),
     ("/findings", "nav.findings", "viewer"),
     ("/engagement", "nav.engagement", "viewer"),
     ("/validation", "validation.nav", "viewer"),
@@ -46,12 +52,23 @@ NAV: tuple[tuple[str, str, str], ...] = (
 
 
 def language(request: Request) -> Catalogue:
+    """The request's catalogue: its language, with amounts in the workspace's currency."""
     lang = negotiate(
         request.query_params.get("lang"),
         request.cookies.get(LANG_COOKIE),
         request.headers.get("accept-language"),
     )
-    return catalogue(lang)
+    return catalogue(lang).with_currency(currency(request))
+
+
+def currency(request: Request) -> str | None:
+    """The workspace's currency (its policy file's), read once per request."""
+    if not hasattr(request.state, "legame_currency"):
+        store = getattr(request.app.state, "store", None)
+        found = workspace_currency(store.path) if store is not None else None
+        request.state.legame_currency = found
+    code: str | None = request.state.legame_currency
+    return code
 
 
 def secure(request: Request) -> bool:
@@ -67,7 +84,13 @@ def page(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render a page in the request's language, with the navigation the role allows."""
+    """Render a page in the request's language, with the navigation the role allows and,
+    for a signed-in reader, when the data is as of. A page about a period passes it as
+    ``period`` (:class:`~legame.web.period.PagePeriod`): the header then shows the period
+    picker, and a period chosen in this request is remembered in a cookie."""
+    period: PagePeriod | None = context.pop("period", None)
+    context["picker"] = picker(request, period) if period is not None else None
+    context["data_as_of"] = period.as_of if period is not None else _as_of(request, session)
     c = language(request)
     nav = [
         {"path": path, "key": key, "current": _current(request.url.path, path)}
@@ -86,6 +109,16 @@ def page(
         template, c, session=session, nav=nav, switch=switch, path=request.url.path, **context
     )
     response = HTMLResponse(html, status_code=status, headers=HEADERS)
+    if period is not None and period.chosen and period.chosen != request.cookies.get(PERIOD_COOKIE):
+        response.set_cookie(
+            PERIOD_COOKIE,
+            period.chosen,
+            max_age=365 * 86400,
+            path="/",
+            samesite="lax",
+            secure=secure(request),
+            httponly=True,
+        )
     chosen = request.query_params.get("lang")
     if chosen in LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
         response.set_cookie(
@@ -98,6 +131,19 @@ def page(
             httponly=True,
         )
     return response
+
+
+def _as_of(request: Request, session: WebSession | None) -> datetime | None:
+    """When the data is as of, for the header of a signed-in reader's page (none when the
+    store cannot say: the page may be the one that says so)."""
+    store = getattr(request.app.state, "store", None)
+    if session is None or store is None:
+        return None
+    try:
+        with store.session() as ws:
+            return data_as_of(ws)
+    except LegameError:
+        return None
 
 
 def _current(here: str, path: str) -> bool:

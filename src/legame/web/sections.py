@@ -7,6 +7,7 @@ from typing import Any
 
 from legame.web import charts
 from legame.web.i18n import Catalogue
+from legame.web.validation_charts import tracking
 
 
 def overview_context(data: dict[str, Any], c: Catalogue) -> dict[str, Any]:
@@ -53,8 +54,8 @@ def validation_context(data: dict[str, Any] | None, c: Catalogue) -> dict[str, A
         "data": data,
         "best": best,
         "charts": {
-            "cumulative": charts.tracking(data, c),
-            "weekly": charts.tracking(data, c, weekly=True),
+            "cumulative": tracking(data, c),
+            "weekly": tracking(data, c, weekly=True),
         },
     }
 

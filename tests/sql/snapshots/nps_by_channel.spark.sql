@@ -1,18 +1,37 @@
 /* NPS answer counts per purchase channel: the channel of the customer's latest completed */
-/* order before the answer ('none' when there was none). */
-WITH answer_channel AS (
+/* order before the answer ('none' when there was none), of the answers in [TIMESTAMP '2025-10-03 00:00:00', TIMESTAMP '2025-12-31 00:00:00'): */
+/* each customer's latest, or every answer with FALSE (defs/nps_counted). */
+WITH answers AS (
   SELECT
-    r.response_id,
-    r.nps,
-    o.channel,
-    ROW_NUMBER() OVER (PARTITION BY r.response_id ORDER BY o.ordered_at DESC) AS k
-  FROM survey_responses AS r
-  LEFT JOIN orders AS o
-    ON o.customer_id = r.customer_id
-    AND o.ordered_at <= r.answered_at
-    AND o.status = 'completed'
+    response_id,
+    customer_id,
+    answered_at,
+    nps,
+    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
+  FROM survey_responses
   WHERE
-    NOT r.nps IS NULL
+    NOT nps IS NULL
+    AND answered_at >= CAST('2025-10-03 00:00:00' AS TIMESTAMP_NTZ)
+    AND answered_at < CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)
+), a AS (
+  SELECT
+    *
+  FROM answers AS a
+  WHERE
+    (
+      FALSE OR a.k = 1
+    )
+), answer_channel AS (
+  SELECT
+    a.response_id,
+    a.nps,
+    o.channel,
+    ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY o.ordered_at DESC) AS k
+  FROM a
+  LEFT JOIN orders AS o
+    ON o.customer_id = a.customer_id
+    AND o.ordered_at <= a.answered_at
+    AND o.status = 'completed'
 )
 SELECT
   COALESCE(channel, 'none') AS grp,

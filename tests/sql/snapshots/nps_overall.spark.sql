@@ -1,9 +1,22 @@
-/* NPS answer counts over every answered survey (a skipped question is not counted). */
+/* NPS answer counts of the answers in [TIMESTAMP '2025-10-03 00:00:00', TIMESTAMP '2025-12-31 00:00:00') (a skipped question is not counted): */
+/* each customer's latest answer, or every answer with FALSE (defs/nps_counted). */
+WITH a AS (
+  SELECT
+    nps,
+    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
+  FROM survey_responses
+  WHERE
+    NOT nps IS NULL
+    AND answered_at >= CAST('2025-10-03 00:00:00' AS TIMESTAMP_NTZ)
+    AND answered_at < CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)
+)
 SELECT
   'all' AS grp,
   SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END) AS promoters,
   SUM(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS passives,
   SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END) AS detractors
-FROM survey_responses
+FROM a
 WHERE
-  NOT nps IS NULL
+  (
+    FALSE OR a.k = 1
+  )

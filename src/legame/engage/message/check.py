@@ -9,7 +9,9 @@ The verdict is ``"rethink"`` when
 3. values were declared and none scores at least ``min_alignment``;
 
 otherwise it is ``"send"``. Each cause becomes a plain sentence in ``reasons`` with what to
-do about it.
+do about it: a :class:`~legame.engage.message.flags.Reason`, an English ``str`` that also
+carries its ``code`` and ``values`` (a flag's reason has the flag's code), so that the
+dashboard can say it in the reader's language.
 
 Defaults, and why:
 
@@ -33,13 +35,14 @@ Limits, so that one check is bounded work (the check is linear in the draft):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from legame.engage.message.flags import (
     ADVICE,
     Flag,
+    Reason,
     by_severity,
     content_flags,
     empty_message_flag,
@@ -71,7 +74,7 @@ class MessageCheck:
     language: str
     values: list[ValueAlignment]
     flags: list[Flag]
-    reasons: list[str]
+    reasons: list[Reason]
 
     def to_dict(self) -> dict[str, Any]:
         """``{"verdict", "language", "values": [{"value", "score"}], "flags", "reasons"}``."""
@@ -143,23 +146,39 @@ def _check_language(language: object) -> str | None:
 
 def _value_reasons(
     alignments: Sequence[ValueAlignment], min_alignment: float
-) -> tuple[bool, list[str]]:
+) -> tuple[bool, list[Reason]]:
     """Whether some value aligns, and the sentences that say so."""
     if not alignments:
-        return True, ["No brand values were given, so alignment was not checked."]
+        return True, [
+            Reason("No brand values were given, so alignment was not checked.", "no_values")
+        ]
     aligned = [a for a in alignments if a.score >= min_alignment]
     if aligned:
         said = "; ".join(
             f"'{a.value}' ({quote(a.matched, limit=4)})" if a.matched else f"'{a.value}'"
             for a in aligned
         )
-        return True, [f"It conveys your values: {said}."]
+        conveyed = [{"value": a.value, "evidence": list(a.matched)} for a in aligned]
+        return True, [Reason(f"It conveys your values: {said}.", "aligned", {"values": conveyed})]
     best = max(alignments, key=lambda a: a.score)
     listed = ", ".join(f"'{a.value}'" for a in alignments)
     return False, [
-        f"None of your values comes through (closest: '{best.value}' at {best.score:.2f}, "
-        f"needs {min_alignment:.2f}). Tie the message to one of your values: {listed}."
+        Reason(
+            f"None of your values comes through (closest: '{best.value}' at {best.score:.2f}, "
+            f"needs {min_alignment:.2f}). Tie the message to one of your values: {listed}.",
+            "not_aligned",
+            {
+                "best": best.value,
+                "score": best.score,
+                "needs": min_alignment,
+                "values": [a.value for a in alignments],
+            },
+        )
     ]
+
+
+def _values_of(message: str) -> Mapping[str, Any]:
+    return message.values if isinstance(message, Reason) else {}
 
 
 def check_message(
@@ -227,19 +246,31 @@ def check_message(
         flags.extend(content_flags(matches["incentive"], usefulness, min_usefulness=min_usefulness))
     flags = by_severity(flags)
 
-    reasons = [f"{flag.message} {ADVICE[flag.code]}" for flag in flags]
+    reasons = [
+        Reason(f"{flag.message} {ADVICE[flag.code]}", flag.code, _values_of(flag.message))
+        for flag in flags
+    ]
     high = [f for f in flags if f.severity == "high"]
     medium = [f for f in flags if f.severity == "medium"]
     if not high and len(medium) > max_medium_flags:
         reasons.append(
-            f"Smaller problems add up: {len(medium)} warnings "
-            f"({', '.join(f.code for f in medium)}), more than {max_medium_flags} allowed."
+            Reason(
+                f"Smaller problems add up: {len(medium)} warnings "
+                f"({', '.join(f.code for f in medium)}), more than {max_medium_flags} allowed.",
+                "too_many_warnings",
+                {"n": len(medium), "codes": [f.code for f in medium], "max": max_medium_flags},
+            )
         )
     aligned, value_reasons = _value_reasons(alignments, min_alignment)
     reasons.extend(value_reasons)
     rethink = bool(high) or len(medium) > max_medium_flags or not aligned
     if not flags:
-        reasons.insert(0, "Nothing pushy, and the draft gives the customer something useful.")
+        reasons.insert(
+            0,
+            Reason(
+                "Nothing pushy, and the draft gives the customer something useful.", "all_clear"
+            ),
+        )
     return MessageCheck(
         verdict="rethink" if rethink else "send",
         language=lang,

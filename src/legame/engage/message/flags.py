@@ -1,7 +1,10 @@
 """Flags: what in a draft interrupts, pressures or gives the customer nothing.
 
 Every flag names the words of the draft that raised it (``evidence``) and says in one
-sentence what is wrong (``message``); :data:`ADVICE` says what to do instead.
+sentence what is wrong (``message``); :data:`ADVICE` says what to do instead. A message is a
+:class:`Reason`: the English sentence (what the CLI and the API show) that also carries a
+``code`` and the ``values`` it was made from, so that the dashboard can say it in the
+reader's language (its catalogues have ``reason.<code>`` and ``advice.<code>``).
 
 Codes (severity in brackets):
 
@@ -69,6 +72,26 @@ _PRESSURE_CODES: Mapping[str, str] = {
 }
 
 
+class Reason(str):
+    """A sentence of the message check, in English, that also says what it is made of:
+    ``code`` names it (a flag's code, or one of the check's own: ``all_clear``,
+    ``too_many_warnings``, ``aligned``, ``not_aligned``, ``no_values``) and ``values`` holds
+    what fills it (the draft's words, counts, scores). It is a ``str``: JSON, the CLI and the
+    API see the sentence."""
+
+    code: str
+    values: Mapping[str, Any]
+
+    def __new__(cls, text: str, code: str = "", values: Mapping[str, Any] | None = None) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.code = code
+        reason.values = dict(values or {})
+        return reason
+
+    def __getnewargs__(self) -> tuple[str, str, Mapping[str, Any]]:  # type: ignore[override]
+        return str(self), self.code, self.values
+
+
 @dataclass(frozen=True, slots=True)
 class Flag:
     """A problem found in a draft, with the draft's own words as evidence."""
@@ -111,7 +134,11 @@ def pressure_flags(matches: Mapping[str, Sequence[Match]], *, heavy_cues: int) -
                     code=_PRESSURE_CODES[kind],
                     severity="high" if len(evidence) >= heavy_cues else "medium",
                     evidence=tuple(evidence),
-                    message=_PRESSURE_MESSAGES[kind].format(evidence=quote(evidence)),
+                    message=Reason(
+                        _PRESSURE_MESSAGES[kind].format(evidence=quote(evidence)),
+                        _PRESSURE_CODES[kind],
+                        {"evidence": list(evidence)},
+                    ),
                 )
             )
     return flags
@@ -138,24 +165,35 @@ def shouting_flag(
     runs = [e for e in exclaimed if _RUN.search(e)]
     exclamations = text.count("!")
     emoji = "".join(emoji_pattern().findall(text))
-    signals: list[tuple[str, list[str]]] = []
+    # (kind, how many, what the English sentence calls it, the evidence)
+    signals: list[tuple[str, int, str, list[str]]] = []
     if len(caps) > max_caps_words:
-        signals.append((f"{len(caps)} words in capitals", caps))
+        signals.append(("caps", len(caps), f"{len(caps)} words in capitals", caps))
     if runs:
-        signals.append(("repeated exclamation marks", runs))
+        signals.append(("runs", len(runs), "repeated exclamation marks", runs))
     if exclamations > max_exclamations:
-        signals.append((f"{exclamations} exclamation marks", exclaimed))
+        signals.append(
+            ("exclamations", exclamations, f"{exclamations} exclamation marks", exclaimed)
+        )
     if len(emoji) > max_emoji:
-        signals.append((f"{len(emoji)} emoji", [emoji]))
+        signals.append(("emoji", len(emoji), f"{len(emoji)} emoji", [emoji]))
     if not signals:
         return None
-    evidence = dict.fromkeys(e for _, found in signals for e in found)
-    described = "; ".join(f"{what} ({quote(found, limit=3)})" for what, found in signals)
+    evidence = dict.fromkeys(e for *_, found in signals for e in found)
+    described = "; ".join(f"{what} ({quote(found, limit=3)})" for _, _, what, found in signals)
     return Flag(
         code="shouting",
         severity="high" if len(signals) >= 2 else "medium",
         evidence=tuple(evidence),
-        message=f"It shouts: {described}.",
+        message=Reason(
+            f"It shouts: {described}.",
+            "shouting",
+            {
+                "signals": [
+                    {"kind": kind, "n": n, "evidence": found} for kind, n, _, found in signals
+                ]
+            },
+        ),
     )
 
 
@@ -167,14 +205,19 @@ def content_flags(
     offered = tuple(distinct_evidence(incentive))
     enough = usefulness.score >= min_usefulness
     measured = f"usefulness {usefulness.score:.2f}, needs {min_usefulness:.2f}"
+    scores = {"score": usefulness.score, "needs": min_usefulness}
     if offered and not enough:
         return [
             Flag(
                 code="incentive_only",
                 severity="high",
                 evidence=offered,
-                message=f"The incentive is the whole message ({quote(offered)}); there is "
-                f"little else for the customer ({measured}).",
+                message=Reason(
+                    f"The incentive is the whole message ({quote(offered)}); there is "
+                    f"little else for the customer ({measured}).",
+                    "incentive_only",
+                    {"evidence": list(offered), **scores},
+                ),
             )
         ]
     if not enough:
@@ -184,9 +227,13 @@ def content_flags(
                 code="no_useful_content",
                 severity="high",
                 evidence=found,
-                message="There is little useful for the customer: "
-                + (f"only {quote(found)}" if found else "no news, how-to, answer or thanks")
-                + f" ({measured}).",
+                message=Reason(
+                    "There is little useful for the customer: "
+                    + (f"only {quote(found)}" if found else "no news, how-to, answer or thanks")
+                    + f" ({measured}).",
+                    "no_useful_content",
+                    {"evidence": list(found), **scores},
+                ),
             )
         ]
     if offered:
@@ -195,7 +242,11 @@ def content_flags(
                 code="incentive",
                 severity="low",
                 evidence=offered,
-                message=f"It offers an incentive ({quote(offered)}) next to useful content.",
+                message=Reason(
+                    f"It offers an incentive ({quote(offered)}) next to useful content.",
+                    "incentive",
+                    {"evidence": list(offered)},
+                ),
             )
         ]
     return []
@@ -207,7 +258,7 @@ def subject_only_flag(subject: str) -> Flag:
         code="subject_only",
         severity="medium",
         evidence=(subject,),
-        message="The draft is only a subject line.",
+        message=Reason("The draft is only a subject line.", "subject_only"),
     )
 
 
@@ -217,7 +268,7 @@ def empty_message_flag() -> Flag:
         code="empty_message",
         severity="high",
         evidence=(),
-        message="The draft is empty.",
+        message=Reason("The draft is empty.", "empty_message"),
     )
 
 
@@ -227,7 +278,11 @@ def unsupported_language_flag(language: str, sample: str) -> Flag:
         code="unsupported_language",
         severity="high",
         evidence=(sample,),
-        message=f"The draft looks written in '{language}', so the wording checks could not run.",
+        message=Reason(
+            f"The draft looks written in '{language}', so the wording checks could not run.",
+            "unsupported_language",
+            {"language": language},
+        ),
     )
 
 

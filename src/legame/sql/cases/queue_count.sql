@@ -1,0 +1,6 @@
+-- cases/queue_count: how many cases pass the queue's filters (defs/case_filter: bound
+-- $1 .. $5).
+WITH q AS (
+    SELECT *, {{ case_overdue }} AS overdue FROM cases
+)
+SELECT count(*) AS total FROM q WHERE {{ case_filter }}

@@ -1,0 +1,9 @@
+-- The filters of the case queue, on cases with their overdue flag; each is off when its
+-- bound value is NULL: $1 the status, $2 the owner, $3 the kind, $4 overdue or not; $5 true
+-- also lists the cases in the randomized holdout of detractor_callback (hidden otherwise:
+-- they must not be called).
+($1::VARCHAR IS NULL OR status = $1)
+AND ($2::VARCHAR IS NULL OR owner = $2)
+AND ($3::VARCHAR IS NULL OR kind = $3)
+AND ($4::BOOLEAN IS NULL OR overdue = $4)
+AND ($5::BOOLEAN OR arm IS DISTINCT FROM 'holdout')

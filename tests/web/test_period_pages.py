@@ -90,9 +90,7 @@ def test_the_report_download_is_for_the_overviews_period(signed_in, demo: Demo) 
     )
 
 
-def test_the_overview_counts_every_answer_on_request_and_says_which(
-    signed_in, demo: Demo
-) -> None:
+def test_the_overview_counts_every_answer_on_request_and_says_which(signed_in, demo: Demo) -> None:
     client = signed_in("viewer")
     latest = client.get("/?period=365d")
     assert "NPS counts each customer's latest answer in the period." in unescape(latest.text)

@@ -1,23 +1,62 @@
 /* Gratitude, milestones: the Nth completed order (N in order_counts) and the Nth */
 /* anniversary of the first completed order (N in tenure_years), reached in the last */
-/* within_days days. */
+/* within_days days. Reads the program's gratitude_history (each customer's first completed */
+/* order, and how many they had up to its window_start) and gratitude_recent_orders (the */
+/* completed orders after it): an order's N is that number plus its rank among the */
+/* customer's recent orders. */
 WITH ranked AS (
   SELECT
-    customer_id,
-    order_id,
-    ordered_at,
-    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY ordered_at NULLS LAST, order_id NULLS LAST) AS n
-  FROM orders
+    o.customer_id,
+    o.order_id,
+    o.ordered_at,
+    h.orders_before + ROW_NUMBER() OVER (
+      PARTITION BY o.customer_id
+      ORDER BY o.ordered_at NULLS LAST, o.order_id NULLS LAST
+    ) AS n
+  FROM gratitude_recent_orders AS o
+  JOIN (
+    SELECT
+      customer_id,
+      orders_before
+    FROM gratitude_history
+    WHERE
+      orders_after > 0
+  ) AS h
+    ON h.customer_id = o.customer_id
+  /* only the customers with an order in this trigger's window (the recent orders can */
+  /* reach further back, for the fee's window) */
   WHERE
-    status = 'completed'
-    AND ordered_at <= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
-), firsts AS (
+    o.customer_id IN (
+      SELECT
+        customer_id
+      FROM gratitude_recent_orders
+      WHERE
+        ordered_at > CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY
+    )
+), years /* (k, the year of a first order whose kth anniversary can fall in the window, as the year */ /* of a date k years on is its year plus k, and a range of first orders a little wider than */ /* those whose kth anniversary is in the window, even around 29 February) */ AS (
   SELECT
-    customer_id,
-    ordered_at AS first_at
-  FROM ranked
+    CAST(k.range AS INT) AS k,
+    y.range - k.range AS first_year,
+    CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY - TO_YEARS(CAST(k.range AS INT)) - INTERVAL '3' DAY AS after,
+    CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - TO_YEARS(CAST(k.range AS INT)) + INTERVAL '3' DAY AS until
+  FROM EXPLODE(SEQUENCE(1, 100), _u(k))
+  CROSS JOIN EXPLODE(
+    IF(
+      (
+        YEAR(CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)) + 1 - 1
+      ) < YEAR(CAST('2025-12-02 00:00:00' AS TIMESTAMP_NTZ)),
+      ARRAY(),
+      SEQUENCE(
+        YEAR(CAST('2025-12-02 00:00:00' AS TIMESTAMP_NTZ)),
+        (
+          YEAR(CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)) + 1 - 1
+        )
+      )
+    ),
+    _u(y)
+  )
   WHERE
-    n = 1
+    k.range IN (1, 3)
 ), events AS (
   SELECT
     customer_id,
@@ -30,20 +69,18 @@ WITH ranked AS (
     AND ordered_at > CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY
   UNION ALL
   SELECT
-    f.customer_id,
-    'anniversary:' || f.customer_id || ':' || CAST(y.k AS STRING),
-    f.first_at + TO_YEARS(CAST(y.k AS INT)),
+    h.customer_id,
+    'anniversary:' || h.customer_id || ':' || CAST(y.k AS STRING),
+    h.first_at + TO_YEARS(y.k),
     CAST(y.k AS STRING) || ' years since the first order'
-  FROM firsts AS f
-  CROSS JOIN (
-    SELECT
-      range AS k
-    FROM EXPLODE(SEQUENCE(1, 100))
-  ) AS y
+  FROM gratitude_history AS h
+  JOIN years AS y
+    ON YEAR(h.first_at) = y.first_year
   WHERE
-    y.k IN (1, 3)
-    AND f.first_at + TO_YEARS(CAST(y.k AS INT)) > CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY
-    AND f.first_at + TO_YEARS(CAST(y.k AS INT)) <= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+    h.first_at > y.after
+    AND h.first_at <= y.until
+    AND h.first_at + TO_YEARS(y.k) > CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY
+    AND h.first_at + TO_YEARS(y.k) <= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
 )
 SELECT
   e.customer_id,

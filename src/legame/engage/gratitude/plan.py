@@ -5,18 +5,26 @@ also leaves out the moments a gesture was already recorded for (the same trigger
 fires twice for the same event). The arm is a seeded hash of (seed, trigger, event key):
 random with respect to the customer, independent per trigger, and stable when planned
 again.
+
+The fee and milestone queries read the orders through an order history the plan keeps
+while it runs (``gratitude_history``: each customer's first completed order and count up
+to a window's start; ``gratitude_recent_orders``: the orders after it), so a store of
+millions of orders is grouped once, not ranked per trigger; the gesture ids and arms are
+digested by DuckDB, not one Python call per moment.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from legame import sql
 from legame.engine import DuckDBEngine
@@ -100,18 +108,19 @@ def plan(ws: Workspace, policy: Policy | None = None, *, at: datetime | None = N
     at = as_of(ws, at)
     program = policy.gratitude
     engine = DuckDBEngine(ws)
+    enabled = [name for name in TRIGGERS if program.trigger(name).enabled]
+    since = _since(program, at)
     parts = []
-    for name in TRIGGERS:
-        trigger = program.trigger(name)
-        if not trigger.enabled:
-            continue
-        params = dict(trigger.params)
-        rows = engine.query(f"gratitude_{name}", as_of=at, **_sql_params(name, params))
-        if name == "fee_forgiveness":
-            rows = _fee_eligible(ws, rows, params, at)
-        parts.append(_proposals(rows, name, params, program, at))
+    with _history(engine, at, since, keep=bool(_READ_HISTORY & set(enabled))):
+        for name in enabled:
+            params = dict(program.trigger(name).params)
+            rows = engine.query(f"gratitude_{name}", as_of=at, **_sql_params(name, params))
+            if name == "fee_forgiveness":
+                rows = _fee_eligible(ws, rows, params, at)
+            parts.append(_proposals(engine, rows, name, params, program, at))
     if not parts:
         return _proposals(
+            engine,
             pa.table(
                 {"customer_id": [], "event_key": [], "event_at": [], "amount": [], "detail": []}
             ),
@@ -121,6 +130,31 @@ def plan(ws: Workspace, policy: Policy | None = None, *, at: datetime | None = N
             at,
         )
     return pa.concat_tables(parts)
+
+
+#: The triggers whose queries read the program's order history (``gratitude_history`` and
+#: ``gratitude_recent_orders``, kept while the triggers are planned).
+_READ_HISTORY = frozenset({"fee_forgiveness", "milestone_thanks"})
+
+
+def _since(program: GratitudePolicy, at: datetime) -> datetime:
+    """The start of the longer window of the triggers that read the order history."""
+    windows: list[Any] = [program.trigger(name)["within_days"] for name in _READ_HISTORY]
+    return at - timedelta(days=max(int(days) for days in windows))
+
+
+@contextmanager
+def _history(engine: DuckDBEngine, at: datetime, since: datetime, *, keep: bool) -> Iterator[None]:
+    """Keep the order history that the fee and milestone queries read (the orders are read
+    once for both, and not ranked: docs in the two queries), and drop it after."""
+    tables = ("gratitude_history", "gratitude_recent_orders") if keep else ()
+    try:
+        for table in tables:
+            engine.keep(table, table, as_of=at, window_start=since)
+        yield
+    finally:
+        for table in tables:
+            engine.drop(table)
 
 
 def _sql_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -176,32 +210,87 @@ def _fee_eligible(
 
 
 def _proposals(
-    rows: pa.Table, name: str, params: Mapping[str, Any], program: GratitudePolicy, at: datetime
+    engine: DuckDBEngine,
+    rows: pa.Table,
+    name: str,
+    params: Mapping[str, Any],
+    program: GratitudePolicy,
+    at: datetime,
 ) -> pa.Table:
-    keys = rows.column("event_key").to_pylist()
-    arms = [assign_arm(program.seed, name, k, program.holdout_share) for k in keys]
-    if name == "fee_forgiveness":
-        costs = rows.column("amount").to_pylist()
-    else:
-        costs = [float(params["cost"])] * len(keys)
-    costs = [0.0 if arm == "holdout" else float(c) for c, arm in zip(costs, arms, strict=True)]
-    details = rows.column("detail").to_pylist()
+    keys = rows.column("event_key").cast(pa.string())
     n = len(keys)
+    ids, holdout = _digests(engine, program, name, keys)
+    if name == "fee_forgiveness":
+        costs = rows.column("amount").cast(pa.float64())
+    else:
+        costs = pa.repeat(pa.scalar(float(params["cost"]), pa.float64()), n)
+    details = rows.column("detail").cast(pa.string())
+    # f"{label}: {detail}", as Python writes a missing detail
+    reason = pc.binary_join_element_wise(
+        f"{_LABELS[name]}: ", details, "", null_handling="replace", null_replacement="None"
+    )
     return pa.table(
         {
-            "gesture_id": pa.array([gesture_id(name, k) for k in keys], pa.string()),
+            "gesture_id": ids,
             "customer_id": rows.column("customer_id").cast(pa.string()),
-            "kind": pa.array([KINDS[name]] * n, pa.string()),
-            "reason": pa.array([f"{_LABELS[name]}: {d}" for d in details], pa.string()),
-            "given_at": pa.array([at] * n, pa.timestamp("us")),
-            "cost": pa.array(costs, pa.float64()),
-            "arm": pa.array(arms, pa.string()),
-            "trigger": pa.array([name] * n, pa.string()),
-            "event_key": pa.array(keys, pa.string()),
+            "kind": pa.repeat(pa.scalar(KINDS[name], pa.string()), n),
+            "reason": reason,
+            "given_at": pa.repeat(pa.scalar(at, pa.timestamp("us")), n),
+            "cost": pc.if_else(holdout, 0.0, costs),
+            "arm": pc.if_else(holdout, "holdout", "treatment"),
+            "trigger": pa.repeat(pa.scalar(name, pa.string()), n),
+            "event_key": keys,
             "event_at": rows.column("event_at").cast(pa.timestamp("us")),
-            "detail": pa.array(details, pa.string()),
+            "detail": details,
         }
     )
+
+
+def _digests(
+    engine: DuckDBEngine, program: GratitudePolicy, name: str, keys: pa.ChunkedArray
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """:func:`gesture_id` and :func:`assign_arm` (``True`` for the holdout) of every key,
+    their digests made by DuckDB (``gratitude_digests.sql``) in one pass instead of one
+    Python call per key."""
+    n = len(keys)
+    if n == 0:
+        return pa.chunked_array([], pa.string()), pa.chunked_array([], pa.bool_())
+    moments = pa.table(
+        {
+            "i": pa.array(np.arange(n, dtype=np.int64)),
+            "seed": pa.repeat(pa.scalar(str(program.seed), pa.string()), n),
+            "trigger": pa.repeat(pa.scalar(name, pa.string()), n),
+            "event_key": keys,
+        }
+    )
+    engine.put("gratitude_moments", moments)
+    try:
+        digests = engine.query("gratitude_digests")
+    finally:
+        engine.drop("gratitude_moments")
+    digits = digests.column("arm_digits")
+    cut = _holdout_cut(program.holdout_share)
+    if cut >= 16**16:
+        holdout = pa.chunked_array([pa.repeat(pa.scalar(True), n)])
+    else:
+        # 16 lowercase hex digits compare as text as they do as numbers
+        holdout = pc.less(digits, f"{cut:016x}")
+    return digests.column("gesture_id"), holdout
+
+
+def _holdout_cut(holdout_share: float) -> int:
+    """The least ``m`` with ``m / 2**64 >= holdout_share`` (up to ``2**64``): :func:`assign_arm`
+    gives the holdout to the digests below it, as ``m / 2**64`` never decreases with ``m``."""
+    if not holdout_share > 0:
+        return 0
+    if holdout_share > 1:
+        return 2**64
+    m = int(holdout_share * 2**64)
+    while m > 0 and (m - 1) / 2**64 >= holdout_share:
+        m -= 1
+    while m < 2**64 and m / 2**64 < holdout_share:
+        m += 1
+    return m
 
 
 def write_plan(table: pa.Table, out: str | Path) -> Path:

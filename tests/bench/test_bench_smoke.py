@@ -51,6 +51,7 @@ KEYS = {
     "covariate_fit_s",
     "covariates",
     "pymc_status",
+    "latency",
 }
 
 
@@ -78,6 +79,8 @@ def _run(tmp_path: Path, *extra: str) -> list[dict]:
     assert "peak memory: fit" in result.stdout  # each phase's peak is printed
     assert "Targets (✓ met" in result.stdout  # and the targets checked against them
     assert "Message check: 25,000 characters" in result.stdout
+    if "--no-latency" not in extra:
+        assert "Latency a user meets" in result.stdout
     return json.loads(out.read_text())
 
 
@@ -128,6 +131,16 @@ def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Pat
     assert row["message_check_25k_s"] > 0 and row["message_check_200k_s"] > 0
     assert row["message_check"]["verdicts"] == {"25000": "rethink", "200000": "rethink"}
     assert row["load"] == {"status": "skipped"}
+    # The latencies a user meets: every page and API read served, answered, and timed.
+    latency = row["latency"]
+    assert latency["status"] == "ok" and latency["requests"] == 20 and latency["warmups"] == 2
+    assert latency["rows"]["orders"] == row["transactions"]
+    assert latency["customers_listed"] == row["customers"]
+    assert len(latency["surfaces"]) == 16
+    for name, figures in latency["surfaces"].items():
+        assert figures["statuses"] == {"200": 22}, name
+        assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"], name
+        assert figures["target_ms"] == (2000.0 if name == "api gesture plan" else 300.0)
     assert row["machine"]["cores_logical"] >= 1 and row["machine"]["ram_gib"] > 0
     assert not (tmp_path / "work" / "2e04").exists()  # inputs are deleted afterwards
 
@@ -140,6 +153,7 @@ def test_bench_refuses_bad_options(tmp_path: Path) -> None:
         (["--runs", "0"], "--runs"),
         (["--sizes", "10"], ">= 1000"),
         (["--load-seconds", "0"], "--load-seconds"),
+        (["--latency-requests", "0"], "--latency-requests"),
     ):
         result = runner.invoke(app, ["bench", *args, "--work", str(tmp_path)])
         assert result.exit_code != 0
@@ -206,7 +220,9 @@ def referenced(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp_path = tmp_path_factory.mktemp("references")
     lifetimes = _standin_venv(tmp_path / "lifetimes-venv", reference.PINS)
     pymc = _standin_venv(tmp_path / "pymc-venv", pymc_reference.PINS)
-    (row,) = _run(tmp_path, "--lifetimes-venv", str(lifetimes), "--pymc-venv", str(pymc))
+    (row,) = _run(
+        tmp_path, "--lifetimes-venv", str(lifetimes), "--pymc-venv", str(pymc), "--no-latency"
+    )
     return row
 
 

@@ -9,6 +9,7 @@
 :mod:`legame.bench.pymc_reference`  PyMC-Marketing's covariate fit in its own one
 :mod:`legame.bench.message`         the message check on long drafts
 :mod:`legame.bench.load`            a bounded load test of ``legame serve`` on loopback
+:mod:`legame.bench.latency`         the latency of every page and API read, on loopback
 :mod:`legame.bench.runner`          one size after another, rounds interleaved
 :mod:`legame.bench.report`          the Rich table and the README's Markdown
 ==================================  ================================================

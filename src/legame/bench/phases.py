@@ -388,6 +388,19 @@ def _message(args: Args) -> dict[str, Any]:
     return _measure(lambda: check_times(args["sizes"], runs=int(args["runs"])))
 
 
+def _latency(args: Args) -> dict[str, Any]:
+    """The latencies a user meets: the app served over the workspace on loopback, every
+    page, list and API read timed (:mod:`legame.bench.latency`). Wall time, CPU and peak
+    memory are those of the whole phase, server and client (one process)."""
+    from legame.bench.latency import run_latency
+
+    return _measure(
+        lambda: run_latency(
+            Path(args["db"]), requests=int(args["requests"]), warmups=int(args["warmups"])
+        )
+    )
+
+
 def _day(value: str) -> date:
     return datetime.strptime(value, "%Y-%m-%d").date()
 
@@ -415,6 +428,7 @@ PHASES: dict[str, Callable[[Args], dict[str, Any]]] = {
     "compare": _compare,
     "governor": _governor,
     "message": _message,
+    "latency": _latency,
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from legame.bench.targets import checks
+from legame.bench.targets import SPEED_SIZE, checks, latency_met
 
 
 def _s(value: float | None) -> str:
@@ -260,6 +260,76 @@ def load_table(load: dict[str, Any]) -> Table:
     return out
 
 
+def _latency_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in results if (r.get("latency") or {}).get("status") == "ok"]
+
+
+def _latency_cell(row: dict[str, Any], name: str) -> str:
+    figures = row["latency"]["surfaces"].get(name)
+    if figures is None:
+        return "–"
+    text = f"{figures['p50_ms']:,.0f} / {figures['p95_ms']:,.0f}"
+    if figures["errors"]:
+        text += f" ({figures['errors']} errors)"
+    if row["size"] != SPEED_SIZE:
+        return text
+    return f"{text} {'✓' if latency_met(figures) else '✗'}"
+
+
+def _latency_figures(rows: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    names = list(dict.fromkeys(n for r in rows for n in r["latency"]["surfaces"]))
+    out = []
+    for name in names:
+        target = next(
+            r["latency"]["surfaces"][name]["target_ms"]
+            for r in rows
+            if name in r["latency"]["surfaces"]
+        )
+        out.append((f"{name} (p95 < {target:,.0f})", [_latency_cell(r, name) for r in rows]))
+    return out
+
+
+def latency_line(results: list[dict[str, Any]]) -> str:
+    """How the latencies were measured, and what the workspace held ("" if not run)."""
+    rows = _latency_rows(results)
+    if not rows:
+        return ""
+    first = rows[0]["latency"]
+    held = "; ".join(
+        f"at {_size(r)}, "
+        + ", ".join(f"{table} {n:,}" for table, n in r["latency"]["rows"].items())
+        + _load_avg(r["latency"])
+        for r in rows
+    )
+    return (
+        f"Latency a user meets: the app on uvicorn on loopback, one signed-in client, "
+        f"{first['warmups']} untimed then {first['requests']} timed requests per surface; "
+        f"p50 / p95 in ms (✓/✗ at 10M orders against the target in brackets). "
+        f"Rows in the workspace served {held}."
+    )
+
+
+def _load_avg(latency: dict[str, Any]) -> str:
+    load = latency.get("load_avg_start") or []
+    return f" (load average {load[0]:.1f} at the start)" if load else ""
+
+
+def latency_table(results: list[dict[str, Any]]) -> Table | None:
+    """p50 / p95 milliseconds per surface and size (None when the phase did not run)."""
+    rows = _latency_rows(results)
+    if not rows:
+        return None
+    return _rich(
+        "Latency a user meets, p50 / p95 ms", "surface (target ms)", rows, _latency_figures(rows)
+    )
+
+
+def latency_markdown(results: list[dict[str, Any]]) -> str:
+    """The latency table as Markdown ("" when the phase did not run)."""
+    rows = _latency_rows(results)
+    return _markdown("surface (target ms)", rows, _latency_figures(rows)) if rows else ""
+
+
 def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
@@ -322,6 +392,8 @@ def readme_block(results: list[dict[str, Any]]) -> str:
     for line in (message_line(results[0]), load_line(results[0]), pymc):
         if line:
             block += f"\n\n{line}"
+    if latency := latency_markdown(results):
+        block += f"\n\n{latency_line(results)}\n\n{latency}"
     return block
 
 

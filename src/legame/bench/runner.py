@@ -8,7 +8,8 @@ and ``clv fit`` with three static covariates, interleaved run by run so that a c
 the machine's load hits them alike; then the lifetimes reference on the same Parquet file
 and the comparison of the two libraries' parameters and predictions; up to 1M orders,
 PyMC-Marketing's ``BetaGeoModel`` with the same covariates (:mod:`legame.bench.pymc_reference`)
-beside legame's covariate fit.
+beside legame's covariate fit; then the latencies a user meets on the size's scored workspace
+(:mod:`legame.bench.latency`: the app on loopback, every page, list and API read timed).
 
 Once, before the sizes (each can be skipped): the contact governor's check latency, the
 message check on drafts of 25,000 and 200,000 characters (:mod:`legame.bench.message`), and
@@ -32,6 +33,7 @@ from typing import Any, Literal
 
 import psutil
 
+from legame.bench import latency as latency_phase
 from legame.bench import pymc_reference, reference
 from legame.bench.customers import COVARIATES, PLANTED
 from legame.bench.data import Transactions, write_transactions
@@ -84,6 +86,9 @@ class BenchOptions:
     pymc_venv: Path = Path("bench/.pymc-venv")
     pymc_max_size: int = pymc_reference.MAX_SIZE
     pymc_time_limit_s: float = pymc_reference.TIME_LIMIT_S
+    latency: bool = True
+    latency_requests: int = latency_phase.REQUESTS
+    latency_warmups: int = latency_phase.WARMUPS
 
 
 def machine() -> dict[str, Any]:
@@ -213,6 +218,7 @@ def bench_size(
     row["peak_rss_mb_by_phase"] = {k: max(r["peak_rss_mb"] for r in v) for k, v in phases.items()}
     row["cpu_s_by_phase"] = {k: _median(v, "cpu_s") for k, v in phases.items()}
     row["runs_s"] = {k: [r["seconds"] for r in v] for k, v in phases.items()}
+    row["latency"] = latency(db, options, log) if options.latency else {"status": "skipped"}
     row["summary_vs_lower_bound"] = round(row["summary_s"] / row["lower_bound_s"], 3)
     row["score_vs_lower_bound"] = round(row["score_s"] / row["lower_bound_s"], 3)
     row["score_vs_lower_bound_cpu"] = round(
@@ -249,6 +255,34 @@ def bench_size(
     if not options.keep_data:
         shutil.rmtree(folder, ignore_errors=True)
     return row
+
+
+def latency(db: Path, options: BenchOptions, log: Log) -> dict[str, Any]:
+    """The latencies a user meets on the scored workspace ``db`` (the phase adds an
+    analyst key to it), in a child process of its own."""
+    log(
+        f"    latency: the app on loopback, {options.latency_warmups} untimed then "
+        f"{options.latency_requests} timed requests per page and API read"
+    )
+    out = run_phase(
+        "latency",
+        {
+            "db": str(db),
+            "requests": options.latency_requests,
+            "warmups": options.latency_warmups,
+        },
+    )
+    result: dict[str, Any] = {
+        **out["result"],
+        "seconds": out["seconds"],
+        "peak_rss_mb": out["peak_rss_mb"],
+    }
+    for name, figures in result["surfaces"].items():
+        log(
+            f"    {name:<22} p50 {figures['p50_ms']:8.1f} ms  p95 {figures['p95_ms']:8.1f} ms"
+            f"  (target {figures['target_ms']:,.0f}; errors {figures['errors']})"
+        )
+    return result
 
 
 def _versus_lifetimes(

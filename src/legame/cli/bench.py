@@ -79,6 +79,18 @@ def bench(
     load_seconds: Annotated[
         float, typer.Option("--load-seconds", help="How long the load test runs.")
     ] = 20.0,
+    latency: Annotated[
+        bool,
+        typer.Option(
+            "--latency/--no-latency",
+            help="Time every page, list and API read on each size's workspace, served on "
+            "loopback (p50, p95).",
+        ),
+    ] = True,
+    latency_requests: Annotated[
+        int,
+        typer.Option("--latency-requests", help="Timed requests per page or API read."),
+    ] = 20,
     work: Annotated[
         Path, typer.Option("--work", help="Folder for the generated inputs and workspaces.")
     ] = Path("bench/data"),
@@ -106,6 +118,8 @@ def bench(
     from legame.bench.lower_bound import TWO_STAGE
     from legame.bench.report import (
         covariates_table,
+        latency_line,
+        latency_table,
         load_line,
         load_table,
         message_line,
@@ -122,6 +136,8 @@ def bench(
         raise InputError(
             f"--load-seconds must be more than 0 and at most 3600; got {load_seconds}."
         )
+    if not 1 <= latency_requests <= 10_000:
+        raise InputError(f"--latency-requests must be from 1 to 10000; got {latency_requests}.")
     chosen = _sizes(sizes) + ([LARGE_SIZE] if large else [])
     options = BenchOptions(
         sizes=chosen,
@@ -139,6 +155,8 @@ def bench(
         out=out,
         pymc=pymc,
         pymc_venv=pymc_venv,
+        latency=latency,
+        latency_requests=latency_requests,
     )
     results = run_bench(options, log=lambda line: err_console.print(line, markup=False))
     console.print("Lower bound (DuckDB, over the Parquet file):")
@@ -163,6 +181,10 @@ def bench(
             console.print(line)
     if first.get("load", {}).get("status") == "ok":
         console.print(load_table(first["load"]))
+    latencies = latency_table(results)
+    if latencies is not None:
+        console.print(latency_line(results))
+        console.print(latencies)
     if out is not None:
         console.print(f"Results written to {out}")
 

@@ -125,12 +125,7 @@ def workspace_facts(db: Path) -> tuple[Facts, str]:
             "SELECT customer_id FROM customer_scores ORDER BY customer_id LIMIT 1 OFFSET ?",
             [max(0, listed // 2)],
         ).fetchall()
-        rows = {
-            # sql-built: the table names are the constant TABLES above.
-            table: int(ws.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
-            for table in TABLES
-            if has_table(ws, table)
-        }
+        rows = {table: ws.count(table) for table in TABLES if has_table(ws, table)}
         key, _ = create_key(ws, "analyst", "bench latency")
     if not middle:
         raise BenchError(f"the latency phase needs scored customers; {db} has none")

@@ -4,9 +4,9 @@ Every write that must survive a crash marks its moments with ``reached("ingest.w
 and the like: after reading, before the commit, after it, between the steps of an
 erasure's file rewrite. In normal use this does nothing. When the environment names a
 moment (``LEGAME_STOP_AT=ingest.written``), the process that reaches it writes the
-moment's name to ``LEGAME_STOP_FILE`` and stops itself (SIGSTOP), so the test that started
-it kills it (``kill -9``) at exactly that moment, however busy the machine is: no timer
-guesses when the moment comes.
+moment's name to ``LEGAME_STOP_FILE`` and stops itself (SIGSTOP, again whenever something
+continues it), so the test that started it kills it (``kill -9``) at exactly that moment,
+however busy the machine is: no timer guesses when the moment comes.
 """
 
 from __future__ import annotations
@@ -42,4 +42,9 @@ def reached(moment: str) -> None:
     if path:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(moment)
-    os.kill(os.getpid(), signal.SIGSTOP)
+    # For good: the kernel continues a stopped process on its own when the process group
+    # it is in becomes orphaned (SIGHUP, then SIGCONT: another child of the test's worker
+    # ending is enough), and the write would then go on past its moment before the test's
+    # kill -9 lands. Stopped again at once, it never gets past this line.
+    while True:
+        os.kill(os.getpid(), signal.SIGSTOP)

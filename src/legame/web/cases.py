@@ -371,24 +371,9 @@ def post_assign(
     to_me: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Make ``owner`` (or, with ``to_me``, the session's key's name) the case's owner."""
-    from legame.engage.cases import update_case
-
     check_csrf(session, csrf_token)
-    number, expected = _case_number(case_id), _version(version)
-    try:
-        with _store(request).session() as ws:
-            change = update_case(
-                ws,
-                number,
-                version=expected,
-                actor=_actor(session),
-                owner=_actor(session) if to_me else owner,
-            )
-    except NotFoundError:
-        raise PageError(404, "cases.not_found") from None
-    except InputError as error:
-        return _refused(request, session, number, error)
-    return _after(request, session, number, change, "assigned")
+    owner = _actor(session) if to_me else owner
+    return _update(request, session, case_id, version, "assigned", owner=owner)
 
 
 @router.post("/cases/{case_id}/note")
@@ -401,20 +386,8 @@ def post_note(
     note: NoteField = "",
 ) -> Response:
     """Add a note to the case's history."""
-    from legame.engage.cases import update_case
-
     check_csrf(session, csrf_token)
-    number, expected = _case_number(case_id), _version(version)
-    try:
-        with _store(request).session() as ws:
-            change = update_case(
-                ws, number, version=expected, actor=_actor(session), note=note.replace("\r\n", "\n")
-            )
-    except NotFoundError:
-        raise PageError(404, "cases.not_found") from None
-    except InputError as error:
-        return _refused(request, session, number, error)
-    return _after(request, session, number, change, "note")
+    return _update(request, session, case_id, version, "note", note=note.replace("\r\n", "\n"))
 
 
 @router.post("/cases/{case_id}/contact")
@@ -458,25 +431,34 @@ def post_close(
     note: NoteField = "",
 ) -> Response:
     """Close the case as resolved or no-answer, with an optional note."""
-    from legame.engage.cases import update_case
     from legame.engage.cases.queue import CLOSED
 
     check_csrf(session, csrf_token)
-    number, expected = _case_number(case_id), _version(version)
     if outcome not in CLOSED:
+        _case_number(case_id)  # a bad id or version says so before a bad outcome
+        _version(version)
         raise PageError(422)
+    return _update(request, session, case_id, version, "closed", status=outcome, note=_note(note))
+
+
+def _update(
+    request: Request,
+    session: WebSession,
+    case_id: str,
+    version: str,
+    done: str,
+    **changes: Any,
+) -> Response:
+    """Apply a form's ``changes`` to the case at the form's version (the library's
+    workflow), then show the case with ``done`` said; a refused change says why."""
+    from legame.engage.cases import update_case
+
+    number, expected = _case_number(case_id), _version(version)
     try:
         with _store(request).session() as ws:
-            change = update_case(
-                ws,
-                number,
-                version=expected,
-                actor=_actor(session),
-                status=outcome,
-                note=_note(note),
-            )
+            change = update_case(ws, number, version=expected, actor=_actor(session), **changes)
     except NotFoundError:
         raise PageError(404, "cases.not_found") from None
     except InputError as error:
         return _refused(request, session, number, error)
-    return _after(request, session, number, change, "closed")
+    return _after(request, session, number, change, done)

@@ -36,7 +36,6 @@ def overview(
 
 def _overview(ws: Workspace, chosen: Period, every_answer: bool) -> dict[str, Any]:
     top = headline(ws, chosen, every_answer=every_answer)
-    nps = nps_report(ws, "month", period=chosen, every_answer=every_answer)
     # The trend gives the period its context: at least the twelve months up to its end.
     trend_start = min(chosen.start, chosen.end - timedelta(days=TREND_DAYS))
     trend = nps_report(
@@ -49,7 +48,11 @@ def _overview(ws: Workspace, chosen: Period, every_answer: bool) -> dict[str, An
         "period": top["period"],
         "data_as_of": top["data_as_of"],
         "headline": top,
-        "nps": {k: v for k, v in nps.items() if k not in ("by", "groups", "period")},
+        # the period's NPS, as the headline computed it (without its previous and change)
+        "nps": {
+            **{k: v for k, v in top["nps"].items() if k not in ("previous", "change")},
+            "nps_counts": top["nps_counts"],
+        },
         "nps_trend": trend["groups"],
         "breakdowns": breakdowns(ws, chosen),
         "customers": ws.count("customers"),

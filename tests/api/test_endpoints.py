@@ -245,9 +245,13 @@ def test_gestures_plan_and_results(client, keys) -> None:
     from legame.engage.gratitude import plan as library_plan
     from legame.engage.gratitude.plan import KINDS
 
-    plan = client.get("/api/v1/gestures/plan", headers=auth(keys["analyst"]))
+    plan = client.get(
+        "/api/v1/gestures/plan", params={"page_size": 1000}, headers=auth(keys["analyst"])
+    )
     assert plan.status_code == 200
-    rows = plan.json()
+    body = plan.json()
+    assert body["pages"] == 1 and body["total"] == len(body["proposals"])
+    rows = body["proposals"]
     assert rows, "the demo workspace must have gestures to propose"
     with client.app.state.store.session() as ws:
         lib = library_plan(ws).to_pylist()

@@ -19,6 +19,7 @@ from legame.api.routes import router
 from legame.api.schemas import Health
 from legame.api.state import Store
 from legame.api.throttle import FailedKeys
+from legame.views.customer_index import Keeper
 from legame.web import mount_web
 
 
@@ -27,13 +28,21 @@ def create_app(
 ) -> FastAPI:
     """The app over the workspace at ``db`` (opened once, at startup). ``failed_keys``
     counts wrong API keys per client (default: :data:`~legame.api.throttle.MAX_FAILURES` in
-    :data:`~legame.api.throttle.WINDOW_SECONDS`). With ``warm``, the default overview is
-    computed as the server starts, on a thread of its own (`legame serve` asks for it)."""
+    :data:`~legame.api.throttle.WINDOW_SECONDS`). With ``warm``, the default overview and
+    the kept copy of the customer list (:mod:`legame.views.customer_index`) are made as the
+    server starts, on a thread of its own (`legame serve` asks for it); ``app.state.warmed``
+    is set when they are ready. Without it, the copy is made on the first list read."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(Path(db))
-        warming = threading.Thread(target=_warm, args=(app.state.store,), daemon=True)
+        app.state.customer_index = Keeper(app.state.store.session)
+        app.state.warmed = threading.Event()
+        warming = threading.Thread(
+            target=_warm,
+            args=(app.state.store, app.state.customer_index, app.state.warmed),
+            daemon=True,
+        )
         if warm:
             warming.start()
         try:
@@ -41,6 +50,7 @@ def create_app(
         finally:
             if warming.is_alive():
                 warming.join()
+            app.state.customer_index.close()
             app.state.store.close()
 
     app = FastAPI(
@@ -73,9 +83,10 @@ def create_app(
     return app
 
 
-def _warm(store: Store) -> None:
-    """Compute the default overview, so its first visitor does not wait for it
-    (:mod:`legame.views.cache` keeps it while the data stays the same)."""
+def _warm(store: Store, customers: Keeper, warmed: threading.Event) -> None:
+    """Compute the default overview and the copy of the customer list, so their first
+    visitors do not wait for them (:mod:`legame.views.cache` keeps the one and
+    ``customers`` the other while the data stays the same)."""
     from legame.views import overview
 
     try:
@@ -83,3 +94,10 @@ def _warm(store: Store) -> None:
             overview(ws)
     except Exception:  # a store without data yet, a failing query: the page will say
         logging.getLogger("legame").warning("Could not prepare the overview.", exc_info=True)
+    try:
+        customers.prepare()
+    except Exception:  # the list is read from the store instead
+        logging.getLogger("legame").warning(
+            "Could not make the customer list's copy.", exc_info=True
+        )
+    warmed.set()

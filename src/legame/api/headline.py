@@ -117,8 +117,25 @@ def get_headline(
     and the change's 95% interval (none when the data does not cover the previous period).
     ``data_as_of`` is the latest order, answer or ticket in the store, in UTC."""
     from legame.api.routes import utc
-    from legame.metrics.headline import headline
+    from legame.views.cache import cached, today
 
+    # Kept while the data stays the same; the period ends with the latest data up to today
+    # (the day is in the key, and the headline is computed for that same day).
+    day = today()
     with request.app.state.store.session() as ws:
-        data = headline(ws, period, every_answer=every_answer)
+        data = cached(
+            ws,
+            ("headline", period, every_answer, day),
+            lambda: _headline_on(ws, period, every_answer, day),
+        )
+    # utc() makes new dicts and lists: the kept value is never changed by a caller
     return utc(data)  # type: ignore[no-any-return]
+
+
+def _headline_on(ws: Any, spec: str | None, every_answer: bool, day: date) -> dict[str, Any]:
+    """The headline of the period ``spec`` names, with ``day`` taken as today."""
+    from legame.metrics.headline import headline
+    from legame.metrics.period import data_as_of, parse_period
+
+    chosen = parse_period(spec, data_as_of(ws, today=day) or day)
+    return headline(ws, chosen, every_answer=every_answer, today=day)

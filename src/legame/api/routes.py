@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -99,10 +99,17 @@ def get_nps(
     answers in the period: each customer's latest (in each month, by month), or every one."""
     from legame.metrics.nps import nps_report
     from legame.metrics.period import data_as_of, parse_period
+    from legame.views.cache import cached_copy, today
 
+    def compute(ws: Any, day: date) -> dict[str, Any]:
+        chosen = parse_period(period or "all", data_as_of(ws, today=day) or day)
+        return nps_report(ws, by, period=chosen, every_answer=every_answer)
+
+    # Kept while the data stays the same; the period ends with the latest data up to today
+    # (the day is in the key, and the period is read for that same day).
+    day = today()
     with _store(request).session() as ws:
-        chosen = parse_period(period or "all", data_as_of(ws))
-        data = nps_report(ws, by, period=chosen, every_answer=every_answer)
+        data = cached_copy(ws, ("nps", by, period, every_answer, day), lambda: compute(ws, day))
     if by:
         data["groups"] = [{**g, "group": str(g.pop(by))} for g in data["groups"]]
     return data
@@ -156,10 +163,12 @@ def get_customers(
     """Customer scores, filtered and paginated (``q`` matches literally, in any case; a
     page past the last is a 404 that says how many pages there are)."""
     from legame.views import list_customers
+    from legame.views.customer_index import kept
 
     with _store(request).session() as ws:
         found = list_customers(
             ws,
+            index=kept(request.app.state, ws),
             q=q,
             segment=segment,
             churn_risk=churn_risk,
@@ -185,10 +194,11 @@ def get_customer(request: Request, customer_id: str, _: Analyst) -> dict[str, An
     messages, gestures, fees and referrals. An id may hold ``/``."""
     from legame.ingest.ids import workspace_customer_id
     from legame.views import customer_360
+    from legame.views.customer_index import kept
 
     customer_id = workspace_customer_id(_store(request).path, customer_id)
     with _store(request).session() as ws:
-        return utc(customer_360(ws, customer_id))
+        return utc(customer_360(ws, customer_id, kept(request.app.state, ws)))
 
 
 @router.delete("/customers/{customer_id:path}", response_model=s.Erased, tags=["customers"])
@@ -198,11 +208,17 @@ def delete_customer(request: Request, customer_id: str, _: Admin) -> dict[str, A
     ``/``."""
     from legame.ingest.ids import workspace_customer_id
     from legame.store.erasure import forget
+    from legame.views.cache import forget_all
 
     customer_id = workspace_customer_id(_store(request).path, customer_id)
     # The erasure rewrites the file: it waits for the requests in flight and holds new ones.
     with _store(request).exclusive() as ws:
-        return forget(ws, customer_id).to_dict()
+        erased = forget(ws, customer_id).to_dict()
+        # the kept copy of the customer list held the customer: it goes now, not at the
+        # next read (the next one is made from the data without the customer)
+        request.app.state.customer_index.drop()
+        forget_all()  # and so do the kept results of the data before (a plan names customers)
+        return erased
 
 
 @router.post("/contact/check", response_model=s.ContactDecision, tags=["engagement"])
@@ -234,26 +250,48 @@ def post_message_check(request: Request, body: s.MessageCheckIn, _: Analyst) -> 
     return check_message(body.text, values, language=body.language).to_dict()
 
 
-@router.get("/gestures/plan", response_model=list[s.ProposedGesture], tags=["engagement"])
+@router.get("/gestures/plan", response_model=s.GesturePlanPage, tags=["engagement"])
 def get_gesture_plan(
-    request: Request, _: Analyst, at: datetime | None = None
-) -> list[dict[str, Any]]:
+    request: Request,
+    _: Analyst,
+    at: datetime | None = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
     """The gestures the gratitude program proposes now (or at ``at``, 1900-2999), with
-    random arms."""
-    from legame.engage.gratitude import plan
+    random arms, one page at a time in the plan's order (a page past the last is a 404 that
+    says how many pages there are). The plan is computed once for the data and the policy's
+    ``[gratitude]`` section as they are: its other pages are read from it."""
+    from legame.views.engagement import gesture_plan
 
     with _store(request).session() as ws:
-        return utc(plan(ws, at=at).to_pylist())
+        table = gesture_plan(ws, at)
+    total = table.num_rows
+    pages = max(1, -(-total // page_size))
+    if page > pages:
+        raise NotFoundError(
+            f"There is no page {page:,}: {total:,} proposed gestures make "
+            f"{pages:,} page(s) of {page_size}."
+        )
+    proposals = table.slice((page - 1) * page_size, page_size).to_pylist()
+    return {
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+        "pages": pages,
+        "proposals": utc(proposals),
+    }
 
 
 @router.get("/gestures/results", response_model=s.GestureResults, tags=["engagement"])
 def get_gesture_results(request: Request, _: Viewer, at: datetime | None = None) -> dict[str, Any]:
     """Treatment against holdout per trigger: retention, spend and NPS, with intervals (as
-    of ``at``, 1900-2999; default: the latest activity)."""
-    from legame.engage.gratitude import results
+    of ``at``, 1900-2999; default: the latest activity). Kept while the data stays the
+    same."""
+    from legame.views.engagement import gesture_results
 
     with _store(request).session() as ws:
-        return utc(results(ws, at=at))
+        return utc(gesture_results(ws, at))
 
 
 @router.post("/ingest/{table}", response_model=s.IngestReport, tags=["data"])

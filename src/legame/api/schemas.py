@@ -271,6 +271,17 @@ class ProposedGesture(BaseModel):
     detail: str | None
 
 
+class GesturePlanPage(BaseModel):
+    """One page of a gesture plan, in the plan's order: ``total`` proposals make ``pages``
+    pages of ``page_size``."""
+
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    proposals: list[ProposedGesture]
+
+
 class Difference(BaseModel):
     estimate: float | None
     ci_low: float | None

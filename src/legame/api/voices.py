@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -94,7 +94,16 @@ def get_breakdown(
 ) -> list[dict[str, Any]]:
     """NPS (each customer's latest answer in the period), CSAT and the share at high churn
     risk, per RFM segment, purchase channel or country (empty before `legame score`)."""
-    from legame.views import overview
+    from legame.metrics.period import data_as_of, parse_period
+    from legame.views.cache import cached_copy, today
+    from legame.voices.breakdown import breakdowns
 
+    def compute(ws: Any, day: date) -> dict[str, list[dict[str, Any]]]:
+        return breakdowns(ws, parse_period(period, data_as_of(ws, today=day) or day))
+
+    # Kept while the data stays the same (all three groupings at once: they are one query);
+    # the period ends with the latest data up to today, and the day is in the key.
+    day = today()
     with request.app.state.store.session() as ws:
-        return overview(ws, _period(ws, period))["breakdowns"][by]  # type: ignore[no-any-return]
+        found = cached_copy(ws, ("breakdowns", period, day), lambda: compute(ws, day))
+    return found[by]

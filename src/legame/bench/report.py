@@ -301,8 +301,15 @@ def latency_line(results: list[dict[str, Any]]) -> str:
         + _load_avg(r["latency"])
         for r in rows
     )
+    ready = "; ".join(
+        f"{r['latency']['warm_s']:,.1f} s at {_size(r)}"
+        for r in rows
+        if r["latency"].get("warm_s") is not None
+    )
     return (
-        f"Latency a user meets: the app on uvicorn on loopback, one signed-in client, "
+        f"Latency a user meets: the app on uvicorn on loopback, started as `legame serve` "
+        f"starts it (the default overview and the customer list's copy made first: "
+        f"{ready or 'not timed'}), one signed-in client, "
         f"{first['warmups']} untimed then {first['requests']} timed requests per surface; "
         f"p50 / p95 in ms (✓/✗ at 10M orders against the target in brackets). "
         f"Rows in the workspace served {held}."

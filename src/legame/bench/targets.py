@@ -45,6 +45,9 @@ INTERVALS_OVERHEAD = 0.20
 #: and the surfaces held to another one (the gesture plan: 2 s), at SPEED_SIZE.
 LATENCY_P95_MS = 300.0
 LATENCY_P95_MS_BY_SURFACE = {"api gesture plan": 2000.0}
+#: Surfaces whose first request (the computation, before the server keeps its result) is
+#: held to the target too: the gesture plan is computed in under 2 s.
+LATENCY_FIRST_HELD = frozenset({"api gesture plan"})
 
 
 def latency_target_ms(surface: str) -> float:
@@ -151,8 +154,12 @@ def _load(row: Row) -> str:
 
 
 def latency_met(figures: dict[str, Any]) -> bool:
-    """Whether a surface answered every request and its p95 is within its target."""
-    return bool(figures["errors"] == 0 and figures["p95_ms"] < figures["target_ms"])
+    """Whether a surface answered every request and its p95 (and, if held to it, its
+    first request) is within its target."""
+    first_ok = not figures.get("first_held") or (
+        figures.get("first_ms") is not None and figures["first_ms"] < figures["target_ms"]
+    )
+    return bool(figures["errors"] == 0 and figures["p95_ms"] < figures["target_ms"] and first_ok)
 
 
 def _latency(row: Row) -> str:

@@ -9,6 +9,7 @@ from legame.errors import InputError, NotFoundError
 from legame.store import Workspace
 from legame.store.bookkeeping import has_table
 from legame.views._store import records
+from legame.views.customer_index import CustomerIndex
 
 Sort = Literal["clv", "revenue", "p_alive", "last_order_at", "customer_id"]
 SORTS: tuple[str, ...] = ("clv", "revenue", "p_alive", "last_order_at", "customer_id")
@@ -28,12 +29,15 @@ def list_customers(
     descending: bool = True,
     page: int = 1,
     page_size: int = 50,
+    index: CustomerIndex | None = None,
 ) -> dict[str, Any]:
     """Scores of the customers matching every given filter, one page at a time.
 
     ``q`` is a literal part of the id or the e-mail, in any case (``_`` and ``%`` are
     characters, not wildcards). ``pages`` says how many pages the filters make (at least
-    one); a ``page`` past the last has no customers, and the caller says so."""
+    one); a ``page`` past the last has no customers, and the caller says so. With
+    ``index`` (the server's kept copy of the same data: :mod:`legame.views.customer_index`)
+    the page is read from it, with the same result."""
     if not has_table(ws, "customer_scores"):
         raise InputError("There are no scores yet: run `legame score` first.")
     if sort not in SORTS:
@@ -42,6 +46,10 @@ def list_customers(
         raise InputError(f"page must be >= 1 and page_size 1-{MAX_PAGE_SIZE}.")
     # The values are bound; the sort column is one of SORTS, rendered as a name.
     filters = [q or None, segment, churn_risk, nps_category, min_clv]
+    if index is not None:
+        offset = (page - 1) * page_size
+        total, rows = index.page(filters, sort, descending, offset, page_size)
+        return _page(total, page, page_size, rows)
     total = records(ws, "views/customer_list_count", filters)[0]["total"]
     pages = max(1, -(-total // page_size))
     rows = (
@@ -55,28 +63,37 @@ def list_customers(
         if page <= pages
         else []
     )
+    return _page(total, page, page_size, rows)
+
+
+def _page(total: int, page: int, page_size: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "total": total,
         "page": page,
         "page_size": page_size,
-        "pages": pages,
+        "pages": max(1, -(-total // page_size)),
         "customers": rows,
     }
 
 
-def customer_360(ws: Workspace, customer_id: str) -> dict[str, Any]:
+def customer_360(
+    ws: Workspace, customer_id: str, index: CustomerIndex | None = None
+) -> dict[str, Any]:
     """Profile, scores and the timeline of everything that happened with one customer (the
-    id read by the workspace's rule for customer ids, as everywhere ids enter)."""
+    id read by the workspace's rule for customer ids, as everywhere ids enter); the scores
+    from ``index`` when the server keeps a copy of them."""
     from legame.ingest.ids import workspace_customer_id
 
     customer_id = workspace_customer_id(ws.path, customer_id)
     profile = records(ws, "views/customer_profile", [customer_id])
     if not profile:
         raise NotFoundError(f"No customer {customer_id!r}.")
-    scores = (
-        records(ws, "views/customer_scores_row", [customer_id])
-        if has_table(ws, "customer_scores")
-        else []
-    )
+    if index is not None:
+        row = index.row_of(customer_id)
+        scores = [row] if row is not None else []
+    elif has_table(ws, "customer_scores"):
+        scores = records(ws, "views/customer_scores_row", [customer_id])
+    else:
+        scores = []
     timeline = records(ws, "views/customer_timeline", [customer_id], limit=TIMELINE_LIMIT)
     return {"profile": profile[0], "scores": scores[0] if scores else None, "timeline": timeline}

@@ -1,25 +1,71 @@
-"""Engagement: how hard customers are contacted, and what the gestures of gratitude did."""
+"""Engagement: how hard customers are contacted, and what the gestures of gratitude did;
+and the gratitude program's plan and results as the API serves them.
+
+Each is kept between requests while the data stays the same (:mod:`legame.views.cache`):
+the engagement page by the day it looks back from and the policy file, the plan by the
+instant it is for and the gratitude policy it is computed with, the results by their
+instant."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
-from legame.engage.gratitude import results
+import pyarrow as pa
+
+from legame.engage.governor.clock import in_range
+from legame.engage.gratitude import plan, results
 from legame.metrics import definitions as d
 from legame.metrics.cutoff import default_as_of
+from legame.policy import load_policy, policy_path_for
 from legame.store import Workspace
 from legame.store.bookkeeping import has_table
 from legame.views._store import records
+from legame.views.cache import cached, cached_copy, policy_stamp, today
+
+#: Plans kept at once (each is a table of every proposal: tens of MB at millions of orders).
+PLANS_KEPT = 4
 
 
-def engagement(ws: Workspace) -> dict[str, Any]:
+def engagement(ws: Workspace, *, on: date | None = None) -> dict[str, Any]:
     """Contact pressure (customers and unsubscribes per band of sends in 30 days) and the
     gestures' arms per trigger (n, 180-day retention and spend after the gesture with 95%
     intervals, cost), from the gratitude program's results.
 
     The pressure per band counts the messages sent before the findings' as-of moment, by
-    the contact-pressure finding's definitions, so the page and the finding agree."""
-    as_of = default_as_of(ws)
+    the contact-pressure finding's definitions, so the page and the finding agree. ``on``
+    is the day taken as today (default: today in UTC): the as-of moment never passes it.
+    Kept while the data, that day and the policy file stay the same; the caller gets its
+    own copy."""
+    day = on or today()
+    return cached_copy(ws, ("engagement", day, policy_stamp(ws)), lambda: _engagement(ws, day))
+
+
+def gesture_plan(ws: Workspace, at: datetime | None = None) -> pa.Table:
+    """:func:`legame.engage.gratitude.plan` with the workspace's policy, at ``at`` (default:
+    the latest activity in the data): kept while the data and the policy's ``[gratitude]``
+    section stay the same, so the pages of a plan are one computation. The table is
+    immutable; an ``at`` outside 1900-2999 is an ``InputError``."""
+    moment = None if at is None else in_range(at)
+    policy = load_policy(policy_path_for(ws.path))
+    return cached(
+        ws,
+        ("gesture_plan", moment, policy.gratitude),
+        lambda: plan(ws, policy, at=moment),
+        keep_at_most=PLANS_KEPT,
+    )
+
+
+def gesture_results(ws: Workspace, at: datetime | None = None) -> dict[str, Any]:
+    """:func:`legame.engage.gratitude.results` at ``at`` (default: the latest activity),
+    kept while the data stays the same (it reads no policy and not today); the caller gets
+    its own copy."""
+    moment = None if at is None else in_range(at)
+    return cached_copy(ws, ("gesture_results", moment), lambda: results(ws, at=moment))
+
+
+def _engagement(ws: Workspace, day: date) -> dict[str, Any]:
+    as_of = default_as_of(ws, today=day)
     pressure = (
         _named(
             records(
@@ -41,7 +87,7 @@ def engagement(ws: Workspace) -> dict[str, Any]:
                 **_interval("retention_180d", row[arm].get("retention_ci")),
                 **_interval("spend_180d", row[arm].get("spend_ci")),
             }
-            for row in results(ws)["by_trigger"]
+            for row in gesture_results(ws)["by_trigger"]
             if row["trigger"] != "all"
             for arm in ("holdout", "treatment")
             if row[arm]["gestures"]

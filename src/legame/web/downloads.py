@@ -89,6 +89,8 @@ LABELLED = {
     "nps_category": "nps_category",
     "verdict": "verdict",
 }
+#: Rows of the customer list read at a time from the server's kept copy of it.
+EXPORT_ROWS = 10_000
 #: Field separator and decimal mark per language.
 FORMATS = {"en": (",", "."), "it": (";", ","), "es": (";", ",")}
 #: What a text may not start with, or a spreadsheet runs it as a formula.
@@ -175,6 +177,7 @@ def _drain(buffer: io.StringIO) -> str:
 def customer_rows(
     store: Any,
     *,
+    state: Any = None,
     q: str | None,
     segment: str | None,
     churn_risk: str | None,
@@ -183,8 +186,10 @@ def customer_rows(
     descending: bool,
 ) -> Iterator[dict[str, Any]]:
     """Every customer of the customer list with these filters, in its order: the list's
-    pages (:func:`legame.views.list_customers`), all of them, read in one snapshot."""
+    pages (:func:`legame.views.list_customers`), all of them, read in one snapshot (the
+    server's kept copy of the list, from the app's ``state``, when it has one)."""
     from legame.views import list_customers
+    from legame.views.customer_index import kept
     from legame.views.customers import MAX_PAGE_SIZE
 
     with store.session() as ws:
@@ -192,6 +197,13 @@ def customer_rows(
             return
         ws.con.execute("BEGIN TRANSACTION")  # every page sees the same scores
         try:
+            index = kept(state, ws)  # a copy is one snapshot too
+            if index is not None:  # its order once, its rows a page at a time
+                filters = [q, segment, churn_risk, nps_category, None]
+                order = index.positions(filters, sort, descending)
+                for start in range(0, order.size, EXPORT_ROWS):
+                    yield from index.rows_at(order[start : start + EXPORT_ROWS])
+                return
             page, pages = 1, 1
             while page <= pages:
                 found = list_customers(
@@ -268,6 +280,7 @@ def customers_csv(
     """The customer list with its filters and order, every page of it."""
     rows = customer_rows(
         _store(request),
+        state=request.app.state,
         q=(q or "").strip()[:200] or None,
         segment=_choice(segment, "segment"),
         churn_risk=_choice(churn_risk, "risk"),

@@ -122,6 +122,7 @@ def customers_page(
 ) -> Response:
     from legame.store.bookkeeping import has_table
     from legame.views import list_customers
+    from legame.views.customer_index import kept
 
     number = page_number(request)
     filters = {
@@ -136,6 +137,7 @@ def customers_page(
         result = (
             list_customers(
                 ws,
+                index=kept(request.app.state, ws),
                 q=filters["q"],
                 segment=filters["segment"],
                 churn_risk=filters["churn_risk"],
@@ -171,12 +173,13 @@ def customer_page(request: Request, customer_id: str, session: Analyst) -> Respo
     """The customer 360; its timeline table shows ``TIMELINE_ROWS`` events a page
     (``?events=N`` is page N, the latest first), its chart every event."""
     from legame.views import customer_360
+    from legame.views.customer_index import kept
     from legame.views.customers import TIMELINE_LIMIT
     from legame.web.timeline import all_events, page_links, page_of
 
     try:
         with _store(request).session() as ws:
-            data = customer_360(ws, customer_id)
+            data = customer_360(ws, customer_id, kept(request.app.state, ws))
             cid = data["profile"]["customer_id"]
             events = all_events(ws, cid, data["timeline"], TIMELINE_LIMIT)
     except (NotFoundError, InputError):  # no such id, or none could be (empty, control)

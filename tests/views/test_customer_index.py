@@ -237,3 +237,34 @@ def test_a_copy_of_no_customer_answers_an_empty_page() -> None:
     assert index.page([None] * 5, "clv", True, 0, 20) == (0, [])
     assert index.page(["x", None, "high", None, None], "revenue", False, 0, 20) == (0, [])
     assert index.row_of("C1") is None
+
+
+def test_the_case_queue_reads_the_copys_scores_with_the_same_result(db: Path) -> None:
+    from datetime import timedelta
+
+    from legame.engage.cases import get_case, list_cases
+    from legame.engage.cases.opening import open_cases
+
+    with Workspace.open(db) as ws:
+        latest = ws.con.execute("SELECT max(answered_at) FROM survey_responses").fetchone()[0]
+        for months in range(12):  # the cases of a year, a lookback window at a time
+            open_cases(ws, as_of=latest - timedelta(days=30 * months - 1))
+        index = build(ws)
+        at = "2030-01-01T00:00:00"  # every case is due by then: "overdue" splits them
+        everything = list_cases(ws, page_size=200, now=at)
+        assert everything["total"] > 50 and everything["scores"] == "current"
+        compared = 0
+        for sort in ("clv", "due"):
+            for chosen in ({}, {"kind": "detractor"}, {"status": "new", "overdue": True}):
+                stored_all = list_cases(ws, sort=sort, now=at, page_size=20, **chosen)
+                for page in sorted({1, 2, stored_all["pages"], stored_all["pages"] + 1}):
+                    asked = dict(sort=sort, now=at, page=page, page_size=20, **chosen)
+                    stored = list_cases(ws, **asked)
+                    kept = list_cases(ws, scores_of=index.scores_of, **asked)
+                    assert kept == stored, asked
+                    compared += len(stored["cases"])
+        assert compared > 100
+        for case in everything["cases"][:10]:
+            assert get_case(ws, case["case_id"], now=at, scores_of=index.scores_of) == get_case(
+                ws, case["case_id"], now=at
+            )

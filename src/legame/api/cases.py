@@ -224,10 +224,12 @@ def get_cases(
     call-back's randomized holdout are left out unless ``include_holdout``. A page past the
     last is a 404 that says how many pages there are."""
     from legame.engage.cases import list_cases
+    from legame.views.customer_index import kept_scores
 
     with _store(request).session() as ws:
         found = list_cases(
             ws,
+            scores_of=kept_scores(request.app.state, ws),
             status=status,
             owner=owner,
             kind=kind,
@@ -270,9 +272,10 @@ def get_case_stats(request: Request, _: Analyst, as_of: datetime | None = None) 
 def get_one_case(request: Request, case_id: CaseId, _: Analyst) -> dict[str, Any]:
     """One case, with the customer's current CLV and churn risk and its history."""
     from legame.engage.cases import get_case
+    from legame.views.customer_index import kept_scores
 
     with _store(request).session() as ws:
-        return _utc(get_case(ws, case_id))
+        return _utc(get_case(ws, case_id, scores_of=kept_scores(request.app.state, ws)))
 
 
 @router.patch("/{case_id}", response_model=Case, responses=CONFLICT)

@@ -115,6 +115,17 @@ class CustomerIndex:
             cur.close()
         return dict(zip(names, rows[0], strict=True)) if rows else None
 
+    def scores_of(self, customers: list[str]) -> dict[str, dict[str, Any]]:
+        """The current CLV and churn risk of ``customers`` (those with scores), by id."""
+        cur = self.con.cursor()
+        try:
+            found = cur.execute(sql.render("views/index/scores_of"), [customers]).fetchall()
+        finally:
+            cur.close()
+        return {
+            cid: {"customer_id": cid, "clv": clv, "churn_risk": risk} for cid, clv, risk in found
+        }
+
     def close(self) -> None:
         self.con.close()
 
@@ -278,3 +289,12 @@ def kept(state: Any, ws: Workspace) -> CustomerIndex | None:
     ``ws`` sees; None in a process without one, or while it is being made."""
     keeper = getattr(state, "customer_index", None)
     return keeper.current(ws) if isinstance(keeper, Keeper) else None
+
+
+def kept_scores(
+    state: Any, ws: Workspace
+) -> Callable[[list[str]], dict[str, dict[str, Any]]] | None:
+    """The current scores' lookup of the server's copy (:meth:`CustomerIndex.scores_of`),
+    for the case queue; None without a copy."""
+    index = kept(state, ws)
+    return index.scores_of if index is not None else None

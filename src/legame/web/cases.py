@@ -134,13 +134,24 @@ def cases_page(
 ) -> Response:
     """The counts for everyone; the queue for an analyst."""
     from legame.engage.cases import case_counts, list_cases
+    from legame.views.customer_index import kept_scores
 
     analyst = session.key.allows("analyst")
     filters = _filters(status, owner, kind, overdue, sort, holdout)
     number = page_number(request)
     with _store(request).session() as ws:
         counts = case_counts(ws)
-        result = list_cases(ws, **filters, page=number, page_size=PAGE_SIZE) if analyst else None
+        result = (
+            list_cases(
+                ws,
+                **filters,
+                page=number,
+                page_size=PAGE_SIZE,
+                scores_of=kept_scores(request.app.state, ws),
+            )
+            if analyst
+            else None
+        )
     if result is None:  # a viewer: counts only, not one customer's data
         return page(request, "cases.html", session=session, counts=counts, result=None)
     if last := past_the_last(request, number, result["pages"]):
@@ -189,13 +200,17 @@ def _every_case(request: Request, filters: dict[str, Any]) -> Iterator[dict[str,
     """Every case of the queue with ``filters``, page after page, read in one snapshot."""
     from legame.engage.cases import list_cases
     from legame.engage.cases.queue import MAX_PAGE_SIZE
+    from legame.views.customer_index import kept_scores
 
     with _store(request).session() as ws:
         ws.con.execute("BEGIN TRANSACTION")  # every page sees the same cases
         try:
+            scores_of = kept_scores(request.app.state, ws)  # one copy for every page
             number, pages = 1, 1
             while number <= pages:
-                found = list_cases(ws, **filters, page=number, page_size=MAX_PAGE_SIZE)
+                found = list_cases(
+                    ws, **filters, page=number, page_size=MAX_PAGE_SIZE, scores_of=scores_of
+                )
                 pages = found["pages"]
                 yield from found["cases"]
                 number += 1
@@ -284,10 +299,13 @@ def _version(raw: str) -> int:
 
 def _load(request: Request, case_id: int) -> dict[str, Any]:
     from legame.engage.cases import get_case
+    from legame.views.customer_index import kept_scores
 
     try:
         with _store(request).session() as ws:
-            found: dict[str, Any] = get_case(ws, case_id)
+            found: dict[str, Any] = get_case(
+                ws, case_id, scores_of=kept_scores(request.app.state, ws)
+            )
     except NotFoundError:
         raise PageError(404, "cases.not_found") from None
     return found

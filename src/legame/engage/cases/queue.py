@@ -8,6 +8,8 @@ show the customer's current CLV and churn risk beside those the case opened with
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final, Literal
 
@@ -27,6 +29,9 @@ CLOSED: Final[tuple[Status, ...]] = ("resolved", "no-answer")
 SORTS: Final[tuple[Sort, ...]] = ("clv", "due")
 #: The largest page of the queue.
 MAX_PAGE_SIZE: Final = 200
+#: Current scores of some customers: ``{customer_id: {"clv", "churn_risk"}}`` (the
+#: server's kept copy of them: :meth:`legame.views.customer_index.CustomerIndex.scores_of`).
+ScoresOf = Callable[[list[str]], dict[str, dict[str, Any]]]
 
 
 def rows(
@@ -73,9 +78,11 @@ def list_cases(
     page: int = 1,
     page_size: int = 50,
     now: datetime | str | None = None,
+    scores_of: ScoresOf | None = None,
 ) -> dict[str, Any]:
     """One page of the case queue: ``{"total", "page", "page_size", "pages", "scores",
-    "cases"}``.
+    "cases"}``. With ``scores_of`` the current scores are read from it rather than from
+    ``customer_scores``, with the same result.
 
     Filters are off when None; ``overdue`` (as of ``now``, default the current time) is a
     case still ``new`` after its due date. Cases in the randomized holdout are left out
@@ -102,10 +109,14 @@ def list_cases(
     # by due date, only those of the page's customers (a point lookup, not a join).
     query = "cases/queue_scored" if scored and sort == "clv" else "cases/queue"
     bound = [*filters, sort, page_size, (page - 1) * page_size]
-    found = rows(ws, query, bound, as_of=at) if page <= pages else []
+    if page > pages:
+        found = []
+    elif query == "cases/queue_scored" and scores_of is not None:
+        found = _by_current_clv(ws, filters, at, scores_of, (page - 1) * page_size, page_size)
+    else:
+        found = rows(ws, query, bound, as_of=at)
     if scored and query == "cases/queue" and found:
-        customers = sorted({c["customer_id"] for c in found})
-        current = {r["customer_id"]: r for r in rows(ws, "cases/scores", [customers])}
+        current = _current(ws, sorted({c["customer_id"] for c in found}), scores_of)
         for case in found:
             now_scored = current.get(case["customer_id"], {})
             case["clv"], case["churn_risk"] = now_scored.get("clv"), now_scored.get("churn_risk")
@@ -119,15 +130,64 @@ def list_cases(
     }
 
 
-def get_case(ws: Workspace, case_id: int, *, now: datetime | str | None = None) -> dict[str, Any]:
+def _current(
+    ws: Workspace, customers: list[str], scores_of: ScoresOf | None
+) -> dict[str, dict[str, Any]]:
+    """The current scores of ``customers``, from ``scores_of`` or the store."""
+    if scores_of is not None:
+        return scores_of(customers)
+    return {r["customer_id"]: r for r in rows(ws, "cases/scores", [customers])}
+
+
+def _by_current_clv(
+    ws: Workspace,
+    filters: list[Any],
+    at: datetime,
+    scores_of: ScoresOf,
+    offset: int,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """cases/queue_scored's page, with the scores from ``scores_of``: every passing case's
+    customer's CLV looked up there, the cases sorted as that query sorts them (the highest
+    CLV first, NaN above every number and no CLV last, then due date and id)."""
+    keys = rows(ws, "cases/queue_keys", filters, as_of=at)
+    current = scores_of(sorted({k["customer_id"] for k in keys}))
+
+    def order(key: dict[str, Any]) -> tuple[Any, ...]:
+        clv = current.get(key["customer_id"], {}).get("clv")
+        if clv is None:
+            return (2, 0.0, key["due_at"], key["case_id"])
+        value = float(clv)
+        if math.isnan(value):
+            return (0, 0.0, key["due_at"], key["case_id"])
+        return (1, -value, key["due_at"], key["case_id"])
+
+    chosen = [k["case_id"] for k in sorted(keys, key=order)[offset : offset + limit]]
+    if not chosen:
+        return []
+    by_id = {c["case_id"]: c for c in rows(ws, "cases/queue_at", [chosen], as_of=at)}
+    page = [by_id[case_id] for case_id in chosen]
+    for case in page:
+        now_scored = current.get(case["customer_id"], {})
+        case["clv"], case["churn_risk"] = now_scored.get("clv"), now_scored.get("churn_risk")
+    return page
+
+
+def get_case(
+    ws: Workspace,
+    case_id: int,
+    *,
+    now: datetime | str | None = None,
+    scores_of: ScoresOf | None = None,
+) -> dict[str, Any]:
     """One case as stored, with ``overdue`` (as of ``now``), the customer's current
-    ``clv`` and ``churn_risk`` (None without scores) and its ``history``, oldest first."""
+    ``clv`` and ``churn_risk`` (None without scores, read from ``scores_of`` when given)
+    and its ``history``, oldest first."""
     case = one_case(ws, case_id)
     at = to_utc(now, name="now")
     current: dict[str, Any] = {}
     if has_table(ws, "customer_scores"):
-        found = rows(ws, "cases/scores", [[case["customer_id"]]])
-        current = found[0] if found else {}
+        current = _current(ws, [case["customer_id"]], scores_of).get(case["customer_id"], {})
     return {
         **case,
         "overdue": is_overdue(case, at),

@@ -113,6 +113,7 @@ LAYERS: tuple[Layer, ...] = (
             "errors": "the one exception tree",
             "sql": "every analytic query, written once in DuckDB SQL; quoting",
             "layers": "this declaration, and the text of `docs/architecture.md`",
+            "words": "English words that depend on a count (`1 warning`, `2 warnings`)",
         },
     ),
 )

@@ -121,6 +121,8 @@ def test_contact_check_in_quiet_hours_is_refused_until_they_end(client, keys) ->
             "rule": "quiet_hours",
             "until": ends,
             "message": f"quiet hours 21:00–08:00 in {zone} (local time 03:00)",
+            "code": "quiet_hours",
+            "facts": {"start": "21:00", "end": "08:00", "zone": zone, "local": "03:00"},
         }
     ]
     assert body["next_allowed_at"] == ends

@@ -6,6 +6,7 @@ changes what is kept. The plan is served in pages of one kept computation."""
 
 from __future__ import annotations
 
+import copy
 import importlib
 import io
 import re
@@ -253,7 +254,7 @@ def test_the_engagement_view_hands_out_copies(client) -> None:
     with client.app.state.store.session() as ws:
         first = engagement(ws)
         assert first["pressure"] and first["gesture_arms"] and first["customers_by_band"]
-        kept = {k: [dict(row) for row in rows] for k, rows in first.items()}
+        kept = copy.deepcopy(first)
         first["pressure"].clear()
         first["gesture_arms"][0]["gestures"] = -1
         first["customers_by_band"][0].pop("customers")

@@ -107,6 +107,7 @@ def test_counts_have_no_customer_data_and_keep_the_holdout_apart(opened: Workspa
     counts = case_counts(opened, now=SOON)
     assert counts == {
         "as_of": SOON,
+        "period": None,
         "total": 5,
         "open": 5,
         "overdue": 3,

@@ -86,7 +86,7 @@ def test_the_score_says_which_orders_the_default_cutoff_left_out(cli, db, write)
     assert cli("ingest", "orders", late, "--db", db).exit_code == 0
     result = cli("score", "--db", db)
     assert result.exit_code == 0, result.output
-    assert "1 completed order(s) dated after today were left out" in result.stderr
+    assert "1 completed order dated after today was left out" in result.stderr
     payload = json.loads(cli("score", "--db", db, "--json").stdout)
     assert payload["future_orders"] == 1 and payload["until"] < "2099"
 
@@ -371,7 +371,7 @@ def test_reimporting_does_not_store_the_same_rejects_again(cli, db, write):
     other = write("b.csv", ORDERS + "O1,c1,2025-01-01,abc\nO4,c1,2025-01-01,xyz\n")
     result = cli("ingest", "orders", other, "--db", db)
     assert result.exit_code == 0
-    assert "2 rejected row(s) (1 already recorded by an earlier import" in result.stdout
+    assert "2 rejected rows (1 already recorded by an earlier import" in result.stdout
     with Workspace.open(db) as ws:
         assert rows(ws, "SELECT raw_value, count(*) FROM rejects GROUP BY 1 ORDER BY 1") == [
             ("31/02/2025", 1),

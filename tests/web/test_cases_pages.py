@@ -274,7 +274,7 @@ def test_a_call_back_the_governor_blocks_shows_why_and_changes_nothing(bench: Wo
     page = response.text
     assert 'id="case-blocked"' in page
     assert '<li data-rule="consent">' in page
-    assert "phone consent was withdrawn on" in page  # the governor's own words, marked English
+    assert "consent withdrawn on" in page and "(channel: Phone)" in page  # from the catalogue
     assert "Consent withdrawn" in page
     after = get_from(bench, bench.blocked)
     assert (after["status"], after["version"]) == (before["status"], before["version"])

@@ -1,6 +1,9 @@
 """The /api/v1/cases endpoints: the case queue, one case, its changes and its call-back.
 
 An analyst reads and changes cases; a viewer sees the counts only (no customer's data).
+The queue, the counts and the stats take ``?period=`` (30d, 90d, 365d, a year, a range or
+all, as on the other reads): the cases *opened* in it. Without one they are about every
+case.
 Every change names the version of the case it was computed from: a change made from an
 older version is a 409 whose details give the current one. Errors have the one JSON shape
 (:mod:`legame.api.errors`).
@@ -8,7 +11,7 @@ older version is a 409 whose details give the current one. Errors have the one J
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -31,9 +34,26 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 #: The longest owner name and note (the library's limits).
 MAX_NAME = 100
 MAX_NOTE = 4000
+PERIOD_HELP = (
+    "The cases whose answer or ticket is in this period: 30d, 90d, 365d (any number of "
+    "days up to the latest data), a year such as 2024, a range such as "
+    "2024-01-01..2024-03-31, or all. Default: every case."
+)
+PeriodQuery = Annotated[str | None, Query(max_length=40, description=PERIOD_HELP)]
 
 
 # --- bodies -------------------------------------------------------------------------------
+
+
+class CasePeriod(BaseModel):
+    """The period whose opened cases an answer is about (both days included; ``from`` null
+    for ``all``)."""
+
+    spec: str
+    from_: date | None
+    to: date
+
+    model_config = {"populate_by_name": True, "alias_generator": lambda n: n.rstrip("_")}
 
 
 class CaseRow(BaseModel):
@@ -83,11 +103,13 @@ class CasePage(BaseModel):
     page_size: int
     pages: int
     scores: Literal["current", "at_open"]
+    period: CasePeriod | None
     cases: list[CaseRow]
 
 
 class CaseCounts(BaseModel):
     as_of: datetime
+    period: CasePeriod | None
     total: int
     open: int
     overdue: int
@@ -142,6 +164,7 @@ class CallbackEffect(BaseModel):
 
 class CaseStats(BaseModel):
     as_of: datetime
+    period: CasePeriod | None
     counts: CaseCounts
     timings: list[CaseTiming]
     callback_effect: CallbackEffect
@@ -202,6 +225,14 @@ def _actor(key: ApiKey) -> str:
     return name if name.isprintable() and name else f"key {key.key_id}"
 
 
+def _period(ws: Any, spec: str | None) -> Any:
+    """The period ``spec`` names, anchored on the data as the other reads' periods are;
+    None (every case) without one. A spec it cannot read is a 422 naming the forms."""
+    from legame.metrics.period import data_as_of, parse_period
+
+    return parse_period(spec, data_as_of(ws)) if spec and spec.strip() else None
+
+
 def _conflict(message: str, case: dict[str, Any]) -> JSONResponse:
     return error_response(409, message, {"current_version": case["version"]})
 
@@ -215,12 +246,14 @@ def get_cases(
     kind: Literal["detractor", "poor_service"] | None = None,
     overdue: bool | None = None,
     include_holdout: bool = False,
+    period: PeriodQuery = None,
     sort: Literal["clv", "due"] = "due",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    """The case queue, filtered and paginated: by status, owner, kind and overdue (still new
-    after the due date); sorted by CLV (highest first) or due date. The cases in the
+    """The case queue, filtered and paginated: by status, owner, kind, overdue (still new
+    after the due date) and the period of the answer or ticket that opened the case
+    (default: every case); sorted by CLV (highest first) or due date. The cases in the
     call-back's randomized holdout are left out unless ``include_holdout``. A page past the
     last is a 404 that says how many pages there are."""
     from legame.engage.cases import list_cases
@@ -235,6 +268,7 @@ def get_cases(
             kind=kind,
             overdue=overdue,
             include_holdout=include_holdout,
+            period=_period(ws, period),
             sort=sort,
             page=page,
             page_size=page_size,
@@ -248,24 +282,28 @@ def get_cases(
 
 
 @router.get("/counts", response_model=CaseCounts)
-def get_case_counts(request: Request, _: Viewer) -> dict[str, Any]:
-    """How many cases there are: by status and kind, open, overdue, and in the randomized
-    holdout. Counts only, no customer's data: a viewer may see them."""
+def get_case_counts(request: Request, _: Viewer, period: PeriodQuery = None) -> dict[str, Any]:
+    """How many cases there are (whose answer or ticket is in the period; default: every
+    case): by status and kind, open, overdue, and in the randomized holdout. Counts only,
+    no customer's data: a viewer may see them."""
     from legame.engage.cases import case_counts
 
     with _store(request).session() as ws:
-        return _utc(case_counts(ws))
+        return _utc(case_counts(ws, period=_period(ws, period)))
 
 
 @router.get("/stats", response_model=CaseStats)
-def get_case_stats(request: Request, _: Analyst, as_of: datetime | None = None) -> dict[str, Any]:
+def get_case_stats(
+    request: Request, _: Analyst, as_of: datetime | None = None, period: PeriodQuery = None
+) -> dict[str, Any]:
     """Counts; the hours to the first contact and to resolution (median and p90, per kind);
     and the call-back's effect on repurchase and on the next NPS answer, treatment against
-    the randomized holdout, with 95% intervals (as of ``as_of``, 1900-2999; default now)."""
+    the randomized holdout, with 95% intervals (as of ``as_of``, 1900-2999; default now),
+    of the cases whose answer or ticket is in the period (default: every case)."""
     from legame.engage.cases import case_stats
 
     with _store(request).session() as ws:
-        return _utc(case_stats(ws, as_of=as_of))
+        return _utc(case_stats(ws, as_of=as_of, period=_period(ws, period)))
 
 
 @router.get("/{case_id}", response_model=Case)

@@ -167,6 +167,13 @@ class ContactReason(BaseModel):
     rule: Literal["consent", "cooldown", "cap", "quiet_hours"]
     message: str
     until: str | None
+    code: str | None = Field(
+        None, description="Which sentence the message is: consent_withdrawn, cap, quiet_hours..."
+    )
+    facts: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What the message is made of (instants ISO 8601 UTC; times of day HH:MM).",
+    )
 
 
 class ContactDecision(BaseModel):

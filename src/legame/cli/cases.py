@@ -19,6 +19,7 @@ from legame.cli._common import (
     print_json,
 )
 from legame.store import Workspace
+from legame.words import counted
 
 cases_app = typer.Typer(
     help="Cases: every detractor answer and poor service experience, with an owner, a due "
@@ -50,6 +51,34 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="ISO timestamp (without offset = UTC). Default: now."),
 ]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="Only the cases whose answer or ticket is in this period: 30d, 90d, 365d (N days "
+        "up to the latest data), a year (2024), a range (2024-01-01..2024-03-31) or all. "
+        "Default: every case.",
+        show_default=False,
+    ),
+]
+
+
+def _period(ws: Workspace, spec: str | None) -> Any:
+    """The period ``spec`` names, anchored on the data as `legame nps --period` is; None
+    (every case) without one."""
+    from legame.metrics.period import data_as_of, parse_period
+
+    return parse_period(spec, data_as_of(ws)) if spec and spec.strip() else None
+
+
+def _span(period: dict[str, Any] | None) -> str:
+    """What follows "Cases" for the answer about a period ("about answers and tickets
+    from … to …": a case is in the period of its answer or ticket); nothing for every case."""
+    if period is None:
+        return ""
+    if period["from"] is None:
+        return f" about answers and tickets up to {period['to']}"
+    return f" about answers and tickets from {period['from']} to {period['to']}"
 
 
 def _actor(by: str | None) -> str:
@@ -98,13 +127,15 @@ def list_(
             "to be called).",
         ),
     ] = False,
+    period: PeriodOption = None,
     sort: Annotated[str, typer.Option("--sort", help="clv (highest first) or due.")] = "due",
     page: Annotated[int, typer.Option("--page", min=1)] = 1,
     page_size: Annotated[int, typer.Option("--page-size", min=1, max=200)] = 50,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """The case queue: filter by status, owner, kind, overdue; sort by CLV or due date."""
+    """The case queue: filter by status, owner, kind, overdue and the period of the answer
+    or ticket that opened a case; sort by CLV or due date."""
     from legame.engage.cases import list_cases
 
     with open_workspace(db, read_only=True) as ws:
@@ -115,6 +146,7 @@ def list_(
             kind=kind,
             overdue=overdue,
             include_holdout=include_holdout,
+            period=_period(ws, period),
             sort=sort,
             page=page,
             page_size=page_size,
@@ -123,7 +155,10 @@ def list_(
         print_json(found)
         return
     clv = "CLV" if found["scores"] == "current" else "CLV at open"
-    view = RichTable(title=f"{found['total']:,} cases (page {found['page']} of {found['pages']})")
+    view = RichTable(
+        title=f"{counted(found['total'], 'case')}{_span(found['period'])} "
+        f"(page {found['page']} of {found['pages']})"
+    )
     for column in ("case", "kind", "customer", "status", "owner", "due", clv, "churn", "about"):
         view.add_column(column, overflow="fold")
     for case in found["cases"]:
@@ -351,22 +386,25 @@ def opened_line(opened: Any) -> str:
 @cases_app.command("stats")
 def stats(
     as_of: AsOfOption = None,
+    period: PeriodOption = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap.")] = 0,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Counts, time to first contact and to resolution (median, p90), and the call-back's
-    effect on repurchase and the next NPS answer, against its randomized holdout."""
+    effect on repurchase and the next NPS answer, against its randomized holdout (of the
+    cases whose answer or ticket is in --period, default every case)."""
     from legame.engage.cases import case_stats
 
     with open_workspace(db, read_only=True) as ws:
-        payload = case_stats(ws, as_of=as_of, seed=seed)
+        payload = case_stats(ws, as_of=as_of, seed=seed, period=_period(ws, period))
     if json:
         print_json(payload)
         return
     counts = payload["counts"]
     console.print(
-        f"Cases: {counts['total']:,} ({counts['open']:,} open, {counts['overdue']:,} overdue); "
+        f"Cases{_span(payload['period'])}: {counts['total']:,} ({counts['open']:,} open, "
+        f"{counts['overdue']:,} overdue); "
         + ", ".join(f"{n:,} {s}" for s, n in counts["by_status"].items())
         + f"; {counts['holdout']:,} in the randomized holdout."
     )

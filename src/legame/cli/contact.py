@@ -17,6 +17,7 @@ from legame.engage.governor.decision import iso_utc
 from legame.errors import InputError
 from legame.policy import Policy, load_policy, policy_path_for
 from legame.store import Workspace
+from legame.words import counted
 
 contact_app = typer.Typer(
     help="Respectful contact: check, plan and record sends under the policy's caps, quiet "
@@ -139,7 +140,7 @@ def plan(
     if json:
         print_json(payload)
         return
-    view = RichTable(title=f"{audience}: {payload['audience']:,} planned {channel} sends")
+    view = RichTable(title=f"{audience}: {counted(payload['audience'], f'planned {channel} send')}")
     view.add_column("outcome")
     view.add_column("rows", justify="right")
     view.add_row("allowed", f"{payload['allowed']:,}")

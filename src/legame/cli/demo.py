@@ -16,6 +16,7 @@ from rich.progress import (
 )
 
 from legame.cli._common import JsonOption, console, err_console, print_json
+from legame.words import counted
 
 
 def demo(
@@ -74,7 +75,7 @@ def demo(
     nps = s["nps"]
     loaded = ", ".join(f"{n:,} {t}" for t, n in result.loaded.items())
     console.print(f"\n[bold]legame demo[/bold]: {customers:,} simulated customers (seed {seed})")
-    console.print(f"Loaded {loaded}; {result.rejected:,} rows rejected.")
+    console.print(f"Loaded {loaded}; {counted(result.rejected, 'row')} rejected.")
     console.print(
         f"NPS {nps['nps']:+.1f} (95% interval {nps['ci_low']:+.1f} to {nps['ci_high']:+.1f}, "
         f"n = {nps['n']:,})."

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from legame.cli._common import DbOption, JsonOption, console, open_workspace, print_json
+from legame.words import counted
 
 gestures_app = typer.Typer(help="The gratitude & reciprocity program.", no_args_is_help=True)
 
@@ -44,7 +45,7 @@ def gestures_plan(
         print_json(table.to_pylist())
         return
     rows = table.to_pylist()
-    view = RichTable(title=f"{len(rows):,} gestures proposed")
+    view = RichTable(title=f"{counted(len(rows), 'gesture')} proposed")
     for column in ("customer", "trigger", "arm", "cost", "reason"):
         view.add_column(column, overflow="fold")
     for row in rows[:50]:
@@ -77,9 +78,9 @@ def gestures_record(
         print_json(payload)
     else:
         console.print(
-            f"Recorded {payload['inserted']:,} gestures ({payload['duplicates']:,} "
+            f"Recorded {counted(payload['inserted'], 'gesture')} ({payload['duplicates']:,} "
             f"already recorded, {payload['rejected']:,} rejected); "
-            f"{payload['fees_waived']:,} fees waived."
+            f"{counted(payload['fees_waived'], 'fee')} waived."
         )
     if report.failed:
         raise typer.Exit(1)

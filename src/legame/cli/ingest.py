@@ -20,6 +20,7 @@ from legame.cli._common import (
 from legame.cli.cases import CASE_SOURCES, open_after, print_opened
 from legame.ingest import FileReport, ReadOptions, parse_mapping
 from legame.ingest import ingest as ingest_files
+from legame.words import counted, noun
 
 
 def ingest(
@@ -92,14 +93,15 @@ def ingest(
     else:
         totals = report.to_dict()
         console.print(
-            f"{table}: {totals['read']:,} rows read from {len(report.files)} file(s): "
+            f"{table}: {counted(totals['read'], 'row')} read from "
+            f"{counted(len(report.files), 'file')}: "
             f"{totals['inserted']:,} inserted, {totals['updated']:,} updated, "
-            f"{totals['duplicates']:,} duplicates, {totals['rejected']:,} rejected."
+            f"{counted(totals['duplicates'], 'duplicate')}, {totals['rejected']:,} rejected."
         )
         if totals["implicit_customers"]:
             console.print(
-                f"{totals['implicit_customers']:,} customers not yet known were "
-                "created as implicit."
+                f"{counted(totals['implicit_customers'], 'customer')} not yet known "
+                f"{noun(totals['implicit_customers'], 'was', 'were')} created as implicit."
             )
         if totals["rejected"]:
             console.print(_rejected_line(report.files, totals))
@@ -114,7 +116,7 @@ def ingest(
 def _rejected_line(files: list[FileReport], totals: dict[str, Any]) -> str:
     """How many rows were rejected, how many of them an earlier import had recorded already
     (not stored again), and where to list the new ones."""
-    line = f"[yellow]{totals['rejected']:,} rejected row(s)[/yellow]"
+    line = f"[yellow]{counted(totals['rejected'], 'rejected row')}[/yellow]"
     known = totals["already_rejected"]
     new = next((f.batch_id for f in files if f.rejected > f.already_rejected), None)
     if new is None:

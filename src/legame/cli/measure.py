@@ -19,6 +19,7 @@ from legame.cli._common import (
     print_json,
 )
 from legame.errors import InputError
+from legame.words import counted, noun
 
 if TYPE_CHECKING:
     from legame.engine import EngineName
@@ -162,8 +163,8 @@ def clv_fit(
             table.add_row(name, f"{value:.4g}", se)
     console.print(table)
     console.print(
-        f"log-likelihood {purchase.loglik_:,.1f}; {payload['n_customers']:,} customers "
-        f"in {purchase.n_histories_:,} distinct histories."
+        f"log-likelihood {purchase.loglik_:,.1f}; {counted(payload['n_customers'], 'customer')} "
+        f"in {counted(purchase.n_histories_, 'distinct history', 'distinct histories')}."
     )
     if spend_model is not None:
         r = "undefined" if correlation is None else f"{correlation:+.2f}"
@@ -244,9 +245,9 @@ def _clv_fit_covariates(
     for e in fit.effects:
         console.print(f"- {e.sentence}")
     console.print(
-        f"log-likelihood {purchase.loglik_:,.1f}; {payload['n_customers']:,} customers in "
-        f"{purchase.n_histories_:,} distinct (history, covariate) rows, {fit.patterns:,} "
-        "static covariate pattern(s)."
+        f"log-likelihood {purchase.loglik_:,.1f}; {counted(payload['n_customers'], 'customer')} "
+        f"in {counted(purchase.n_histories_, 'distinct (history, covariate) row')}, "
+        f"{counted(fit.patterns, 'static covariate pattern')}."
     )
 
 
@@ -318,7 +319,8 @@ def _print_validation(v: dict[str, Any]) -> None:
     models = v["models"]
     console.print(
         f"Fitted on orders up to {v['until']}; holdout to {v['holdout_until']} "
-        f"({v['holdout_periods']:,.1f} {v['unit']}s); {v['customers']:,} customers in the "
+        f"({v['holdout_periods']:,.1f} {v['unit']}s); {counted(v['customers'], 'customer')} "
+        "in the "
         "calibration cohort. Purchases are repeat purchase "
         f"{'days' if v['merge'] == 'day' else 'orders'}."
     )
@@ -364,7 +366,7 @@ def _print_validation(v: dict[str, Any]) -> None:
         console.print(
             f"{m['model']} tracking: {track[-1]['actual_cumulative']:,.0f} repeat purchases by "
             f"{v['holdout_until']}, {track[-1]['predicted_cumulative']:,.1f} expected "
-            f"({len(track)} weeks; weekly figures with --json)."
+            f"({counted(len(track), 'week')}; weekly figures with --json)."
         )
     for m in models:
         if m["fit_status"] != "converged":
@@ -469,7 +471,7 @@ def score(
             f"--model auto chose {report.model_choice['model']}: {report.model_choice['reason']}."
         )
     console.print(
-        f"customer_scores: {report.rows:,} customers scored on {report.engine} "
+        f"customer_scores: {counted(report.rows, 'customer')} scored on {report.engine} "
         f"(orders up to {report.until}, {report.horizon_days}-day horizon). "
         f"Expected CLV {payload['total_clv'] or 0:,.0f}; value at risk "
         f"{payload['value_at_risk'] or 0:,.0f} (last-12-month revenue of high-risk customers)."
@@ -479,8 +481,9 @@ def score(
     _fit_notes(report.purchase_model, report.spend_model, asked=penalizer)
     if report.future_orders:
         err_console.print(
-            f"[yellow]warning:[/yellow] {report.future_orders:,} completed order(s) dated after "
-            "today were left out of the default cutoff; check their dates (`legame rejects` "
+            f"[yellow]warning:[/yellow] {counted(report.future_orders, 'completed order')} "
+            f"dated after today {noun(report.future_orders, 'was', 'were')} left out of the "
+            "default cutoff; check their dates (`legame rejects` "
             "lists what the import refused) or pass --until."
         )
     print_opened(cases)
@@ -562,7 +565,7 @@ def export_scores(
 
     with open_workspace(db, read_only=True) as ws:
         rows = export_table(ws, "customer_scores", out)
-    console.print(f"Wrote {rows:,} rows to {out}")
+    console.print(f"Wrote {counted(rows, 'row')} to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from legame.cli._common import JsonOption, console, print_json
+from legame.words import counted
 
 
 def simulate(
@@ -35,7 +36,7 @@ def simulate(
             }
         )
         return
-    console.print(f"Simulated {customers:,} customers (seed {seed}) into {out}/")
+    console.print(f"Simulated {counted(customers, 'customer')} (seed {seed}) into {out}/")
     for table, path in result.paths.items():
         console.print(f"  {table:<17} {path}")
 

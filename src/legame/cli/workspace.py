@@ -11,6 +11,7 @@ from legame.cli._common import DbOption, JsonOption, console, open_workspace, pr
 from legame.ingest.ids import workspace_customer_id
 from legame.store import Workspace, bookkeeping
 from legame.store.erasure import forget as forget_customer
+from legame.words import counted
 
 
 def init(db: DbOption = None, json: JsonOption = False) -> None:
@@ -47,8 +48,9 @@ def status(db: DbOption = None, json: JsonOption = False) -> None:
         table.add_row(name, f"{n:,}")
     console.print(table)
     console.print(
-        f"{payload['implicit_customers']:,} implicit customers, {payload['batches']:,} "
-        f"batches, {payload['rejects']:,} rejected fields"
+        f"{counted(payload['implicit_customers'], 'implicit customer')}, "
+        f"{counted(payload['batches'], 'batch', 'batches')}, "
+        f"{counted(payload['rejects'], 'rejected field')}"
     )
 
 
@@ -71,7 +73,7 @@ def rejects(
         )
         return
     table = RichTable(
-        title=f"{total:,} rejected field(s)" + (f" in batch {batch}" if batch else "")
+        title=counted(total, "rejected field") + (f" in batch {batch}" if batch else "")
     )
     for key in rows[0]:
         table.add_column(key, overflow="fold")
@@ -116,8 +118,8 @@ def forget(
         console.print(f"Replaced mentions elsewhere: {mentions}.")
     console.print(
         f"Rewrote the workspace file ({erasure.file_bytes:,} bytes): "
-        f"{erasure.identifiers_checked} identifier(s) looked for in its bytes, "
-        f"found {erasure.found_in_file} time(s)."
+        f"{counted(erasure.identifiers_checked, 'identifier')} looked for in its bytes, "
+        f"found {counted(erasure.found_in_file, 'time')}."
     )
 
 

@@ -2,21 +2,24 @@
 and the gratitude program's plan and results as the API serves them.
 
 Each is kept between requests while the data stays the same (:mod:`legame.views.cache`):
-the engagement page by the day it looks back from and the policy file, the plan by the
-instant it is for and the gratitude policy it is computed with, the results by their
-instant."""
+the engagement page by the day it looks back from, the policy file and its period's end,
+the plan by the instant it is for and the gratitude policy it is computed with, the results
+by their instant."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 
 from legame.engage.governor.clock import in_range
 from legame.engage.gratitude import plan, results
+from legame.engage.gratitude.plan import latest_activity
+from legame.errors import InputError
 from legame.metrics import definitions as d
 from legame.metrics.cutoff import default_as_of
+from legame.metrics.period import Period
 from legame.policy import load_policy, policy_path_for
 from legame.store import Workspace
 from legame.store.bookkeeping import has_table
@@ -27,18 +30,31 @@ from legame.views.cache import cached, cached_copy, policy_stamp, today
 PLANS_KEPT = 4
 
 
-def engagement(ws: Workspace, *, on: date | None = None) -> dict[str, Any]:
+def engagement(
+    ws: Workspace, *, on: date | None = None, period: Period | None = None
+) -> dict[str, Any]:
     """Contact pressure (customers and unsubscribes per band of sends in 30 days) and the
     gestures' arms per trigger (n, 180-day retention and spend after the gesture with 95%
-    intervals, cost), from the gratitude program's results.
+    intervals, cost), from the gratitude program's results; ``as_of``, the moment they are
+    as of, and ``as_of_day``, the last day they count (None without orders).
 
     The pressure per band counts the messages sent before the findings' as-of moment, by
     the contact-pressure finding's definitions, so the page and the finding agree. ``on``
     is the day taken as today (default: today in UTC): the as-of moment never passes it.
-    Kept while the data, that day and the policy file stay the same; the caller gets its
-    own copy."""
+
+    With a ``period``, all of it is as of the period's *end* instead, when that comes
+    first: the pressure counts the messages sent before it, the customers per band count
+    each scored customer's messages in the 30 days before it, and the gestures' results
+    are those known then (:func:`legame.engage.gratitude.results` at that instant, never
+    past the latest activity). The period's start does not matter.
+
+    Kept while the data, that day, the policy file and the period's end (all the period
+    decides) stay the same; the caller gets its own copy."""
     day = on or today()
-    return cached_copy(ws, ("engagement", day, policy_stamp(ws)), lambda: _engagement(ws, day))
+    end = None if period is None else period.end
+    return cached_copy(
+        ws, ("engagement", day, policy_stamp(ws), end), lambda: _engagement(ws, day, end)
+    )
 
 
 def gesture_plan(ws: Workspace, at: datetime | None = None) -> pa.Table:
@@ -64,8 +80,9 @@ def gesture_results(ws: Workspace, at: datetime | None = None) -> dict[str, Any]
     return cached_copy(ws, ("gesture_results", moment), lambda: results(ws, at=moment))
 
 
-def _engagement(ws: Workspace, day: date) -> dict[str, Any]:
-    as_of = default_as_of(ws, today=day)
+def _engagement(ws: Workspace, day: date, end: datetime | None) -> dict[str, Any]:
+    cutoff = default_as_of(ws, today=day)
+    as_of = cutoff if end is None or cutoff is None else min(end, cutoff)
     pressure = (
         _named(
             records(
@@ -87,7 +104,7 @@ def _engagement(ws: Workspace, day: date) -> dict[str, Any]:
                 **_interval("retention_180d", row[arm].get("retention_ci")),
                 **_interval("spend_180d", row[arm].get("spend_ci")),
             }
-            for row in gesture_results(ws)["by_trigger"]
+            for row in gesture_results(ws, _results_at(ws, end))["by_trigger"]
             if row["trigger"] != "all"
             for arm in ("holdout", "treatment")
             if row[arm]["gestures"]
@@ -95,12 +112,40 @@ def _engagement(ws: Workspace, day: date) -> dict[str, Any]:
         if ws.count("gestures")
         else []
     )
-    customers = (
-        _named(records(ws, "views/customers_by_contact_band", **d.contact_pressure_params()))
-        if has_table(ws, "customer_scores")
-        else []
-    )
-    return {"pressure": pressure, "customers_by_band": customers, "gesture_arms": arms}
+    customers = _customers_by_band(ws, as_of, scored=end is None)
+    return {
+        "as_of": as_of,
+        "as_of_day": None if as_of is None else (as_of - timedelta(microseconds=1)).date(),
+        "pressure": pressure,
+        "customers_by_band": customers,
+        "gesture_arms": arms,
+    }
+
+
+def _customers_by_band(
+    ws: Workspace, as_of: datetime | None, *, scored: bool
+) -> list[dict[str, Any]]:
+    """The scored customers per band: of their sends at the score's cutoff (``scored``, as
+    the scores count them), else of their messages in the 30 days before ``as_of``."""
+    params = d.contact_pressure_params()
+    if not has_table(ws, "customer_scores"):
+        return []
+    if scored:
+        return _named(records(ws, "views/customers_by_contact_band", **params))
+    if as_of is None:
+        return []
+    return _named(records(ws, "views/customers_by_contact_band_at", as_of=as_of, **params))
+
+
+def _results_at(ws: Workspace, end: datetime | None) -> datetime | None:
+    """The instant of the gestures' results for a period ending at ``end``: that end, or
+    the latest activity when it comes first (None: the latest activity)."""
+    if end is None:
+        return None
+    try:
+        return min(end, latest_activity(ws))
+    except InputError:  # no activity at all: nothing later than the end to stop at
+        return end
 
 
 def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -20,6 +20,10 @@ and nothing changes. A change made is redirected to the case page (303), so relo
 repeats nothing. A call-back blocked by the contact governor shows the governor's reasons
 and changes nothing.
 
+The queue, its counts, ``/cases.csv`` and the loop page are about the cases whose answer or
+ticket is in the page's period: the period picker's, kept in the same cookie as the overview's
+(:mod:`legame.web.period`), so a period chosen on one page holds on the others.
+
 Everything here parses the request, calls :mod:`legame.engage.cases` and renders.
 """
 
@@ -36,6 +40,7 @@ from legame.web.auth import check_csrf, need
 from legame.web.downloads import attachment, csv_text, file_name
 from legame.web.i18n import Catalogue
 from legame.web.paging import page_links, page_number, past_the_last
+from legame.web.period import page_period
 from legame.web.respond import language, page, redirect
 from legame.web.sessions import WebSession
 
@@ -132,7 +137,8 @@ def cases_page(
     sort: str | None = None,
     holdout: str | None = None,
 ) -> Response:
-    """The counts for everyone; the queue for an analyst."""
+    """The counts for everyone; the queue for an analyst: of the cases whose answer or
+    ticket is in the page's period."""
     from legame.engage.cases import case_counts, list_cases
     from legame.views.customer_index import kept_scores
 
@@ -140,11 +146,13 @@ def cases_page(
     filters = _filters(status, owner, kind, overdue, sort, holdout)
     number = page_number(request)
     with _store(request).session() as ws:
-        counts = case_counts(ws)
+        chosen = page_period(request, ws)
+        counts = case_counts(ws, period=chosen.period)
         result = (
             list_cases(
                 ws,
                 **filters,
+                period=chosen.period,
                 page=number,
                 page_size=PAGE_SIZE,
                 scores_of=kept_scores(request.app.state, ws),
@@ -153,7 +161,9 @@ def cases_page(
             else None
         )
     if result is None:  # a viewer: counts only, not one customer's data
-        return page(request, "cases.html", session=session, counts=counts, result=None)
+        return page(
+            request, "cases.html", session=session, period=chosen, counts=counts, result=None
+        )
     if last := past_the_last(request, number, result["pages"]):
         return redirect(last)
     links = page_links(request, number, result["pages"])
@@ -161,10 +171,11 @@ def cases_page(
         request,
         "cases.html",
         session=session,
+        period=chosen,
         counts=counts,
         result=result,
         filters=filters,
-        query=_query(filters),
+        query={**_query(filters), "period": chosen.period.spec},
         links=links,
         choices=_choices(),
     )
@@ -187,7 +198,8 @@ def cases_csv(
     sort: str | None = None,
     holdout: str | None = None,
 ) -> Response:
-    """The queue with its filters and order, every page of it."""
+    """The queue with its filters and order, every page of it, of the cases whose answer or
+    ticket is in the period (the link's, else the picker's cookie)."""
     c = language(request)
     filters = _filters(status, owner, kind, overdue, sort, holdout)
     rows = [_csv_row(case, c) for case in _every_case(request, filters)]
@@ -203,13 +215,19 @@ def _every_case(request: Request, filters: dict[str, Any]) -> Iterator[dict[str,
     from legame.views.customer_index import kept_scores
 
     with _store(request).session() as ws:
+        chosen = page_period(request, ws).period
         ws.con.execute("BEGIN TRANSACTION")  # every page sees the same cases
         try:
             scores_of = kept_scores(request.app.state, ws)  # one copy for every page
             number, pages = 1, 1
             while number <= pages:
                 found = list_cases(
-                    ws, **filters, page=number, page_size=MAX_PAGE_SIZE, scores_of=scores_of
+                    ws,
+                    **filters,
+                    period=chosen,
+                    page=number,
+                    page_size=MAX_PAGE_SIZE,
+                    scores_of=scores_of,
                 )
                 pages = found["pages"]
                 yield from found["cases"]
@@ -219,7 +237,10 @@ def _every_case(request: Request, filters: dict[str, Any]) -> Iterator[dict[str,
 
 
 def _csv_row(case: dict[str, Any], c: Catalogue) -> dict[str, Any]:
-    """A case as ``/cases.csv`` writes it: its labels in the page's language."""
+    """A case as ``/cases.csv`` writes it: its labels and what opened it in the page's
+    language."""
+    from legame.web.reasons import say_case_detail
+
     labelled = {
         "kind": c.label("cases.kind", case["kind"]),
         "status": c.label("cases.status", case["status"]),
@@ -228,6 +249,7 @@ def _csv_row(case: dict[str, Any], c: Catalogue) -> dict[str, Any]:
         if case["churn_risk_at_open"] is None
         else c.label("risk", case["churn_risk_at_open"]),
         "arm": None if case["arm"] is None else c.label("arm", case["arm"]),
+        "detail": say_case_detail(c, case).striptags(),  # what opened it, in c's language
     }
     return {f"cases.{column}": labelled.get(column, case.get(column)) for column in CSV_COLUMNS}
 
@@ -237,16 +259,19 @@ def _csv_row(case: dict[str, Any], c: Catalogue) -> dict[str, Any]:
 
 @router.get("/cases/loop")
 def loop_page(request: Request, session: Analyst) -> Response:
-    """How fast cases are handled, and what the call-back does."""
+    """How fast cases are handled, and what the call-back does: the cases whose answer or
+    ticket is in the page's period."""
     from legame.engage.cases import case_stats
 
     with _store(request).session() as ws:
-        stats = case_stats(ws)
+        chosen = page_period(request, ws)
+        stats = case_stats(ws, period=chosen.period)
     effect = stats["callback_effect"]
     return page(
         request,
         "cases_loop.html",
         session=session,
+        period=chosen,
         stats=stats,
         effect=effect,
         measures=_measures(effect),

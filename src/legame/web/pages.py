@@ -82,12 +82,19 @@ def findings_page(request: Request, session: Viewer) -> Response:
 
 @router.get("/engagement")
 def engagement_page(request: Request, session: Viewer) -> Response:
+    """Contact pressure and the gestures' results as of the end of the picker's period."""
     from legame.views import engagement
+    from legame.web.period import page_period
 
     with _store(request).session() as ws:
-        data = engagement(ws)
+        chosen = page_period(request, ws)
+        data = engagement(ws, period=chosen.period)
     return page(
-        request, "engagement.html", session=session, **engagement_context(data, language(request))
+        request,
+        "engagement.html",
+        session=session,
+        period=chosen,
+        **engagement_context(data, language(request)),
     )
 
 

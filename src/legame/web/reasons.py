@@ -1,4 +1,5 @@
-"""The message check's reasons in the reader's language.
+"""Reasons in the reader's language: the message check's, the contact governor's, and what
+opened a case.
 
 Each reason :func:`~legame.engage.message.check_message` gives is an English sentence that
 also carries a ``code`` and the ``values`` it was made from
@@ -6,15 +7,25 @@ also carries a ``code`` and the ``values`` it was made from
 ``reason.<code>`` and, for a flag, ``advice.<code>``; the draft's own words are quoted in
 it, marked with the draft's language. A reason without a code (made by an older legame)
 is shown as it is, marked English.
+
+A reason of the contact governor (:class:`~legame.engage.governor.Reason`) is said the same
+way from its ``code`` and ``facts`` (``governor.<code>``: instants and times of day in the
+page's locale, days and sends by the plural rule); and a case's opening from its stored
+facts (:func:`say_case_detail`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from markupsafe import Markup
+from babel.dates import format_time
+from markupsafe import Markup, escape
 
+from legame.engage.governor import Reason as ContactReason
+from legame.policy import ALL_CHANNELS
 from legame.web.i18n import Catalogue
 from legame.web.texts import text_language
 
@@ -26,8 +37,11 @@ WIDTH = 60
 _COUNTED_SIGNALS = ("caps", "exclamations", "emoji")
 
 
-def say_reason(c: Catalogue, reason: str, draft_language: str) -> Markup:
-    """The reason as HTML in ``c``'s language, the draft's words marked ``draft_language``."""
+def say_reason(c: Catalogue, reason: str | ContactReason, draft_language: str) -> Markup:
+    """The reason as HTML in ``c``'s language, the draft's words marked ``draft_language``
+    (a contact governor's reason has no draft: :func:`say_contact_reason`)."""
+    if isinstance(reason, ContactReason):
+        return say_contact_reason(c, reason)
     code: str = getattr(reason, "code", "")
     values: Mapping[str, Any] = getattr(reason, "values", {})
     if not code or not c.has(f"reason.{code}"):
@@ -102,3 +116,105 @@ def quoted(c: Catalogue, evidence: Sequence[str], lang: str, *, limit: int = QUO
 
 def _cut(text: str) -> str:
     return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
+
+
+# --- the contact governor's reasons -----------------------------------------------------------
+
+
+def say_contact_reason(c: Catalogue, reason: ContactReason) -> Markup:
+    """A contact governor's reason as HTML in ``c``'s language, from its code and facts; one
+    without them (a plan's, or a code this catalogue does not know) as its English words,
+    marked so."""
+    key = f"governor.{reason.code}"
+    if not reason.code or not c.has(key):
+        return Markup('<span lang="en">{}</span>').format(reason.message)
+    f = reason.facts
+    if reason.code in ("consent_withdrawn", "consent_missing"):
+        return c.html(key, channel=_channel(c, f["channel"]), when=_when(c, f.get("at")))
+    if reason.code in ("complaint", "unsubscribe", "ticket_resolved"):
+        channel = _channel(c, f.get("channel"))
+        return c.html(key, n=int(f["days"]), when=_when(c, f["at"]), channel=channel)
+    if reason.code == "ticket_open":
+        return c.html(key, when=_when(c, f["since"]))
+    if reason.code == "cap":
+        return c.html(
+            key,
+            n=int(f["sends"]),
+            channel=_channel(c, f["channel"]),
+            days=c.plural("governor.days", int(f["days"])),
+            limit=int(f["limit"]),
+        )
+    if reason.code == "cap_zero":
+        setting = f"per_{int(f['days'])}_days"
+        return c.html(key, channel=_channel(c, f["channel"]), setting=setting)
+    # quiet_hours
+    start, end, local = (_clock(c, str(f[name])) for name in ("start", "end", "local"))
+    return c.html(key, zone=str(f["zone"]), start=start, end=end, local=local)
+
+
+def _channel(c: Catalogue, channel: object) -> str:
+    if channel is None:
+        return ""
+    return c.t("governor.all_channels") if channel == ALL_CHANNELS else c.label("channel", channel)
+
+
+def _when(c: Catalogue, instant: dt.datetime | str | None) -> str:
+    return "" if instant is None else c.datetime(instant)
+
+
+def _clock(c: Catalogue, hh_mm: str) -> str:
+    """A time of day (``21:00``) as the locale writes it (``9:00 PM`` in English)."""
+    return str(format_time(dt.time.fromisoformat(hh_mm), "short", locale=c.lang))
+
+
+# --- what opened a case -----------------------------------------------------------------------
+
+
+def say_case_detail(c: Catalogue, case: Mapping[str, Any]) -> Markup:
+    """What opened a case, as HTML in ``c``'s language: a detractor's NPS answer, or which
+    parts of the poor-ticket rule its ticket broke (the facts stored with the case). A
+    poor-service case without them (its detail could not be read back) shows its English
+    detail, marked so."""
+    if case.get("kind") == "detractor":
+        return Markup(escape(c.t("cases.nps", nps=case["nps"])))
+    broke = []
+    if case.get("slow_response_hours") is not None:
+        broke.append(c.html("cases.poor.slow_response", n=int(case["slow_response_hours"])))
+    if case.get("slow_resolution_days") is not None:
+        broke.append(c.html("cases.poor.slow_resolution", n=int(case["slow_resolution_days"])))
+    if case.get("low_csat") is not None:
+        broke.append(c.html("cases.poor.low_csat", csat=int(case["low_csat"])))
+    if not broke:
+        return Markup('<span lang="en">{}</span>').format(case.get("detail") or "")
+    source = str(case.get("source_key") or "")
+    ticket = source.removeprefix("ticket:")
+    problems = Markup("; ").join(broke)
+    category = case.get("ticket_category")
+    if not category:
+        return c.html("cases.poor.ticket", ticket=ticket, problems=problems)
+    label = c.label("ticket_category", category)
+    return c.html("cases.poor.ticket_category", ticket=ticket, category=label, problems=problems)
+
+
+# --- a case's history -------------------------------------------------------------------------
+
+#: The note the library writes when it logs a call-back (engage/cases/workflow.py).
+_CONTACTED = re.compile(r"^call-back on (?P<channel>\S+), logged as message (?P<message>.+)$")
+
+
+def say_case_note(c: Catalogue, action: str, note: str | None) -> Markup:
+    """A note of a case's history as HTML: the library's call-back note in ``c``'s
+    language; anybody's note as written (its language unknown)."""
+    from legame.web.texts import marked
+
+    if not note:
+        return Markup("")
+    found = _CONTACTED.match(note) if action == "contacted" else None
+    if found is None:
+        return marked(note, None)
+    said = c.t(
+        "cases.contacted_note",
+        channel=c.label("channel", found["channel"]),
+        message=found["message"],
+    )
+    return Markup(escape(said))

@@ -3,10 +3,10 @@
 Templates get ``t`` (a message), ``plural`` (a message that depends on a count),
 ``label`` (a data value's label), ``money`` (an amount in the workspace's currency) and
 the number and date filters of the page's language; ``reason(r, lang)`` says a message
-check reason in it and ``user_text(text)`` marks free text with the language it is
-written in. Charts go in with the ``chart`` macro of ``_macros.html`` as JSON
-(``to_json`` escapes ``<``, ``>`` and ``&`` so no data can close the script element it
-sits in).
+check reason (or a contact governor's) in it, ``case_detail(case)`` what opened a case,
+and ``user_text(text)`` marks free text with the language it is written in. Charts go in
+with the ``chart`` macro of ``_macros.html`` as JSON (``to_json`` escapes ``<``, ``>`` and
+``&`` so no data can close the script element it sits in).
 """
 
 from __future__ import annotations
@@ -37,6 +37,20 @@ def _reason(context: Context, reason: str, draft_language: str) -> Markup:
     return say_reason(context["c"], reason, draft_language)
 
 
+@pass_context
+def _case_note(context: Context, action: str, note: str | None) -> Markup:
+    from legame.web.reasons import say_case_note
+
+    return say_case_note(context["c"], action, note)
+
+
+@pass_context
+def _case_detail(context: Context, case: Any) -> Markup:
+    from legame.web.reasons import say_case_detail
+
+    return say_case_detail(context["c"], case)
+
+
 def _user_text(text: str | None, language: str | None = None) -> Markup:
     from legame.web.texts import marked
 
@@ -57,6 +71,8 @@ def environment() -> Environment:
     env.globals["languages"] = LANGUAGES
     env.globals["families"] = FAMILIES
     env.globals["reason"] = _reason
+    env.globals["case_detail"] = _case_detail
+    env.globals["case_note"] = _case_note
     env.globals["user_text"] = _user_text
     return env
 

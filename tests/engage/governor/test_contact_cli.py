@@ -35,6 +35,8 @@ def test_check_json_has_the_decision_shape(contact_app, db: Path) -> None:
             "rule": "cap",
             "message": "2 sends on email in the last 7 days (limit 2)",
             "until": "2025-05-05T09:00:00+00:00",
+            "code": "cap",
+            "facts": {"channel": "email", "sends": 2, "days": 7, "limit": 2},
         }
     ]
     assert payload["next_allowed_at"] == "2025-05-05T09:00:00+00:00"

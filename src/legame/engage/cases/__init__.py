@@ -24,6 +24,10 @@ A detractor case whose answer the detractor_callback trigger puts in its randomi
 answer) is never called: it is hidden from the queue by default and contacting it is
 refused. Treatment against holdout measures what the call-back does to the next NPS answer
 and to repurchase (``case_stats``); docs/cases.md describes the method.
+
+The queue, the counts and the measures take a ``period``
+(:func:`legame.metrics.period.parse_period`): the cases *opened* in it. Without one they
+are about every case.
 """
 
 from legame.engage.cases.effect import callback_effect, case_stats

@@ -1,6 +1,10 @@
 """Is the loop closed, and does closing it work? How fast cases are handled, and what the
 call-back does, measured against the detractor_callback trigger's randomized holdout.
 
+A ``period`` (:class:`legame.metrics.period.Period`) keeps the cases whose answer or ticket
+is in it (``event_at`` in ``[start, end)``) for all three; None, the default, keeps every
+case.
+
 Timings (``legame/sql/cases/timings.sql``): per kind and overall, the median and 90th
 percentile of the hours from a case's opening to its first contact and to its resolution,
 and how many were contacted by the due date. Cases in the holdout are left out (they are
@@ -36,10 +40,11 @@ import numpy as np
 import numpy.typing as npt
 
 from legame.engage.cases.opening import CALLBACK_TRIGGER, policy_for
-from legame.engage.cases.queue import case_counts, rows
+from legame.engage.cases.queue import case_counts, period_bounds, period_out, rows
 from legame.engage.governor.clock import to_utc
 from legame.metrics import definitions as d
 from legame.metrics import stats
+from legame.metrics.period import Period
 from legame.policy import Policy
 from legame.store import Workspace
 
@@ -59,16 +64,22 @@ def case_stats(
     as_of: datetime | str | None = None,
     policy: Policy | None = None,
     seed: int = 0,
+    period: Period | None = None,
 ) -> dict[str, Any]:
     """Counts (by status, kind, overdue), timings (per kind and ``all``) and the call-back's
-    measured effect, as of ``as_of`` (default now)."""
+    measured effect, as of ``as_of`` (default now), of the cases whose answer or ticket is
+    in ``period`` (default: every case)."""
     at = to_utc(as_of, name="as_of")
-    timings = [{**row, "kind": row["kind"] or "all"} for row in rows(ws, "cases/timings")]
+    timings = [
+        {**row, "kind": row["kind"] or "all"}
+        for row in rows(ws, "cases/timings", period_bounds(period))
+    ]
     return {
         "as_of": at,
-        "counts": case_counts(ws, now=at),
+        "period": period_out(period),
+        "counts": case_counts(ws, now=at, period=period),
         "timings": timings,
-        "callback_effect": callback_effect(ws, as_of=at, policy=policy, seed=seed),
+        "callback_effect": callback_effect(ws, as_of=at, policy=policy, seed=seed, period=period),
     }
 
 
@@ -78,12 +89,14 @@ def callback_effect(
     as_of: datetime | str | None = None,
     policy: Policy | None = None,
     seed: int = 0,
+    period: Period | None = None,
 ) -> dict[str, Any]:
-    """Treatment against holdout among the detractor cases with their whole follow-up; see
-    the module's docstring for the method."""
+    """Treatment against holdout among the detractor cases with their whole follow-up
+    (whose answer or ticket is in ``period``; default: every case); see the module's
+    docstring for the method."""
     at = to_utc(as_of, name="as_of")
     days = policy_for(ws, policy).cases.followup_days
-    found = rows(ws, "cases/effect", as_of=at, followup_days=days)
+    found = rows(ws, "cases/effect", period_bounds(period), as_of=at, followup_days=days)
     customers = np.asarray([r["customer_id"] for r in found], dtype=object)
     holdout = np.asarray([r["arm"] == "holdout" for r in found], dtype=bool)
     nps = np.asarray([np.nan if r["next_nps"] is None else r["next_nps"] for r in found])

@@ -144,21 +144,52 @@ def _new_cases(
             "nps": pa.array([r["nps"] for r in found], pa.int32()),
             "comment": pa.array([r["comment"] for r in found], pa.string()),
             "detail": pa.array([detail(r) for r in found], pa.string()),
+            **_fact_columns([facts(r) for r in found]),
         }
     )
 
 
+#: What makes a poor-service case, as stored beside its ``detail`` (migration 0010): the
+#: ticket's category, the deadlines of the poor-ticket rule it missed (hours, days) and its
+#: CSAT when low; None where that part of the rule was not broken.
+FACTS: dict[str, pa.DataType] = {
+    "ticket_category": pa.string(),
+    "slow_response_hours": pa.int32(),
+    "slow_resolution_days": pa.int32(),
+    "low_csat": pa.int32(),
+}
+
+
+def facts(row: dict[str, Any]) -> dict[str, Any]:
+    """What made a candidate a poor-service case, as :data:`FACTS` (all None for a
+    detractor: its ``nps`` says it). The dashboard says them in its reader's language."""
+    if row["kind"] == "detractor":
+        return dict.fromkeys(FACTS)
+    params = d.poor_ticket_params()
+    return {
+        "ticket_category": row["category"],
+        "slow_response_hours": params["response_hours"] if row["slow_response"] else None,
+        "slow_resolution_days": params["resolution_days"] if row["slow_resolution"] else None,
+        "low_csat": row["csat"] if row["low_csat"] else None,
+    }
+
+
+def _fact_columns(rows_: list[dict[str, Any]]) -> dict[str, pa.Array]:
+    return {name: pa.array([r[name] for r in rows_], kind) for name, kind in FACTS.items()}
+
+
 def detail(row: dict[str, Any]) -> str:
-    """What made a candidate a case, in words."""
+    """What made a candidate a case, in English words (the API's and the command line's;
+    migration 0010 reads the facts back from this form: keep the two in step)."""
     if row["kind"] == "detractor":
         return f"NPS {row['nps']}"
-    params = d.poor_ticket_params()
+    said = facts(row)
     broke = []
-    if row["slow_response"]:
-        broke.append(f"no first response within {params['response_hours']} h")
-    if row["slow_resolution"]:
-        broke.append(f"not resolved within {params['resolution_days']} days")
-    if row["low_csat"]:
-        broke.append(f"rated {row['csat']}/5")
+    if said["slow_response_hours"] is not None:
+        broke.append(f"no first response within {said['slow_response_hours']} h")
+    if said["slow_resolution_days"] is not None:
+        broke.append(f"not resolved within {said['slow_resolution_days']} days")
+    if said["low_csat"] is not None:
+        broke.append(f"rated {said['low_csat']}/5")
     about = f" ({row['category']})" if row["category"] else ""
     return f"ticket {row['ticket_id']}{about}: {'; '.join(broke) or 'poor'}"

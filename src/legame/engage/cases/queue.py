@@ -2,8 +2,11 @@
 the counts a viewer may see.
 
 The queries are ``legame/sql/cases/*.sql``; what a user gives (a status, an owner, a case
-id, a page) is bound, never rendered. Where ``customer_scores`` exists the queue and a case
-show the customer's current CLV and churn risk beside those the case opened with.
+id, a page, a period) is bound, never rendered. Where ``customer_scores`` exists the queue
+and a case show the customer's current CLV and churn risk beside those the case opened with.
+
+A ``period`` (:class:`legame.metrics.period.Period`) keeps the cases *opened* in it
+(``opened_at`` in ``[start, end)``); None, the default, keeps every case.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, Final, Literal
 from legame import sql
 from legame.engage.governor.clock import to_utc
 from legame.errors import InputError, NotFoundError
+from legame.metrics.period import Period
 from legame.store import Workspace
 from legame.store.bookkeeping import has_table
 
@@ -66,6 +70,20 @@ def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str | Non
     return value
 
 
+def period_bounds(period: Period | None) -> list[datetime | None]:
+    """The bound values of a period filter on ``event_at``: ``[start, end]``, or two Nones
+    (no filter) without a period."""
+    return [None, None] if period is None else [period.start, period.end]
+
+
+def period_out(period: Period | None) -> dict[str, Any] | None:
+    """The period a read kept the cases of, as its answer says it: ``{"spec", "from",
+    "to"}`` (``from`` None for ``all``; both days included), or None for every case."""
+    if period is None:
+        return None
+    return {"spec": period.spec, "from": period.first_day, "to": period.last_day}
+
+
 def list_cases(
     ws: Workspace,
     *,
@@ -74,6 +92,7 @@ def list_cases(
     kind: str | None = None,
     overdue: bool | None = None,
     include_holdout: bool = False,
+    period: Period | None = None,
     sort: str = "due",
     page: int = 1,
     page_size: int = 50,
@@ -81,14 +100,16 @@ def list_cases(
     scores_of: ScoresOf | None = None,
 ) -> dict[str, Any]:
     """One page of the case queue: ``{"total", "page", "page_size", "pages", "scores",
-    "cases"}``. With ``scores_of`` the current scores are read from it rather than from
-    ``customer_scores``, with the same result.
+    "period", "cases"}``. With ``scores_of`` the current scores are read from it rather
+    than from ``customer_scores``, with the same result.
 
     Filters are off when None; ``overdue`` (as of ``now``, default the current time) is a
-    case still ``new`` after its due date. Cases in the randomized holdout are left out
-    unless ``include_holdout``. ``sort="clv"`` puts the highest CLV first (the current one
-    when the workspace has scores: ``scores`` says ``current`` or ``at_open``), ``"due"``
-    the earliest due date; ties go by due date, then case id.
+    case still ``new`` after its due date; ``period`` keeps the cases whose answer or
+    ticket is in it (``period`` in the answer says which, None for every case). Cases in
+    the randomized holdout are left out unless ``include_holdout``. ``sort="clv"`` puts
+    the highest CLV first (the current one when the workspace has scores: ``scores``
+    says ``current`` or ``at_open``), ``"due"`` the earliest due date; ties go by due
+    date, then case id.
     """
     filters = [
         _choice("status", status, STATUSES),
@@ -96,6 +117,7 @@ def list_cases(
         _choice("kind", kind, KINDS),
         overdue,
         include_holdout,
+        *period_bounds(period),
     ]
     if sort not in SORTS:
         raise InputError(f"sort must be one of {', '.join(SORTS)}; got {sort!r} instead.")
@@ -126,6 +148,7 @@ def list_cases(
         "page_size": page_size,
         "pages": pages,
         "scores": "current" if scored else "at_open",
+        "period": period_out(period),
         "cases": found,
     }
 
@@ -202,15 +225,18 @@ def is_overdue(case: dict[str, Any], at: datetime) -> bool:
     return bool(case["status"] == "new" and case["due_at"] < at and case["arm"] != "holdout")
 
 
-def case_counts(ws: Workspace, *, now: datetime | str | None = None) -> dict[str, Any]:
+def case_counts(
+    ws: Workspace, *, now: datetime | str | None = None, period: Period | None = None
+) -> dict[str, Any]:
     """How many cases there are, without any customer's data (what a viewer may see):
-    ``{"total", "open", "overdue", "holdout", "by_status", "by_kind"}``. The cases in the
-    randomized holdout are counted in ``holdout`` only: they are not work to do."""
+    ``{"as_of", "period", "total", "open", "overdue", "holdout", "by_status", "by_kind"}``,
+    of the cases whose answer or ticket is in ``period`` (default: every case). The cases in
+    the randomized holdout are counted in ``holdout`` only: they are not work to do."""
     at = to_utc(now, name="now")
     by_status = dict.fromkeys(STATUSES, 0)
     by_kind = dict.fromkeys(KINDS, 0)
     overdue = holdout = 0
-    for row in rows(ws, "cases/counts", as_of=at):
+    for row in rows(ws, "cases/counts", period_bounds(period), as_of=at):
         n = int(row["cases"])
         if row["holdout"]:
             holdout += n
@@ -220,6 +246,7 @@ def case_counts(ws: Workspace, *, now: datetime | str | None = None) -> dict[str
         overdue += n if row["overdue"] else 0
     return {
         "as_of": at,
+        "period": period_out(period),
         "total": sum(by_status.values()),
         "open": by_status["new"] + by_status["contacted"],
         "overdue": overdue,

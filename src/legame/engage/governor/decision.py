@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -16,17 +17,48 @@ def iso_utc(instant: datetime | None) -> str | None:
     return None if instant is None else instant.replace(tzinfo=UTC).isoformat()
 
 
+#: What each reason's ``code`` is, and the ``facts`` it carries (instants are naive UTC,
+#: times of day ``HH:MM``; a cap's ``channel`` is ``all`` for every channel).
+CODES: dict[str, tuple[str, ...]] = {
+    "consent_withdrawn": ("channel", "at"),
+    "consent_missing": ("channel",),
+    "complaint": ("at", "days"),
+    "unsubscribe": ("channel", "at", "days"),
+    "ticket_open": ("since",),
+    "ticket_resolved": ("at", "days"),
+    "cap": ("channel", "sends", "days", "limit"),
+    "cap_zero": ("channel", "days"),
+    "quiet_hours": ("start", "end", "zone", "local"),
+}
+
+
 @dataclass(frozen=True)
 class Reason:
     """One rule blocking a send: which rule, why (in words), and when it lifts (None: not
-    by anything in the current log, e.g. a withdrawn consent or a ticket still open)."""
+    by anything in the current log, e.g. a withdrawn consent or a ticket still open).
+
+    ``code`` names the sentence (one of :data:`CODES`) and ``facts`` hold what fills it,
+    so that a page can say it in its reader's language; ``message`` is the English one.
+    A reason of ``plan`` (``reasons_of``) has neither. Neither takes part in equality."""
 
     rule: Rule
     message: str
     until: datetime | None
+    code: str = field(default="", compare=False)
+    facts: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "message": self.message, "until": iso_utc(self.until)}
+        """``{"rule", "message", "until", "code", "facts"}`` (instants in ``facts`` as ISO
+        8601 UTC too; ``code`` None and ``facts`` empty when not known)."""
+        return {
+            "rule": self.rule,
+            "message": self.message,
+            "until": iso_utc(self.until),
+            "code": self.code or None,
+            "facts": {
+                k: iso_utc(v) if isinstance(v, datetime) else v for k, v in self.facts.items()
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -42,7 +74,8 @@ class Decision:
     transactional: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"allowed", "reasons": [{"rule", "message", "until"}], "next_allowed_at", ...}``."""
+        """``{"allowed", "reasons": [{"rule", "message", "until", "code", "facts"}],
+        "next_allowed_at", ...}``."""
         return {
             "allowed": self.allowed,
             "reasons": [r.to_dict() for r in self.reasons],

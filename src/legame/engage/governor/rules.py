@@ -64,10 +64,20 @@ def consent_reason(p: ContactPolicy, h: History, t: datetime, transactional: boo
         latest = (at, status)
     if latest is not None and latest[1] == "withdrawn":
         return Reason(
-            "consent", m.CONSENT_WITHDRAWN.format(h.channel, _when(latest[0])), _next_grant(h, t)
+            "consent",
+            m.CONSENT_WITHDRAWN.format(h.channel, _when(latest[0])),
+            _next_grant(h, t),
+            "consent_withdrawn",
+            {"channel": h.channel, "at": latest[0]},
         )
     if latest is None and not transactional and h.channel in p.require_consent:
-        return Reason("consent", m.CONSENT_MISSING.format(h.channel), _next_grant(h, t))
+        return Reason(
+            "consent",
+            m.CONSENT_MISSING.format(h.channel),
+            _next_grant(h, t),
+            "consent_missing",
+            {"channel": h.channel},
+        )
     return None
 
 
@@ -84,6 +94,8 @@ def cooldown_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
                     "cooldown",
                     m.COMPLAINT.format(_when(last), c.after_complaint_days),
                     last + _days(c.after_complaint_days),
+                    "complaint",
+                    {"at": last, "days": c.after_complaint_days},
                 )
             )
     if c.after_unsubscribe_days:
@@ -98,6 +110,8 @@ def cooldown_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
                     "cooldown",
                     m.UNSUBSCRIBE.format(h.channel, _when(last), c.after_unsubscribe_days),
                     until if grant is None else min(until, grant),
+                    "unsubscribe",
+                    {"channel": h.channel, "at": last, "days": c.after_unsubscribe_days},
                 )
             )
     ticket = _ticket_reason(p, h, t)
@@ -112,11 +126,20 @@ def _ticket_reason(p: ContactPolicy, h: History, t: datetime) -> Reason | None:
     if p.cooldown.while_ticket_open and open_:
         ends = [r for _, r in open_]
         until = None if any(r is None for r in ends) else max(r for r in ends if r) + _days(days)
-        return Reason("cooldown", m.TICKET_OPEN.format(_when(open_[0][0])), until)
+        since = open_[0][0]
+        return Reason(
+            "cooldown", m.TICKET_OPEN.format(_when(since)), until, "ticket_open", {"since": since}
+        )
     resolved = [r for o, r in h.tickets if o <= t and r is not None and r <= t < r + _days(days)]
     if days and resolved:
         last = max(resolved)
-        return Reason("cooldown", m.TICKET_RESOLVED.format(_when(last), days), last + _days(days))
+        return Reason(
+            "cooldown",
+            m.TICKET_RESOLVED.format(_when(last), days),
+            last + _days(days),
+            "ticket_resolved",
+            {"at": last, "days": days},
+        )
     return None
 
 
@@ -126,7 +149,15 @@ def cap_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
     for cap in p.caps_for(h.channel):
         label = m.channel_label(cap.channel)
         if cap.limit == 0:
-            out.append(Reason("cap", m.CAP_ZERO.format(label, cap.days), None))
+            out.append(
+                Reason(
+                    "cap",
+                    m.CAP_ZERO.format(label, cap.days),
+                    None,
+                    "cap_zero",
+                    {"channel": cap.channel, "days": cap.days},
+                )
+            )
             continue
         start = t - _days(cap.days)
         inside = [
@@ -140,6 +171,13 @@ def cap_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
                     "cap",
                     m.CAP.format(len(inside), label, cap.days, cap.limit),
                     inside[len(inside) - cap.limit] + _days(cap.days),
+                    "cap",
+                    {
+                        "channel": cap.channel,
+                        "sends": len(inside),
+                        "days": cap.days,
+                        "limit": cap.limit,
+                    },
                 )
             )
     return out
@@ -153,10 +191,13 @@ def quiet_reason(p: ContactPolicy, h: History, t: datetime) -> Reason | None:
     state = quiet_state(q, zone_for(h.time_zone, q.default_time_zone), t)
     if state.until is None:
         return None
+    start, end, local = f"{q.start:%H:%M}", f"{q.end:%H:%M}", f"{state.local:%H:%M}"
     return Reason(
         "quiet_hours",
-        m.QUIET.format(f"{q.start:%H:%M}", f"{q.end:%H:%M}", state.zone, f"{state.local:%H:%M}"),
+        m.QUIET.format(start, end, state.zone, local),
         state.until,
+        "quiet_hours",
+        {"start": start, "end": end, "zone": state.zone, "local": local},
     )
 
 

@@ -59,6 +59,7 @@ from legame.engage.message.usefulness import measure_usefulness
 from legame.engage.message.values import ValueAlignment, align_value, draft_concepts
 from legame.errors import InputError
 from legame.policy import MAX_VALUE_CHARS, MAX_VALUES
+from legame.words import counted
 
 Verdict = Literal["send", "rethink"]
 
@@ -255,7 +256,7 @@ def check_message(
     if not high and len(medium) > max_medium_flags:
         reasons.append(
             Reason(
-                f"Smaller problems add up: {len(medium)} warnings "
+                f"Smaller problems add up: {counted(len(medium), 'warning')} "
                 f"({', '.join(f.code for f in medium)}), more than {max_medium_flags} allowed.",
                 "too_many_warnings",
                 {"n": len(medium), "codes": [f.code for f in medium], "max": max_medium_flags},

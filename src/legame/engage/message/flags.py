@@ -34,6 +34,7 @@ from legame.engage.message.lexicon import PRESSURE_KINDS, emoji_pattern, shoutin
 from legame.engage.message.matching import Match, distinct_evidence
 from legame.engage.message.text import Token
 from legame.engage.message.usefulness import Usefulness
+from legame.words import counted
 
 Severity = Literal["low", "medium", "high"]
 SEVERITY_ORDER: Mapping[str, int] = {"high": 0, "medium": 1, "low": 2}
@@ -168,12 +169,12 @@ def shouting_flag(
     # (kind, how many, what the English sentence calls it, the evidence)
     signals: list[tuple[str, int, str, list[str]]] = []
     if len(caps) > max_caps_words:
-        signals.append(("caps", len(caps), f"{len(caps)} words in capitals", caps))
+        signals.append(("caps", len(caps), f"{counted(len(caps), 'word')} in capitals", caps))
     if runs:
         signals.append(("runs", len(runs), "repeated exclamation marks", runs))
     if exclamations > max_exclamations:
         signals.append(
-            ("exclamations", exclamations, f"{exclamations} exclamation marks", exclaimed)
+            ("exclamations", exclamations, counted(exclamations, "exclamation mark"), exclaimed)
         )
     if len(emoji) > max_emoji:
         signals.append(("emoji", len(emoji), f"{len(emoji)} emoji", [emoji]))

@@ -2,12 +2,14 @@
 -- holdout) whose whole follow-up is observed (the answer at least $followup_days days
 -- before $as_of), each with whether it was called, the customer's next NPS answer after
 -- the detractor answer within the follow-up (NULL: none), and the completed orders in the
--- follow-up (after the answer, up to followup_days later).
+-- follow-up (after the answer, up to followup_days later). Only the cases opened in the
+-- period [$1, $2) (defs/case_event_in: bound, off when NULL).
 WITH experiment AS (
     SELECT case_id, customer_id, arm, event_at, first_contact_at
     FROM cases
     WHERE kind = 'detractor' AND arm IN ('treatment', 'holdout')
       AND event_at <= $as_of - INTERVAL $followup_days DAY
+      AND {{ case_event_in }}
 ),
 next_answer AS (
     SELECT case_id, next_nps FROM (

@@ -9,5 +9,5 @@ picked AS (
 SELECT p.*, s.clv, s.churn_risk
 FROM picked p
 LEFT JOIN customer_scores s ON s.customer_id = p.customer_id
-ORDER BY CASE WHEN $6 = 'clv' THEN s.clv END DESC NULLS LAST, p.due_at, p.case_id
-LIMIT $7 OFFSET $8
+ORDER BY CASE WHEN $8 = 'clv' THEN s.clv END DESC NULLS LAST, p.due_at, p.case_id
+LIMIT $9 OFFSET $10

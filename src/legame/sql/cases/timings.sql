@@ -2,7 +2,8 @@
 -- out the cases in the randomized holdout (never called): cases, those contacted and how
 -- many of them by the due date, the median and 90th percentile of the hours from opening
 -- to the first contact; the cases resolved and the same of the hours to resolution; the
--- cases closed without an answer.
+-- cases closed without an answer. Only the cases opened in the period [$1, $2)
+-- (defs/case_event_in: bound, off when NULL).
 SELECT
     kind,
     count(*) AS cases,
@@ -21,6 +22,6 @@ SELECT
         AS resolution_p90_hours,
     count(*) FILTER (WHERE status = 'no-answer') AS no_answer
 FROM cases
-WHERE arm IS DISTINCT FROM 'holdout'
+WHERE arm IS DISTINCT FROM 'holdout' AND {{ case_event_in }}
 GROUP BY ROLLUP (kind)
 ORDER BY kind NULLS FIRST

@@ -2,7 +2,8 @@
 /* holdout) whose whole follow-up is observed (the answer at least 180 days */
 /* before TIMESTAMP '2026-01-01 00:00:00'), each with whether it was called, the customer's next NPS answer after */
 /* the detractor answer within the follow-up (NULL: none), and the completed orders in the */
-/* follow-up (after the answer, up to followup_days later). */
+/* follow-up (after the answer, up to followup_days later). Only the cases opened in the */
+/* period [$1, $2) (defs/case_event_in: bound, off when NULL). */
 WITH experiment AS (
   SELECT
     case_id,
@@ -15,6 +16,12 @@ WITH experiment AS (
     kind = 'detractor'
     AND arm IN ('treatment', 'holdout')
     AND event_at <= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '180' DAY
+    AND (
+      CAST(:1 AS TIMESTAMP_NTZ) IS NULL OR event_at >= :1
+    )
+    AND (
+      CAST(:2 AS TIMESTAMP_NTZ) IS NULL OR event_at < :2
+    )
 ), next_answer AS (
   SELECT
     case_id,

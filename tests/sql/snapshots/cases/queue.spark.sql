@@ -1,7 +1,7 @@
-/* cases/queue: one page of the case queue (defs/case_filter: bound $1 .. $5), with the CLV */
+/* cases/queue: one page of the case queue (defs/case_filter: bound $1 .. $7), with the CLV */
 /* and churn risk the cases opened with (the workspace has no customer_scores), sorted by */
-/* $6 (bound): 'clv' the highest CLV first, else the earliest due date first; $7 the page */
-/* size, $8 the rows before the page. */
+/* $8 (bound): 'clv' the highest CLV first, else the earliest due date first; $9 the page */
+/* size, $10 the rows before the page. */
 WITH q AS (
   SELECT
     *,
@@ -31,6 +31,12 @@ WITH q AS (
     AND (
       CAST(:5 AS BOOLEAN) OR arm IS DISTINCT FROM 'holdout'
     )
+    AND (
+      CAST(:6 AS TIMESTAMP_NTZ) IS NULL OR event_at >= :6
+    )
+    AND (
+      CAST(:7 AS TIMESTAMP_NTZ) IS NULL OR event_at < :7
+    )
 )
 SELECT
   p.*,
@@ -38,8 +44,8 @@ SELECT
   p.churn_risk_at_open AS churn_risk
 FROM picked AS p
 ORDER BY
-  CASE WHEN :6 = 'clv' THEN p.clv_at_open END DESC,
+  CASE WHEN :8 = 'clv' THEN p.clv_at_open END DESC,
   p.due_at NULLS LAST,
   p.case_id NULLS LAST
-LIMIT :7
-OFFSET :8
+LIMIT :9
+OFFSET :10

@@ -1,5 +1,5 @@
 /* cases/queue_count: how many cases pass the queue's filters (defs/case_filter: bound */
-/* $1 .. $5). */
+/* $1 .. $7). */
 WITH q AS (
   SELECT
     *,
@@ -28,4 +28,10 @@ WHERE
   )
   AND (
     CAST(:5 AS BOOLEAN) OR arm IS DISTINCT FROM 'holdout'
+  )
+  AND (
+    CAST(:6 AS TIMESTAMP_NTZ) IS NULL OR event_at >= :6
+  )
+  AND (
+    CAST(:7 AS TIMESTAMP_NTZ) IS NULL OR event_at < :7
   )

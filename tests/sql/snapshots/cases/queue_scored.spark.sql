@@ -29,6 +29,12 @@ WITH q AS (
     AND (
       CAST(:5 AS BOOLEAN) OR arm IS DISTINCT FROM 'holdout'
     )
+    AND (
+      CAST(:6 AS TIMESTAMP_NTZ) IS NULL OR event_at >= :6
+    )
+    AND (
+      CAST(:7 AS TIMESTAMP_NTZ) IS NULL OR event_at < :7
+    )
 )
 SELECT
   p.*,
@@ -38,8 +44,8 @@ FROM picked AS p
 LEFT JOIN customer_scores AS s
   ON s.customer_id = p.customer_id
 ORDER BY
-  CASE WHEN :6 = 'clv' THEN s.clv END DESC,
+  CASE WHEN :8 = 'clv' THEN s.clv END DESC,
   p.due_at NULLS LAST,
   p.case_id NULLS LAST
-LIMIT :7
-OFFSET :8
+LIMIT :9
+OFFSET :10

@@ -2,7 +2,8 @@
 /* out the cases in the randomized holdout (never called): cases, those contacted and how */
 /* many of them by the due date, the median and 90th percentile of the hours from opening */
 /* to the first contact; the cases resolved and the same of the hours to resolution; the */
-/* cases closed without an answer. */
+/* cases closed without an answer. Only the cases opened in the period [$1, $2) */
+/* (defs/case_event_in: bound, off when NULL). */
 SELECT
   kind,
   COUNT(*) AS cases,
@@ -32,6 +33,12 @@ SELECT
 FROM cases
 WHERE
   arm IS DISTINCT FROM 'holdout'
+  AND (
+    CAST(:1 AS TIMESTAMP_NTZ) IS NULL OR event_at >= :1
+  )
+  AND (
+    CAST(:2 AS TIMESTAMP_NTZ) IS NULL OR event_at < :2
+  )
 GROUP BY
   ROLLUP (
     kind

@@ -268,3 +268,24 @@ def test_the_case_queue_reads_the_copys_scores_with_the_same_result(db: Path) ->
             assert get_case(ws, case["case_id"], now=at, scores_of=index.scores_of) == get_case(
                 ws, case["case_id"], now=at
             )
+
+
+def test_the_scores_read_once_are_kept_and_stay_exact(demo_db: Path, monkeypatch) -> None:
+    from legame.views import customer_index
+
+    with Workspace.open(demo_db, read_only=True) as ws:
+        index = build(ws)
+        ids = [r[0] for r in ws.con.execute("SELECT customer_id FROM customer_scores").fetchall()]
+        stored = {
+            r[0]: {"customer_id": r[0], "clv": r[1], "churn_risk": r[2]}
+            for r in ws.con.execute(
+                "SELECT customer_id, clv, churn_risk FROM customer_scores"
+            ).fetchall()
+        }
+    asked = [*ids[:50], "NOBODY", ids[0]]
+    assert index.scores_of(asked) == {c: stored[c] for c in ids[:50]}
+    assert index.scores_of(asked) == {c: stored[c] for c in ids[:50]}  # now from what is kept
+    monkeypatch.setattr(customer_index, "SCORES_KEPT", 60)  # past it: read, not kept
+    more = ids[50:120]
+    assert index.scores_of(more) == {c: stored[c] for c in more}
+    assert index.scores_of([*more, "NOBODY"]) == {c: stored[c] for c in more}

@@ -300,10 +300,10 @@ def get_case_stats(
     and the call-back's effect on repurchase and on the next NPS answer, treatment against
     the randomized holdout, with 95% intervals (as of ``as_of``, 1900-2999; default now),
     of the cases whose answer or ticket is in the period (default: every case)."""
-    from legame.engage.cases import case_stats
+    from legame.views.cases import kept_case_stats
 
     with _store(request).session() as ws:
-        return _utc(case_stats(ws, as_of=as_of, period=_period(ws, period)))
+        return _utc(kept_case_stats(ws, as_of=as_of, period=_period(ws, period)))
 
 
 @router.get("/{case_id}", response_model=Case)

@@ -41,6 +41,8 @@ from legame.views.cache import data_stamp
 BATCH_ROWS = 200_000
 #: The positions' type: four bytes a customer and sort (up to 2**31 customers).
 POSITION = np.int32
+#: Customers whose scores :meth:`CustomerIndex.scores_of` keeps once read.
+SCORES_KEPT = 1_000_000
 #: The sorts the list offers whose values the copy orders (``customer_id`` is its own).
 VALUE_SORTS = ("clv", "revenue", "p_alive", "last_order_at")
 
@@ -57,6 +59,8 @@ class CustomerIndex:
     size: int
     #: Per (sort, descending): the positions in the list's order.
     orders: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict)
+    #: The scores read by :meth:`scores_of`, by customer id (None: not scored).
+    _scores: dict[str, dict[str, Any] | None] = field(default_factory=dict, repr=False)
 
     def order(self, sort: str, descending: bool) -> np.ndarray:
         return self.orders[(sort, descending)]
@@ -116,15 +120,25 @@ class CustomerIndex:
         return dict(zip(names, rows[0], strict=True)) if rows else None
 
     def scores_of(self, customers: list[str]) -> dict[str, dict[str, Any]]:
-        """The current CLV and churn risk of ``customers`` (those with scores), by id."""
-        cur = self.con.cursor()
-        try:
-            found = cur.execute(sql.render("views/index/scores_of"), [customers]).fetchall()
-        finally:
-            cur.close()
-        return {
-            cid: {"customer_id": cid, "clv": clv, "churn_risk": risk} for cid, clv, risk in found
-        }
+        """The current CLV and churn risk of ``customers`` (those with scores), by id.
+
+        The copy never changes, so each customer's answer is kept once read (up to
+        :data:`SCORES_KEPT` of them): the case queue sorted by CLV reads every case's
+        customer on each page."""
+        kept = self._scores
+        missing = sorted({c for c in customers if c not in kept})
+        if missing:
+            cur = self.con.cursor()
+            try:
+                found = cur.execute(sql.render("views/index/scores_of"), [missing]).fetchall()
+            finally:
+                cur.close()
+            read = {c: {"customer_id": c, "clv": clv, "churn_risk": risk} for c, clv, risk in found}
+            if len(kept) + len(missing) <= SCORES_KEPT:
+                kept.update({c: read.get(c) for c in missing})
+            else:
+                return {c: s for c in customers if (s := kept.get(c) or read.get(c)) is not None}
+        return {c: s for c in customers if (s := kept[c]) is not None}
 
     def close(self) -> None:
         self.con.close()

@@ -261,11 +261,11 @@ def _csv_row(case: dict[str, Any], c: Catalogue) -> dict[str, Any]:
 def loop_page(request: Request, session: Analyst) -> Response:
     """How fast cases are handled, and what the call-back does: the cases whose answer or
     ticket is in the page's period."""
-    from legame.engage.cases import case_stats
+    from legame.views.cases import kept_case_stats
 
     with _store(request).session() as ws:
         chosen = page_period(request, ws)
-        stats = case_stats(ws, period=chosen.period)
+        stats = kept_case_stats(ws, period=chosen.period)
     effect = stats["callback_effect"]
     return page(
         request,

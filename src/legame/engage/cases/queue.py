@@ -11,10 +11,11 @@ A ``period`` (:class:`legame.metrics.period.Period`) keeps the cases *opened* in
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final, Literal
+
+import numpy as np
 
 from legame import sql
 from legame.engage.governor.clock import to_utc
@@ -173,19 +174,19 @@ def _by_current_clv(
     """cases/queue_scored's page, with the scores from ``scores_of``: every passing case's
     customer's CLV looked up there, the cases sorted as that query sorts them (the highest
     CLV first, NaN above every number and no CLV last, then due date and id)."""
-    keys = rows(ws, "cases/queue_keys", filters, as_of=at)
-    current = scores_of(sorted({k["customer_id"] for k in keys}))
-
-    def order(key: dict[str, Any]) -> tuple[Any, ...]:
-        clv = current.get(key["customer_id"], {}).get("clv")
-        if clv is None:
-            return (2, 0.0, key["due_at"], key["case_id"])
-        value = float(clv)
-        if math.isnan(value):
-            return (0, 0.0, key["due_at"], key["case_id"])
-        return (1, -value, key["due_at"], key["case_id"])
-
-    chosen = [k["case_id"] for k in sorted(keys, key=order)[offset : offset + limit]]
+    found = ws.con.execute(sql.render("cases/queue_keys", as_of=at), filters).fetchnumpy()
+    customers = [str(c) for c in found["customer_id"]]
+    current = scores_of(list(set(customers)))
+    read = [current.get(c, {}).get("clv") for c in customers]
+    missing = np.array([v is None for v in read], dtype=bool)
+    clv = np.array([np.nan if v is None else float(v) for v in read], dtype=np.float64)
+    # as the query: NaN (above every number) first, then the highest CLV, no CLV last
+    place = np.where(missing, 2, np.where(np.isnan(clv), 0, 1))
+    value = np.where(place == 1, -np.nan_to_num(clv), 0.0)
+    due = np.asarray(found["due_at"]).astype("datetime64[us]").astype(np.int64)
+    ids = np.asarray(found["case_id"], dtype=np.int64)
+    ordered = ids[np.lexsort((ids, due, value, place))]
+    chosen = [int(i) for i in ordered[offset : offset + limit]]
     if not chosen:
         return []
     by_id = {c["case_id"]: c for c in rows(ws, "cases/queue_at", [chosen], as_of=at)}

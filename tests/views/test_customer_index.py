@@ -289,3 +289,25 @@ def test_the_scores_read_once_are_kept_and_stay_exact(demo_db: Path, monkeypatch
     more = ids[50:120]
     assert index.scores_of(more) == {c: stored[c] for c in more}
     assert index.scores_of([*more, "NOBODY"]) == {c: stored[c] for c in more}
+
+
+def test_a_store_without_scores_starts_no_copy_on_every_read(tmp_path: Path) -> None:
+    from legame.ingest import ingest
+    from legame.store.shared import SharedWorkspace
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,customer_id,ordered_at,amount\nO1,C1,2024-01-01T10:00:00,5\n")
+    with Workspace.create(tmp_path / "ws.duckdb") as ws:
+        ingest(ws, "orders", [orders])
+    store = SharedWorkspace(tmp_path / "ws.duckdb")
+    keeper = Keeper(store.session)
+    try:
+        with store.session() as ws:
+            assert keeper.current(ws) is None
+        assert keeper.wait(timeout=60) is None  # it looked, and found no scores
+        with store.session() as ws:
+            assert keeper.current(ws) is None
+            assert keeper._building is None  # nothing started again for the same data
+    finally:
+        keeper.close()
+        store.close()

@@ -225,6 +225,9 @@ class Keeper:
         self._index: CustomerIndex | None = None
         self._building: threading.Thread | None = None
         self._ready = threading.Condition(self._guard)
+        #: The data no copy is made of again: a store without scores, or a copy that failed
+        #: (the list reads the store; the next change of the data tries again).
+        self._none_for: Hashable | None = None
 
     def current(self, ws: Workspace) -> CustomerIndex | None:
         """The copy of the data ``ws`` sees, or None while it is being made (the caller
@@ -235,18 +238,25 @@ class Keeper:
             if index is not None and index.stamp == stamp:
                 return index
             self._drop()
-            self._start()
+            if stamp != self._none_for:
+                self._start()
         return None
 
     def prepare(self) -> CustomerIndex | None:
         """Make the copy of the data as it is now, on this thread (the server's warm-up);
         None when the store has no scores."""
-        with self._session() as ws:
-            from legame.store.bookkeeping import has_table
+        from legame.store.bookkeeping import has_table
 
-            if not has_table(ws, "customer_scores"):
-                return None
-            index = build(ws)
+        with self._session() as ws:
+            stamp = data_stamp(ws)
+            try:
+                if not has_table(ws, "customer_scores"):
+                    self._none_for = stamp
+                    return None
+                index = build(ws)
+            except Exception:
+                self._none_for = stamp
+                raise
         with self._guard:
             self._drop()
             self._index = index

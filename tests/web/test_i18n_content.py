@@ -452,3 +452,17 @@ def test_every_error_page_speaks_the_readers_language(lang: str) -> None:
         )
         assert html.escape(c.t(key), quote=True).replace("&#x27;", "&#39;") in page, key
         assert _leaks(page, phrases) == [], key
+
+
+@pytest.mark.parametrize("lang", ["en", "it", "es"])
+def test_the_findings_page_says_when_they_were_computed(signed_in, lang: str) -> None:
+    from html import unescape
+
+    from legame.insights.saved import load_findings
+
+    client = signed_in("viewer")
+    page = unescape(client.get(f"/findings?lang={lang}").text)
+    with client.app.state.store.session() as ws:  # the server's own handle on the store
+        at = load_findings(ws)[0]["computed_at"]
+    c = catalogue(lang)
+    assert c.t("findings.computed", when=c.datetime(at)) in page

@@ -284,10 +284,9 @@ class Keeper:
         self.drop()
 
     def _drop(self) -> None:
-        if self._index is not None:
-            # Requests still reading it hold their own cursors; the copy's memory goes
-            # with the last of them.
-            self._index = None
+        # Requests still reading it hold their own cursors; the copy's memory goes with the
+        # last of them.
+        self._index = None
 
     def _start(self) -> None:
         if self._building is not None and self._building.is_alive():

@@ -45,7 +45,7 @@ def list_customers(
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InputError(f"page must be >= 1 and page_size 1-{MAX_PAGE_SIZE}.")
     # The values are bound; the sort column is one of SORTS, rendered as a name.
-    filters = [q or None, segment, churn_risk, nps_category, min_clv]
+    filters = list_filters(q, segment, churn_risk, nps_category, min_clv)
     if index is not None:
         offset = (page - 1) * page_size
         total, rows = index.page(filters, sort, descending, offset, page_size)
@@ -64,6 +64,18 @@ def list_customers(
         else []
     )
     return _page(total, page, page_size, rows)
+
+
+def list_filters(
+    q: str | None,
+    segment: str | None,
+    churn_risk: str | None,
+    nps_category: str | None,
+    min_clv: float | None,
+) -> list[Any]:
+    """The list's filters as defs/customer_filter binds them ($1 .. $5; an empty search is
+    none)."""
+    return [q or None, segment, churn_risk, nps_category, min_clv]
 
 
 def _page(total: int, page: int, page_size: int, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -190,7 +190,7 @@ def customer_rows(
     server's kept copy of the list, from the app's ``state``, when it has one)."""
     from legame.views import list_customers
     from legame.views.customer_index import kept
-    from legame.views.customers import MAX_PAGE_SIZE
+    from legame.views.customers import MAX_PAGE_SIZE, list_filters
 
     with store.session() as ws:
         if not has_table(ws, "customer_scores"):
@@ -199,7 +199,7 @@ def customer_rows(
         try:
             index = kept(state, ws)  # a copy is one snapshot too
             if index is not None:  # its order once, its rows a page at a time
-                filters = [q, segment, churn_risk, nps_category, None]
+                filters = list_filters(q, segment, churn_risk, nps_category, None)
                 order = index.positions(filters, sort, descending)
                 for start in range(0, order.size, EXPORT_ROWS):
                     yield from index.rows_at(order[start : start + EXPORT_ROWS])

@@ -64,6 +64,8 @@ LAYERS: tuple[Layer, ...] = (
         "contact that respects the customer",
         {
             "engage": "contact governor, message check, gratitude program, cases",
+            "experiments": "tests planned before launch, read with CUPED and always-valid "
+            "intervals, by segment; contact-frequency tests",
             "voices": "what customers say: survey comments and their languages, NPS, CSAT "
             "and churn by segment, channel and country",
         },
@@ -114,6 +116,7 @@ LAYERS: tuple[Layer, ...] = (
             "sql": "every analytic query, written once in DuckDB SQL; quoting",
             "layers": "this declaration, and the text of `docs/architecture.md`",
             "words": "English words that depend on a count (`1 warning`, `2 warnings`)",
+            "assign": "the seeded hash that puts a customer in a randomized test's arm",
         },
     ),
 )

@@ -225,6 +225,13 @@ MILESTONE_PURCHASE: Final = 5
 #: have full follow-up and count.
 GRATITUDE_FOLLOWUP_DAYS: Final = 180
 GRATITUDE_TRIGGERS: Final = ("fee_forgiveness", "milestone_thanks")
+#: An experiment's pre-period: each unit's completed orders and revenue in the 180 days
+#: before its assignment are the covariates CUPED adjusts for (docs/experiments.md).
+EXPERIMENT_PRE_DAYS: Final = 180
+#: A contact-frequency test's follow-up: a customer enters the test at their first
+#: marketing message in it, and their unsubscribes, complaints, orders and revenue are
+#: counted over the next 60 days (docs/experiments.md).
+CONTACT_TEST_FOLLOWUP_DAYS: Final = 60
 
 # ---------------------------------------------------------------------------------------
 # Referrals

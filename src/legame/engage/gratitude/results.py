@@ -26,8 +26,10 @@ import pyarrow as pa
 
 from legame.engage.gratitude.plan import as_of
 from legame.engine import DuckDBEngine
+from legame.experiments.gestures import experiment
 from legame.metrics import definitions as d
 from legame.metrics import stats
+from legame.policy import Policy, load_policy, policy_path_for
 from legame.store import Workspace
 
 FloatArray = npt.NDArray[np.float64]
@@ -48,13 +50,23 @@ class Difference:
         return {"estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high}
 
 
-def results(ws: Workspace, *, at: datetime | None = None, seed: int = 0) -> dict[str, Any]:
-    """Per-trigger (and overall) comparison of the arms; see the module docstring."""
+def results(
+    ws: Workspace, *, at: datetime | None = None, seed: int = 0, policy: Policy | None = None
+) -> dict[str, Any]:
+    """Per-trigger (and overall) comparison of the arms; see the module docstring. Each
+    trigger's row also carries the experiment's reading (``legame.experiments.gestures``):
+    ``comparisons`` (retention, revenue, unsubscribe: ``unadjusted``, ``cuped`` and
+    ``always_valid`` intervals), ``verdict`` (from the always-valid interval), ``segments``
+    and ``return``."""
     at = as_of(ws, at)
+    policy = policy or load_policy(policy_path_for(ws.path))
     table = DuckDBEngine(ws).query(
         "gratitude_results", as_of=at, followup_days=d.GRATITUDE_FOLLOWUP_DAYS
     )
     by_trigger = compare_arms(table, np.random.default_rng(seed))
+    reading = experiment(ws, policy, at)
+    for row in by_trigger:
+        row.update(reading.get(row["trigger"], {}))
     return {
         "as_of": at,
         "followup_days": d.GRATITUDE_FOLLOWUP_DAYS,
@@ -64,6 +76,9 @@ def results(ws: Workspace, *, at: datetime | None = None, seed: int = 0) -> dict
             if r["trigger"] == "all"
         ),
         "by_trigger": by_trigger,
+        "end": policy.gratitude.end,
+        "fixed_horizon_valid": policy.gratitude.end is not None
+        and at.date() >= policy.gratitude.end,
         "nps_note": "NPS compares the customers who answered in the follow-up: an "
         "association, not a randomized effect.",
     }

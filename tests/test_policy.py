@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,8 @@ from legame.errors import InputError
 from legame.policy import (
     DEFAULT_POLICY,
     Cap,
+    ContactTest,
+    TestArm,
     default_policy_text,
     key_paths,
     load_policy,
@@ -66,7 +68,10 @@ def test_the_file_init_writes_sets_every_key_explicitly_with_comments(tmp_path: 
                 written.add(path)
 
     walk(data, "")
-    assert written == set(key_paths())
+    # Keys without a value by default are shown commented out, with an example.
+    commented = {"gratitude.end", "experiments.contact_tests"}
+    assert written == set(key_paths()) - commented
+    assert '\n# end = "' in text and "\n# [experiments.contact_tests." in text
     assert text.count("\n#") >= 20  # commented, not a bare dump
 
 
@@ -313,3 +318,213 @@ def test_every_policy_key_is_documented_in_its_section() -> None:
         if f"{section}.{key}".lstrip(".") not in key_paths()
     ]
     assert extra == []
+
+
+# --- [experiments] -----------------------------------------------------------------------
+
+WEEKLY_CAP = """
+[experiments]
+margin_rate = 0.25
+
+[experiments.contact_tests.weekly_cap]
+start = "2026-01-05"     # UTC date the arms start being enforced
+end = 2026-04-05         # a TOML date reads too
+seed = 7
+channel = "all"
+arms.low = { share = 0.5, per_7_days = 2 }
+arms.high = { share = 0.5, per_7_days = 4, per_30_days = 12 }
+"""
+
+
+def test_experiments_default_to_a_30_percent_margin_and_no_contact_test() -> None:
+    assert DEFAULT_POLICY.experiments.margin_rate == 0.3
+    assert DEFAULT_POLICY.experiments.contact_tests == ()
+    assert DEFAULT_POLICY.gratitude.end is None
+
+
+def test_a_contact_test_reads_into_its_arms_and_caps(tmp_path: Path) -> None:
+    policy = load_text(tmp_path, WEEKLY_CAP)
+    assert policy.experiments.margin_rate == 0.25
+    (test,) = policy.experiments.contact_tests
+    assert test == ContactTest(
+        name="weekly_cap",
+        start=date(2026, 1, 5),
+        end=date(2026, 4, 5),
+        seed=7,
+        channel="all",
+        arms=(
+            TestArm("low", 0.5, (Cap("all", 7, 2),)),
+            TestArm("high", 0.5, (Cap("all", 7, 4), Cap("all", 30, 12))),
+        ),
+    )
+    assert policy.experiments.contact_test("weekly_cap") is test
+    assert policy.contact == DEFAULT_POLICY.contact  # a test leaves the policy's rules alone
+
+
+def test_a_contact_test_runs_from_its_start_until_its_end_in_utc(tmp_path: Path) -> None:
+    (test,) = load_text(tmp_path, WEEKLY_CAP).experiments.contact_tests
+    assert not test.active(datetime(2026, 1, 4, 23, 59, 59))
+    assert test.active(datetime(2026, 1, 5)) and test.active(datetime(2026, 4, 4, 23, 59))
+    assert not test.active(datetime(2026, 4, 5))  # the end is exclusive
+    assert (test.starts_at, test.ends_at) == (datetime(2026, 1, 5), datetime(2026, 4, 5))
+    assert test.applies_to("email") and test.applies_to("sms")
+
+
+def test_a_contact_test_without_end_or_seed_runs_on_with_seed_1_on_one_channel(
+    tmp_path: Path,
+) -> None:
+    (test,) = load_text(
+        tmp_path,
+        "[experiments.contact_tests.sms-cadence]\nstart = '2026-01-05'\nchannel = 'sms'\n"
+        "arms.a = { share = 0.2, per_1_day = 0 }\narms.b = { share = 0.8, per_14_days = 3 }\n",
+    ).experiments.contact_tests
+    assert (test.end, test.ends_at, test.seed, test.channel) == (None, None, 1, "sms")
+    assert test.active(datetime(2999, 1, 1))
+    assert test.arms[0].caps == (Cap("sms", 1, 0),)
+    assert test.applies_to("sms") and not test.applies_to("email")
+
+
+def test_arms_are_assigned_by_the_seeded_hash_of_test_and_customer(tmp_path: Path) -> None:
+    (test,) = load_text(tmp_path, WEEKLY_CAP).experiments.contact_tests
+    ids = [f"C{i:05d}" for i in range(2000)]
+    arms = test.arms_of(ids)
+    assert [test.arms[k] for k in arms[:50]] == [test.arm_of(cid) for cid in ids[:50]]
+    other = dataclasses.replace(test, seed=8).arms_of(ids)
+    assert (arms != other).mean() > 0.3  # a new seed is a new split
+
+
+def test_the_gratitude_program_takes_an_optional_end_date(tmp_path: Path) -> None:
+    policy = load_text(tmp_path, '[gratitude]\nend = "2026-12-31"\n')
+    assert policy.gratitude.end == date(2026, 12, 31)
+    assert policy.gratitude.holdout_share == DEFAULT_POLICY.gratitude.holdout_share
+
+
+def _test_table(**lines: str) -> str:
+    """A contact test whose lines are the valid ones, with ``lines`` replaced or added
+    (an empty string drops a line)."""
+    given = {
+        "start": '"2026-01-05"',
+        "end": '"2026-04-05"',
+        "arms.low": "{ share = 0.5, per_7_days = 2 }",
+        "arms.high": "{ share = 0.5, per_7_days = 4 }",
+    } | lines
+    body = "".join(f"{k} = {v}\n" for k, v in given.items() if v)
+    return f"[experiments.contact_tests.weekly_cap]\n{body}"
+
+
+SECTION = "[experiments.contact_tests.weekly_cap]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[experiments]\nmargin_rate = 1.5\n",
+            "[experiments] margin_rate must be a number from 0 to 1; got 1.5",
+        ),
+        (
+            "[experiments]\nmargin_rate = 'high'\n",
+            "[experiments] margin_rate must be a number from 0 to 1; got 'high'",
+        ),
+        (
+            "[experiments]\nmargin = 0.3\n",
+            "[experiments] 'margin' is not a policy key; did you mean 'margin_rate'?",
+        ),
+        ("[experiments]\ncontact_tests = 3\n", "[experiments] contact_tests must be a table"),
+        (
+            "[experiments.contact_tests.Weekly]\nstart = '2026-01-05'\n",
+            "[experiments.contact_tests] 'Weekly' is not a test name",
+        ),
+        (
+            "[experiments.contact_tests]\nweekly = 3\n",
+            "[experiments.contact_tests] weekly must be a table",
+        ),
+        (_test_table(start=""), f"{SECTION} start is required"),
+        (
+            _test_table(start='"2026-13-01"'),
+            f'{SECTION} start must be a date "YYYY-MM-DD", such as "2026-01-05"; '
+            "got '2026-13-01'",
+        ),
+        (
+            _test_table(start="2026-01-05T10:00:00"),
+            f'{SECTION} start must be a date "YYYY-MM-DD"',
+        ),
+        (
+            _test_table(end='"2026-01-05"'),
+            f"{SECTION} end must be after start (2026-01-05); got '2026-01-05'",
+        ),
+        (_test_table(seed="-1"), f"{SECTION} seed must be a whole number ≥ 0; got -1"),
+        (
+            _test_table(channel='"emial"'),
+            f"{SECTION} channel names the channel 'emial', which is not in [contact] channels",
+        ),
+        (
+            _test_table(chanel='"all"'),
+            f"{SECTION} 'chanel' is not a policy key; did you mean 'channel'?",
+        ),
+        (_test_table(**{"arms.low": "", "arms.high": ""}), f"{SECTION} arms is required"),
+        (
+            _test_table(**{"arms.high": ""}),
+            f"{SECTION} arms must hold at least 2 arms to compare; got 1",
+        ),
+        (
+            _test_table(**{"arms.Low": "{ share = 0.5, per_7_days = 1 }", "arms.low": ""}),
+            f"{SECTION} 'arms.Low' is not an arm name",
+        ),
+        (_test_table(**{"arms.low": "3"}), f"{SECTION} arms.low must be a table such as"),
+        (
+            _test_table(**{"arms.low": "{ per_7_days = 2 }"}),
+            f"{SECTION} arms.low.share is required",
+        ),
+        (
+            _test_table(**{"arms.low": "{ share = 0, per_7_days = 2 }"}),
+            f"{SECTION} arms.low.share must be a number > 0 and at most 1; got 0",
+        ),
+        (
+            _test_table(**{"arms.low": "{ share = true, per_7_days = 2 }"}),
+            f"{SECTION} arms.low.share must be a number > 0 and at most 1; got true",
+        ),
+        (
+            _test_table(**{"arms.low": "{ share = 0.5 }"}),
+            f"{SECTION} arms.low has no cap; give it one or more",
+        ),
+        (
+            _test_table(**{"arms.low": "{ share = 0.5, per_week = 2 }"}),
+            f"{SECTION} arms.low.per_week is not an arm key",
+        ),
+        (
+            _test_table(**{"arms.low": "{ share = 0.5, per_7_days = 2.5 }"}),
+            f"{SECTION} arms.low.per_7_days must be a whole number ≥ 0; got 2.5",
+        ),
+        (
+            _test_table(**{"arms.low": "{ share = 0.5, per_99999_days = 2 }"}),
+            f"{SECTION} arms.low.per_99999_days is longer than 36500 days",
+        ),
+        (
+            _test_table(**{"arms.low": "{ share = 0.5, per_1_day = 2, per_1_days = 3 }"}),
+            f"{SECTION} arms.low repeats the 1-day window",
+        ),
+        (
+            _test_table(**{"arms.low": "{ share = 0.3, per_7_days = 2 }"}),
+            f"{SECTION} arms must have shares that add up to 1; they add up to 0.8",
+        ),
+        (
+            "[gratitude]\nend = 2026\n",
+            '[gratitude] end must be a date "YYYY-MM-DD", such as "2026-01-05"; got 2026',
+        ),
+    ],
+)
+def test_bad_experiment_values_name_the_section_and_key(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    assert error_of(tmp_path, text).startswith(expected)
+
+
+def test_three_arms_of_a_third_each_add_up_to_one(tmp_path: Path) -> None:
+    text = _test_table(**{"arms.low": "{ share = 0.333, per_7_days = 1 }"}).replace(
+        "arms.high = { share = 0.5,", "arms.high = { share = 0.333,"
+    )
+    (test,) = load_text(
+        tmp_path, text + "arms.mid = { share = 0.334, per_7_days = 3 }\n"
+    ).experiments.contact_tests
+    assert [arm.name for arm in test.arms] == ["low", "high", "mid"]

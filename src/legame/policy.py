@@ -15,6 +15,11 @@ value::
 Tables of caps and the ``channels`` list are taken as a whole: writing ``[contact.caps]``
 replaces every default cap, so a default cap can be removed by leaving it out.
 
+``[experiments]`` holds the margin rate the gratitude program's return is computed with,
+and the randomized contact-frequency tests (``[experiments.contact_tests.<name>]``): each
+customer's arm (a seeded hash, :mod:`legame.assign`) caps their marketing
+sends while the test runs, on top of the ``[contact]`` rules.
+
 Before it is parsed, the text is checked to be at most :data:`MAX_POLICY_CHARS` characters
 long and its arrays, inline tables and dotted keys to nest at most :data:`MAX_TOML_DEPTH` deep
 (:func:`check_toml_text`), so a hostile file is refused with the line to fix instead of
@@ -29,14 +34,18 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+import numpy.typing as npt
+
+from legame.assign import arm_index, arm_indices
 from legame.errors import InputError
 
 #: The policy file's name, in the workspace's folder.
@@ -151,11 +160,94 @@ class GratitudePolicy:
     holdout_share: float
     seed: int
     triggers: tuple[GratitudeTrigger, ...]
+    #: The program's pre-registered end date (UTC, exclusive), for its fixed-horizon
+    #: interval; None: not set.
+    end: date | None = None
 
     def trigger(self, name: str) -> GratitudeTrigger:
         for trigger in self.triggers:
             if trigger.name == name:
                 return trigger
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class TestArm:
+    """One arm of a contact-frequency test: its share of the customers, and the caps its
+    customers' marketing sends count against while the test runs (``channel`` of each cap
+    is the test's channel, or ``all``)."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    name: str
+    share: float
+    caps: tuple[Cap, ...]
+
+
+@dataclass(frozen=True)
+class ContactTest:
+    """A randomized contact-frequency test: ``[experiments.contact_tests.<name>]``.
+
+    Each customer is in one arm, by a seeded hash of (``seed``, ``name``, customer id)
+    (:mod:`legame.assign`): stable, and independent of everything about the
+    customer. From ``start`` (a UTC date, inclusive) until ``end`` (exclusive; None: until
+    the test is removed) the arm's caps apply to marketing sends on ``channel`` (or every
+    channel for ``all``), on top of the ``[contact]`` rules.
+    """
+
+    __test__ = False
+
+    name: str
+    start: date
+    end: date | None
+    seed: int
+    channel: str  # a channel name, or ALL_CHANNELS
+    arms: tuple[TestArm, ...]
+
+    @property
+    def starts_at(self) -> datetime:
+        """The first instant (naive UTC) the arms are enforced."""
+        return datetime.combine(self.start, time())
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """The first instant (naive UTC) they no longer are (None: no end)."""
+        return None if self.end is None else datetime.combine(self.end, time())
+
+    def active(self, at: datetime) -> bool:
+        """Whether the arms are enforced at ``at`` (a naive UTC instant)."""
+        ends = self.ends_at
+        return self.starts_at <= at and (ends is None or at < ends)
+
+    def applies_to(self, channel: str) -> bool:
+        """Whether a send on ``channel`` counts against the arms' caps."""
+        return self.channel in (channel, ALL_CHANNELS)
+
+    @property
+    def shares(self) -> tuple[float, ...]:
+        return tuple(arm.share for arm in self.arms)
+
+    def arm_of(self, customer_id: str) -> TestArm:
+        """The customer's arm (the same every time it is asked)."""
+        return self.arms[arm_index(self.seed, self.name, customer_id, self.shares)]
+
+    def arms_of(self, customer_ids: Iterable[str]) -> npt.NDArray[np.int64]:
+        """The index in :attr:`arms` of each customer's arm, in order."""
+        return arm_indices(self.seed, self.name, customer_ids, self.shares)
+
+
+@dataclass(frozen=True)
+class ExperimentsPolicy:
+    """The ``[experiments]`` section: the margin rate, and the contact-frequency tests."""
+
+    #: The share of revenue that is margin (the gratitude program's return is margin).
+    margin_rate: float = 0.3
+    contact_tests: tuple[ContactTest, ...] = ()
+
+    def contact_test(self, name: str) -> ContactTest:
+        for test in self.contact_tests:
+            if test.name == name:
+                return test
         raise KeyError(name)
 
 
@@ -204,6 +296,7 @@ class Policy:
     gratitude: GratitudePolicy
     ingest: IngestPolicy = field(default_factory=IngestPolicy)
     cases: CasesPolicy = field(default_factory=CasesPolicy)
+    experiments: ExperimentsPolicy = field(default_factory=ExperimentsPolicy)
     #: The workspace's currency (ISO 4217): the one amounts are shown in.
     currency: str = "EUR"
     source: str | None = field(default=None, compare=False)
@@ -338,6 +431,37 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
     return check
 
 
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value  # a TOML date: 2026-01-05
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _Bad('a date "YYYY-MM-DD", such as "2026-01-05"')
+
+
+def _rate(value: Any) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= 1
+    ):
+        raise _Bad("a number from 0 to 1")
+    return float(value)
+
+
+def _name_or_all(value: Any) -> str:
+    if not isinstance(value, str) or not _CHANNEL.match(value):
+        raise _Bad(f'a lower-case channel name, such as "email", or "{ALL_CHANNELS}"')
+    return value
+
+
 def _ascending(value: Any) -> tuple[int, ...]:
     if (
         not isinstance(value, list)
@@ -397,7 +521,20 @@ DEFAULT_CAPS: dict[str, dict[int, int]] = {
 GRATITUDE_KEYS: dict[str, Key] = {
     "holdout_share": Key(_share, 0.1, "share of eligible customers randomly held out"),
     "seed": Key(_whole(), 20240601, "seed of the random holdout assignment"),
+    "end": Key(_date, None, "the program's pre-registered end date (optional)"),
 }
+EXPERIMENTS_KEYS: dict[str, Key] = {
+    "margin_rate": Key(_rate, 0.3, "the share of revenue that is margin"),
+}
+#: The keys of one ``[experiments.contact_tests.<name>]`` table, besides its ``arms``.
+CONTACT_TEST_KEYS: dict[str, Key] = {
+    "start": Key(_date, None, "the UTC date the arms start being enforced (required)"),
+    "end": Key(_date, None, "the pre-registered end date, exclusive (optional)"),
+    "seed": Key(_whole(), 1, "seed of the arm assignment"),
+    "channel": Key(_name_or_all, ALL_CHANNELS, "whose marketing sends the arms cap"),
+}
+#: Arm shares must add up to 1 within this (three arms of 0.333, 0.333 and 0.334 do).
+SHARE_TOLERANCE = 1e-3
 
 
 def _trigger(**keys: Key) -> dict[str, Key]:
@@ -480,6 +617,8 @@ def key_paths() -> list[str]:
         paths += [f"gratitude.triggers.{name}.{k}" for k in keys]
     paths += [f"ingest.{k}" for k in INGEST_KEYS]
     paths += [f"cases.{k}" for k in CASES_KEYS]
+    paths += [f"experiments.{k}" for k in EXPERIMENTS_KEYS]
+    paths += ["experiments.contact_tests"]
     return paths
 
 
@@ -542,6 +681,8 @@ def _show(value: Any, limit: int = 80) -> str:
         return "true" if value else "false"
     if isinstance(value, dict):
         return "a table"
+    if isinstance(value, date | time):
+        return value.isoformat()
     shown = repr(value)
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
@@ -673,21 +814,134 @@ def _gratitude(r: _Reader, data: Mapping[str, Any]) -> GratitudePolicy:
         values = r.scalars(given, section, keys)
         enabled = values.pop("enabled")
         triggers.append(GratitudeTrigger(name, enabled, tuple(values.items())))
-    return GratitudePolicy(top["holdout_share"], top["seed"], tuple(triggers))
+    return GratitudePolicy(top["holdout_share"], top["seed"], tuple(triggers), top["end"])
+
+
+def _experiments(
+    r: _Reader, data: Mapping[str, Any], channels: tuple[str, ...]
+) -> ExperimentsPolicy:
+    r.only(data, "experiments", [*EXPERIMENTS_KEYS, "contact_tests"])
+    top = r.scalars(data, "experiments", EXPERIMENTS_KEYS)
+    table = r.table(data, "experiments", "contact_tests")
+    tests = tuple(_contact_test(r, name, table[name], channels) for name in table)
+    return ExperimentsPolicy(top["margin_rate"], tests)
+
+
+def _contact_test(r: _Reader, name: str, given: Any, channels: tuple[str, ...]) -> ContactTest:
+    parent = "experiments.contact_tests"
+    if not _CHANNEL.match(name):
+        raise r.fail(
+            parent,
+            repr(name),
+            "is not a test name; write lower-case letters, digits, _ and -, starting "
+            "with a letter, such as weekly_cap",
+        )
+    section = f"{parent}.{name}"
+    if not isinstance(given, dict):
+        raise r.bad(parent, name, f"a table ([{section}])", given)
+    r.only(given, section, [*CONTACT_TEST_KEYS, "arms"])
+    if "start" not in given:
+        raise r.fail(
+            section,
+            "start",
+            'is required: the UTC date the arms start being enforced, such as "2026-01-05"',
+        )
+    values = r.scalars(given, section, CONTACT_TEST_KEYS)
+    start, end, channel = values["start"], values["end"], values["channel"]
+    if end is not None and end <= start:
+        raise r.fail(section, "end", f"must be after start ({start}); got {_show(given['end'])}")
+    if channel != ALL_CHANNELS and channel not in channels:
+        raise r.fail(
+            section,
+            "channel",
+            f"names the channel {channel!r}, which is not in [contact] channels "
+            f"({', '.join(channels)}); write one of them, or {ALL_CHANNELS!r} for every channel",
+        )
+    arms = _arms(r, section, given, channel)
+    return ContactTest(name, start, end, values["seed"], channel, arms)
+
+
+def _arms(r: _Reader, section: str, given: Mapping[str, Any], channel: str) -> tuple[TestArm, ...]:
+    example = "such as arms.low = { share = 0.5, per_7_days = 2 }"
+    if "arms" not in given:
+        raise r.fail(section, "arms", f"is required: at least 2 arms, {example}")
+    table = r.table(given, section, "arms")
+    if len(table) < 2:
+        raise r.fail(section, "arms", f"must hold at least 2 arms to compare; got {len(table)}")
+    arms = []
+    for name, arm in table.items():
+        key = f"arms.{name}"
+        if not _CHANNEL.match(name):
+            raise r.fail(
+                section,
+                repr(key),
+                "is not an arm name; write lower-case letters, digits, _ and -, starting "
+                "with a letter, such as low",
+            )
+        if not isinstance(arm, dict):
+            raise r.bad(section, key, "a table such as { share = 0.5, per_7_days = 2 }", arm)
+        if "share" not in arm:
+            raise r.fail(section, f"{key}.share", "is required: the arm's share of customers")
+        share = arm["share"]
+        if (
+            isinstance(share, bool)
+            or not isinstance(share, int | float)
+            or not 0 < share <= 1
+            or not math.isfinite(share)
+        ):
+            raise r.bad(section, f"{key}.share", "a number > 0 and at most 1", share)
+        caps = [
+            _arm_cap(r, section, f"{key}.{window}", channel, window, limit)
+            for window, limit in arm.items()
+            if window != "share"
+        ]
+        days = [c.days for c in caps]
+        for cap in caps:
+            if days.count(cap.days) > 1:
+                raise r.fail(section, key, f"repeats the {cap.days}-day window")
+        if not caps:
+            raise r.fail(section, key, "has no cap; give it one or more, such as per_7_days = 2")
+        arms.append(TestArm(name, float(share), tuple(sorted(caps, key=lambda c: c.days))))
+    total = sum(arm.share for arm in arms)
+    if abs(total - 1) > SHARE_TOLERANCE:
+        raise r.fail(
+            section, "arms", f"must have shares that add up to 1; they add up to {total:g}"
+        )
+    return tuple(arms)
+
+
+def _arm_cap(r: _Reader, section: str, key: str, channel: str, window: str, limit: Any) -> Cap:
+    """One ``per_<D>_days = N`` cap of an arm."""
+    match = _WINDOW.match(window)
+    if not match:
+        raise r.fail(
+            section,
+            key,
+            "is not an arm key; an arm has a share and caps written per_N_days = limit "
+            "(N a whole number of days ≥ 1), such as per_7_days = 2",
+        )
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise r.bad(section, key, "a whole number ≥ 0", limit)
+    days = int(match[1])
+    if days > MAX_DAYS:
+        raise r.fail(section, key, f"is longer than {MAX_DAYS} days")
+    return Cap(channel, days, limit)
 
 
 def parse_policy(data: Mapping[str, Any], *, file: str = POLICY_FILE) -> Policy:
     """Validate parsed TOML (a dict) into a :class:`Policy`; errors name ``file``."""
     r = _Reader(file)
-    r.only(data, "", [*ROOT_KEYS, "contact", "gratitude", "ingest", "cases"])
+    r.only(data, "", [*ROOT_KEYS, "contact", "gratitude", "ingest", "cases", "experiments"])
     top = r.scalars(data, "", ROOT_KEYS)
+    contact = _contact(r, r.table(data, "", "contact"))
     return Policy(
         values=top["values"],
         currency=top["currency"],
-        contact=_contact(r, r.table(data, "", "contact")),
+        contact=contact,
         gratitude=_gratitude(r, r.table(data, "", "gratitude")),
         ingest=_ingest(r, r.table(data, "", "ingest")),
         cases=_cases(r, r.table(data, "", "cases")),
+        experiments=_experiments(r, r.table(data, "", "experiments"), contact.channels),
     )
 
 

@@ -4,7 +4,8 @@ language), and English sentences that count say "1 warning" and "2 warnings"."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -14,10 +15,19 @@ from legame.engage.governor import messages as m
 from legame.engage.governor.core import reasons_of
 from legame.engage.governor.decision import CODES
 from legame.engage.message import check_message
-from legame.policy import DEFAULT_POLICY, Cap
+from legame.policy import DEFAULT_POLICY, Cap, ContactTest, ExperimentsPolicy, TestArm
 from legame.store import Workspace
+from legame.web.i18n import LANGUAGES, catalogue
+from legame.web.reasons import contact_reason_key, say_contact_reason
 from legame.words import counted, is_one, noun
-from tests.engage.governor.log import consent, contact_policy, customer, sent, ticket
+from tests.engage.governor.log import (
+    consent,
+    contact_policy,
+    customer,
+    preference,
+    sent,
+    ticket,
+)
 
 T0 = datetime(2025, 5, 1, 10, 0)  # 12:00 in Rome
 DAY = timedelta(days=1)
@@ -47,7 +57,28 @@ def _english(reason: Reason) -> str:
         ),
         "cap_zero": lambda: m.CAP_ZERO.format(m.channel_label(f["channel"]), f["days"]),
         "quiet_hours": lambda: m.QUIET.format(f["start"], f["end"], f["zone"], f["local"]),
+        "test_cap": lambda: m.TEST_CAP.format(
+            f["sends"], m.channel_label(f["channel"]), f["days"], f["limit"], f["arm"], f["test"]
+        ),
+        "preference_stop": lambda: m.PREFERENCE_STOP.format(_when(f["at"])),
+        "preference_channel": lambda: m.PREFERENCE_CHANNEL.format(f["channel"], _when(f["at"])),
+        "preference_pause": lambda: m.PREFERENCE_PAUSE.format(_when(f["until"])),
+        "preference_cap": lambda: m.PREFERENCE_CAP.format(f["sends"], f["days"], f["limit"]),
+        "preference_quiet": lambda: m.PREFERENCE_QUIET.format(
+            f["start"], f["end"], f["zone"], f["local"]
+        ),
     }[reason.code]()
+
+
+#: A contact test whose every arm allows no e-mail at all: whoever is checked is capped.
+SILENCE = ContactTest(
+    "silence",
+    date(2025, 4, 1),
+    date(2025, 6, 1),
+    7,
+    "email",
+    (TestArm("low", 0.5, (Cap("email", 7, 0),)), TestArm("high", 0.5, (Cap("email", 7, 0),))),
+)
 
 
 @pytest.fixture
@@ -74,6 +105,23 @@ def every_reason(ws: Workspace) -> list[Reason]:
     found += gov.check("open", "email", T0 + timedelta(hours=10)).reasons  # 22:00 in Rome
     zero = Governor(ws, contact_policy(caps=(Cap("post", 30, 0),)))
     found += zero.check("capped", "post", T0).reasons
+    tested = replace(DEFAULT_POLICY, experiments=ExperimentsPolicy(0.3, (SILENCE,)))
+    found += Governor(ws, tested).check("capped", "email", T0).reasons
+    # Every choice a customer can make, at once (12:00 in Rome is in 11:00-14:00).
+    customer(ws, "chose")
+    consent(ws, "chose", "email", "granted", datetime(2024, 1, 1))
+    sent(ws, "chose", "sms", T0 - DAY)
+    preference(
+        ws,
+        "chose",
+        T0 - 3 * DAY,
+        stopped=True,
+        channels=["sms"],
+        paused_until=T0 + DAY,
+        max_per_week=1,
+        quiet=("11:00", "14:00"),
+    )
+    found += gov.check("chose", "email", T0).reasons
     return found
 
 
@@ -93,6 +141,46 @@ def test_every_reason_carries_its_code_and_the_facts_its_words_are_made_of(
         "zone": "Europe/Rome",
         "local": "22:00",
     }
+    tested = next(r for r in every_reason if r.code == "test_cap")
+    assert tested.facts == {
+        "test": "silence",
+        "arm": SILENCE.arm_of("capped").name,
+        "channel": "email",
+        "sends": 2,
+        "days": 7,
+        "limit": 0,
+    }
+    own = next(r for r in every_reason if r.code == "preference_cap")
+    assert own.facts == {"channel": "all", "sends": 1, "days": 7, "limit": 1}
+    paused = next(r for r in every_reason if r.code == "preference_pause")
+    assert paused.facts == {"at": T0 - 3 * DAY, "until": T0 + DAY}
+
+
+def test_every_reason_is_said_in_every_language_from_its_facts(
+    every_reason: list[Reason],
+) -> None:
+    """No reason falls back to its English words on a page, and each language fills the
+    sentence with the facts (a count by the plural rule, the channel by its label)."""
+    for code in CODES:
+        for lang in LANGUAGES:
+            assert catalogue(lang).has(contact_reason_key(code)), (lang, code)
+    for lang in LANGUAGES:
+        c = catalogue(lang)
+        for reason in every_reason:
+            said = str(say_contact_reason(c, reason))
+            assert 'lang="en"' not in said and "{" not in said, (lang, reason.code, said)
+    tested = next(r for r in every_reason if r.code == "test_cap")
+    arm = tested.facts["arm"]
+    assert str(say_contact_reason(catalogue("it"), tested)) == (
+        f"2 invii su E-mail in 7 giorni (limite 0 nel gruppo {arm} del test di contatto silence)"
+    )
+    own = next(r for r in every_reason if r.code == "preference_cap")
+    assert str(say_contact_reason(catalogue("en"), own)) == (
+        "1 send on all channels in the last 7 days (the customer&#39;s own limit: 1)"
+    )
+    assert str(say_contact_reason(catalogue("es"), own)) == (
+        "1 envío por todos los canales en 7 días (límite elegido por el cliente: 1)"
+    )
 
 
 def test_the_facts_go_out_as_json_with_instants_in_utc_and_the_api_schema_takes_them(

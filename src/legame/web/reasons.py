@@ -120,34 +120,57 @@ def _cut(text: str) -> str:
 
 # --- the contact governor's reasons -----------------------------------------------------------
 
+#: The catalogue keys of the codes said from a sub-table of ``[governor]``; every other code
+#: is ``governor.<code>``.
+_CONTACT_KEYS = {
+    "test_cap": "governor.experiment.test_cap",
+    "preference_stop": "governor.preference.stop",
+    "preference_channel": "governor.preference.channel",
+    "preference_pause": "governor.preference.pause",
+    "preference_cap": "governor.preference.cap",
+    "preference_quiet": "governor.preference.quiet",
+}
+
+
+def contact_reason_key(code: str) -> str:
+    """The catalogue key a contact governor's reason code is said with."""
+    return _CONTACT_KEYS.get(code, f"governor.{code}")
+
 
 def say_contact_reason(c: Catalogue, reason: ContactReason) -> Markup:
     """A contact governor's reason as HTML in ``c``'s language, from its code and facts; one
     without them (a plan's, or a code this catalogue does not know) as its English words,
     marked so."""
-    key = f"governor.{reason.code}"
+    key = contact_reason_key(reason.code)
     if not reason.code or not c.has(key):
         return Markup('<span lang="en">{}</span>').format(reason.message)
     f = reason.facts
-    if reason.code in ("consent_withdrawn", "consent_missing"):
+    code = reason.code
+    if code in ("consent_withdrawn", "consent_missing", "preference_channel"):
         return c.html(key, channel=_channel(c, f["channel"]), when=_when(c, f.get("at")))
-    if reason.code in ("complaint", "unsubscribe", "ticket_resolved"):
+    if code == "preference_stop":
+        return c.html(key, when=_when(c, f["at"]))
+    if code == "preference_pause":
+        return c.html(key, until=_when(c, f["until"]))
+    if code in ("complaint", "unsubscribe", "ticket_resolved"):
         channel = _channel(c, f.get("channel"))
         return c.html(key, n=int(f["days"]), when=_when(c, f["at"]), channel=channel)
-    if reason.code == "ticket_open":
+    if code == "ticket_open":
         return c.html(key, when=_when(c, f["since"]))
-    if reason.code == "cap":
+    if code in ("cap", "preference_cap", "test_cap"):
+        tested = {"test": str(f["test"]), "arm": str(f["arm"])} if code == "test_cap" else {}
         return c.html(
             key,
             n=int(f["sends"]),
             channel=_channel(c, f["channel"]),
             days=c.plural("governor.days", int(f["days"])),
             limit=int(f["limit"]),
+            **tested,
         )
-    if reason.code == "cap_zero":
+    if code == "cap_zero":
         setting = f"per_{int(f['days'])}_days"
         return c.html(key, channel=_channel(c, f["channel"]), setting=setting)
-    # quiet_hours
+    # quiet_hours, preference_quiet
     start, end, local = (_clock(c, str(f[name])) for name in ("start", "end", "local"))
     return c.html(key, zone=str(f["zone"]), start=start, end=end, local=local)
 

@@ -59,3 +59,25 @@ def ticket(ws: Workspace, cid: str, opened: datetime, resolved: datetime | None 
 def contact_policy(policy: Policy = DEFAULT_POLICY, **changes: Any) -> Policy:
     """The policy with some ``[contact]`` fields replaced."""
     return replace(policy, contact=replace(policy.contact, **changes))
+
+
+def preference(
+    ws: Workspace,
+    cid: str,
+    at: datetime,
+    *,
+    channels: list[str] | None = None,
+    max_per_week: int | None = None,
+    max_per_month: int | None = None,
+    quiet: tuple[str, str] | None = None,
+    paused_until: datetime | None = None,
+    stopped: bool = False,
+) -> None:
+    """Save a set of contact preferences for ``cid`` at ``at`` (as the preference page does)."""
+    start, end = quiet or (None, None)
+    ws.con.execute(
+        'INSERT INTO contact_preferences (customer_id, "at", channels, max_per_week, '
+        "max_per_month, quiet_start, quiet_end, paused_until, stopped, source) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
+        [cid, at, channels, max_per_week, max_per_month, start, end, paused_until, stopped],
+    )

@@ -455,6 +455,13 @@ def test_the_check_query_uses_the_customer_indexes(tmp_path) -> None:
             "SELECT customer_id FROM tickets WHERE customer_id IN (SELECT customer_id "
             "FROM consents) ORDER BY customer_id LIMIT 1"
         ).fetchall()[0][0]
+        # Saved contact preferences, 25 for each customer: enough for an index to pay.
+        ws.con.execute(
+            'INSERT INTO contact_preferences (customer_id, "at", max_per_week, source) '
+            "SELECT customer_id, ? + to_minutes(i::BIGINT), 2, 'test' "
+            "FROM customers CROSS JOIN range(25) AS t(i)",
+            [T0 - 60 * DAY],
+        )
         plan = ws.con.execute(
             f"EXPLAIN (ANALYZE, FORMAT json) {sql.render('governor/check')}",
             [cid, None, T0 - 30 * DAY, T0, T0],
@@ -469,7 +476,7 @@ def test_the_check_query_uses_the_customer_indexes(tmp_path) -> None:
             walk(child)
 
     walk(json.loads(plan))
-    tables = ("messages", "consents", "tickets", "customers")
+    tables = ("messages", "consents", "tickets", "customers", "contact_preferences")
     assert {t: scans.get(t) for t in tables} == {t: "Index Scan" for t in tables}
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +15,17 @@ from legame.engage.governor import Governor
 from legame.engage.governor.bench import build_workspace, plan_throughput
 from legame.engage.governor.core import reasons_of
 from legame.errors import InputError
-from legame.policy import DEFAULT_POLICY, Cap, Policy
+from legame.policy import DEFAULT_POLICY, Cap, ContactTest, ExperimentsPolicy, Policy, TestArm
 from legame.store import Workspace
-from tests.engage.governor.log import add, consent, contact_policy, customer, sent, ticket
+from tests.engage.governor.log import (
+    add,
+    consent,
+    contact_policy,
+    customer,
+    preference,
+    sent,
+    ticket,
+)
 
 T0 = datetime(2025, 5, 1, 10, 0)  # 12:00 in Rome
 DAY = timedelta(days=1)
@@ -109,6 +118,43 @@ def test_an_empty_audience_plans_nothing_and_an_empty_id_is_refused(gov: Governo
 # --- plan and check agree --------------------------------------------------------------
 
 ZONES = ["Europe/Rome", "America/New_York", "Asia/Tokyo", None, "Not/AZone"]
+
+
+def with_tests(policy: Policy, *tests: ContactTest) -> Policy:
+    return dataclasses.replace(policy, experiments=ExperimentsPolicy(0.3, tests))
+
+
+#: Contact tests for the agreement: one on every channel with a 0 arm and a month's cap,
+#: running at T0 until the next day; one on e-mail only, without end; one not yet started.
+EVERY_CHANNEL = ContactTest(
+    "cadence",
+    date(2025, 4, 1),
+    date(2025, 5, 2),
+    3,
+    "all",
+    (
+        TestArm("one", 0.4, (Cap("all", 7, 1),)),
+        TestArm("two", 0.4, (Cap("all", 3, 1), Cap("all", 30, 4))),
+        TestArm("none", 0.2, (Cap("all", 7, 0),)),
+    ),
+)
+EMAIL_ONLY = ContactTest(
+    "email-weekly",
+    date(2025, 1, 1),
+    None,
+    9,
+    "email",
+    (TestArm("low", 0.5, (Cap("email", 7, 1),)), TestArm("high", 0.5, (Cap("email", 7, 3),))),
+)
+LATER = ContactTest(
+    "later",
+    date(2025, 6, 1),
+    None,
+    1,
+    "all",
+    (TestArm("a", 0.5, (Cap("all", 7, 0),)), TestArm("b", 0.5, (Cap("all", 7, 0),))),
+)
+LOOSE = contact_policy(caps=(Cap("email", 7, 6), Cap("all", 14, 8)))
 SCENARIOS = {
     # name: (instant, campaign, policy)
     "marketing at noon in Rome": (T0, None, DEFAULT_POLICY),
@@ -123,7 +169,20 @@ SCENARIOS = {
             require_consent=("email",),
         ),
     ),
+    "contact tests at noon": (T0, None, with_tests(LOOSE, EVERY_CHANNEL, EMAIL_ONLY, LATER)),
+    "contact tests at night, with the policy's caps": (
+        datetime(2025, 5, 1, 19, 30),
+        None,
+        with_tests(DEFAULT_POLICY, EVERY_CHANNEL, EMAIL_ONLY),
+    ),
+    "contact tests and a transactional campaign": (
+        T0,
+        "receipt",
+        with_tests(LOOSE, EVERY_CHANNEL, EMAIL_ONLY),
+    ),
 }
+#: Own quiet hours the customers choose (and one that cannot be read, and one empty).
+OWN_QUIET = [("11:30", "13:00"), ("22:00", "07:00"), ("08:00", "21:00"), ("25:00", "01:00")]
 
 
 def _random_log(ws: Workspace, rng: np.random.Generator, n: int) -> list[str]:
@@ -154,12 +213,59 @@ def _random_log(ws: Workspace, rng: np.random.Generator, n: int) -> list[str]:
                 None if rng.random() < 0.4 else opened + timedelta(days=float(rng.uniform(0, 6)))
             )
             ticket(ws, cid, opened, resolved)
-    return ids
+        if rng.random() < 0.5:
+            _random_preferences(ws, rng, cid)
+    return ids + _edge_preferences(ws)
+
+
+#: Customers whose saved choices sit on the edges the random ones rarely reach.
+EDGE = ["e-quiet-changes", "e-saved-at-t0", "e-pause-ends-at-t0", "e-pause-ends-after-t0"]
+
+
+def _edge_preferences(ws: Workspace) -> list[str]:
+    for cid in EDGE:
+        customer(ws, cid)
+        for channel in ("email", "sms"):
+            consent(ws, cid, channel, "granted", datetime(2024, 1, 1))
+    # Own quiet hours 11:30-13:00 in Rome (09:30-11:00 UTC), changed at 10:30 UTC.
+    preference(ws, EDGE[0], T0 - 3 * DAY, quiet=("11:30", "13:00"))
+    preference(ws, EDGE[0], T0 + timedelta(minutes=30), quiet=("12:00", "12:15"))
+    # A stop saved at the very instant of the plan: in force.
+    preference(ws, EDGE[1], T0 - 3 * DAY, max_per_week=3)
+    preference(ws, EDGE[1], T0, stopped=True)
+    # A pause up to the plan's instant is over; one a second later is not.
+    preference(ws, EDGE[2], T0 - 3 * DAY, paused_until=T0)
+    preference(ws, EDGE[3], T0 - 3 * DAY, paused_until=T0 + timedelta(seconds=1))
+    return EDGE
+
+
+def _random_preferences(ws: Workspace, rng: np.random.Generator, cid: str) -> None:
+    """One to three saved choices, one maybe after the plan's time."""
+    for _ in range(int(rng.integers(1, 4))):
+        at = T0 - timedelta(hours=float(rng.uniform(-72, 24 * 60)))
+        pick = rng.random(6)
+        quiet = OWN_QUIET[rng.integers(len(OWN_QUIET))] if pick[2] < 0.35 else None
+        preference(
+            ws,
+            cid,
+            at,
+            channels=[None, ["email"], ["sms"], ["email", "sms"], []][rng.integers(5)]
+            if pick[0] < 0.3
+            else None,
+            max_per_week=int(rng.integers(0, 4)) if pick[1] < 0.4 else None,
+            max_per_month=int(rng.integers(1, 8)) if pick[3] < 0.3 else None,
+            quiet=quiet,
+            paused_until=T0 + timedelta(hours=float(rng.uniform(-48, 96)))
+            if pick[4] < 0.2
+            else None,
+            stopped=bool(pick[5] < 0.1),
+        )
 
 
 @pytest.fixture(scope="module")
 def random_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    """A seeded random contact log of 150 customers, in a closed workspace file."""
+    """A seeded random contact log of 150 customers (and the edge cases' few), in a closed
+    workspace file."""
     path = tmp_path_factory.mktemp("agree") / "log.duckdb"
     with Workspace.create(path) as ws, ws.transaction():
         ids = _random_log(ws, np.random.default_rng(7), 150)
@@ -183,15 +289,16 @@ def _caps_hold(ws: Workspace, policy: Policy, channel: str, at: datetime, cid: s
 def test_plan_agrees_with_checking_and_recording_one_row_at_a_time(
     random_log: tuple[Path, list[str]], tmp_path: Path, scenario: str, channel: str
 ) -> None:
-    """The audience (300 rows drawn with repeats, one customer five times in a row) is
-    planned at once; then each row is checked and, if allowed, recorded, in order. Every
-    row must get the same decision and the same reasons, words and ``until`` included."""
+    """The audience (300 rows drawn with repeats, one customer five times in a row, and the
+    customers of edge cases twice) is planned at once; then each row is checked and, if
+    allowed, recorded, in order. Every row must get the same decision and the same
+    reasons, words and ``until`` included."""
     at, campaign, policy = SCENARIOS[scenario]
     source, ids = random_log
     path = tmp_path / "copy.duckdb"
     shutil.copy(source, path)
     rng = np.random.default_rng(11)
-    audience = [ids[i] for i in rng.integers(0, len(ids), 295)] + [ids[0]] * 5
+    audience = [ids[i] for i in rng.integers(0, len(ids), 295)] + [ids[0]] * 5 + EDGE * 2
     with Workspace.open(path) as ws:
         gov = Governor(ws, policy)
         allowed, suppressed = gov.plan(audience, channel, at, campaign_id=campaign)
@@ -221,7 +328,27 @@ def test_the_agreement_scenarios_cover_every_rule(random_log, tmp_path: Path) ->
             for channel in ("email", "sms"):
                 result = Governor(ws, policy).plan(ids + ids, channel, at, campaign_id=campaign)
                 seen |= set(result.counts()) - {"allowed", "suppressed"}
-    assert seen == {"consent", "cooldown", "cap", "quiet_hours"}
+    assert seen == {"consent", "preference", "cooldown", "cap", "experiment", "quiet_hours"}
+
+
+def test_the_agreement_scenarios_say_every_preference_and_test_reason(random_log) -> None:
+    """Guards the agreement test too: every preference and contact-test sentence is said
+    somewhere, by check (whose words plan must match)."""
+    source, ids = random_log
+    said: set[str] = set()
+    with Workspace.open(source, read_only=True) as ws:
+        for at, campaign, policy in SCENARIOS.values():
+            gov = Governor(ws, policy)
+            for cid in ids:
+                said |= {r.code for r in gov.check(cid, "email", at, campaign_id=campaign).reasons}
+    assert {
+        "preference_stop",
+        "preference_channel",
+        "preference_pause",
+        "preference_cap",
+        "preference_quiet",
+        "test_cap",
+    } <= said
 
 
 # --- scale (speed itself is measured by `legame bench`, not asserted in tests) ---------

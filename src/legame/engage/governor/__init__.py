@@ -1,4 +1,6 @@
-"""The contact governor: frequency caps, quiet hours, cooldowns and consent, per send.
+"""The contact governor: frequency caps, quiet hours, cooldowns and consent, per send; the
+caps of each customer's arm in a running contact test, and each customer's own preferences
+(tighter than the policy, never looser).
 
 ::
 

@@ -22,10 +22,17 @@ from legame import sql
 from legame.engage.governor import messages as m
 from legame.engage.governor.clock import quiet_state, to_utc, zone_for
 from legame.engage.governor.decision import Decision, Reason
-from legame.engage.governor.rules import History, evaluate, next_allowed
+from legame.engage.governor.rules import (
+    MONTH_DAYS,
+    History,
+    Preference,
+    evaluate,
+    next_allowed,
+    own_quiet_hours,
+)
 from legame.errors import InputError, NotFoundError
 from legame.ingest.ids import clean_customer_id, clean_customer_ids
-from legame.policy import ALL_CHANNELS, Policy, load_policy, policy_path_for
+from legame.policy import ALL_CHANNELS, ContactTest, Policy, load_policy, policy_path_for
 from legame.store import Workspace
 from legame.store.bookkeeping import next_batch_id
 
@@ -148,7 +155,10 @@ class Governor:
         """What the log says about one customer that can matter at ``at`` or later, and the
         campaign's kind (None if no such campaign)."""
         c = self.policy.contact
-        longest = max((cap.days for cap in c.caps_for(channel)), default=0)
+        tests = [t for t in self.policy.experiments.contact_tests if t.applies_to(channel)]
+        windows = [cap.days for cap in c.caps_for(channel)]
+        windows += [cap.days for test in tests for arm in test.arms for cap in arm.caps]
+        longest = max([*windows, MONTH_DAYS])  # a customer's own max_per_month
         rows = self.workspace.con.execute(
             sql.render("governor/check"),
             [
@@ -159,9 +169,9 @@ class Governor:
                 at - timedelta(days=c.cooldown.after_unsubscribe_days),
             ],
         ).fetchall()
-        h = History(channel)
+        h = History(channel, tests=[(test, test.arm_of(customer_id)) for test in tests])
         kind = None
-        for part, text, t1, t2, t3, status in rows:
+        for part, text, t1, t2, t3, status, n1, n2, flag, names in rows:
             if part == 0:
                 h.sends.append((t1, text))
                 if t2 is not None:
@@ -175,8 +185,21 @@ class Governor:
                 h.tickets.append((t1, t2))
             elif part == 3:
                 h.time_zone, h.known = text, True
-            else:
+            elif part == 4:
                 kind = text
+            else:
+                h.preferences.append(
+                    Preference(
+                        at=t1,
+                        channels=None if names is None else tuple(names),
+                        max_per_week=n1,
+                        max_per_month=n2,
+                        quiet_start=text,
+                        quiet_end=status,
+                        paused_until=t2,
+                        stopped=bool(flag),
+                    )
+                )
         return h.sort(), kind
 
     # --- record --------------------------------------------------------------------------
@@ -266,11 +289,30 @@ class Governor:
         tx = transactional or kind == "transactional"
         c = self.policy.contact
         exempt = c.transactional
-        caps = [] if tx and exempt.exempt_from_caps else list(c.caps_for(channel))
+        capped = not (tx and exempt.exempt_from_caps)
+        caps = list(c.caps_for(channel)) if capped else []
+        tests = [
+            t
+            for t in self.policy.experiments.contact_tests
+            if capped and t.applies_to(channel) and t.active(at)
+        ]
+        windows = [k.days for k in caps]
+        windows += [k.days for test in tests for arm in test.arms for k in arm.caps]
+        windows += [] if tx else [MONTH_DAYS]  # a customer's own max_per_month
         audience = pa.table({"pos": pa.array(range(len(ids)), pa.int64()), "customer_id": ids})
-        names = ("_gov_audience", "_gov_caps", "_gov_zones")
+        arms, test_caps = _arms(tests, pc.unique(ids))
+        names = (
+            "_gov_audience",
+            "_gov_caps",
+            "_gov_zones",
+            "_gov_arms",
+            "_gov_test_caps",
+            "_gov_own_quiet",
+        )
         try:
             con.register("_gov_audience", audience)
+            con.register("_gov_arms", arms)
+            con.register("_gov_test_caps", test_caps)
             con.register(
                 "_gov_caps",
                 pa.table(
@@ -287,6 +329,7 @@ class Governor:
                 ),
             )
             con.register("_gov_zones", self._zones(at))
+            con.register("_gov_own_quiet", self._own_quiet(at, marketing=not tx))
             result = con.sql(
                 sql.render(
                     "governor/plan",
@@ -299,7 +342,8 @@ class Governor:
                     ticket_days=c.cooldown.after_ticket_resolved_days,
                     cooldowns=not (tx and exempt.exempt_from_cooldowns),
                     quiet=c.quiet_hours.enabled and not (tx and exempt.exempt_from_quiet_hours),
-                    max_days=max((k.days for k in caps), default=0),
+                    preferences=not tx,
+                    max_days=max(windows, default=0),
                     when=sql.Text(m.WHEN),
                     t_withdrawn=sql.Text(m.CONSENT_WITHDRAWN),
                     t_missing=sql.Text(m.CONSENT_MISSING),
@@ -309,12 +353,50 @@ class Governor:
                     t_ticket_resolved=sql.Text(m.TICKET_RESOLVED),
                     t_cap=sql.Text(m.CAP),
                     t_cap_zero=sql.Text(m.CAP_ZERO),
+                    t_test_cap=sql.Text(m.TEST_CAP),
+                    t_pref_stop=sql.Text(m.PREFERENCE_STOP),
+                    t_pref_channel=sql.Text(m.PREFERENCE_CHANNEL),
+                    t_pref_pause=sql.Text(m.PREFERENCE_PAUSE),
+                    t_pref_cap=sql.Text(m.PREFERENCE_CAP),
                 )
             ).to_arrow_table()
         finally:
             for name in names:
                 con.unregister(name)
         return _split(result)
+
+    def _own_quiet(self, at: datetime, *, marketing: bool) -> pa.Table:
+        """The customers' own quiet hours that are on at ``at``: one row for each (time
+        zone, start, end) of the audience's saved preferences that is quiet then, with when
+        it ends and its words (choices read as ``check`` reads them; no rows for a
+        transactional plan, which preferences never block)."""
+        default = self.policy.contact.quiet_hours.default_time_zone
+        rows = (
+            self.workspace.con.execute(sql.render("governor/audience_own_quiet")).fetchall()
+            if marketing
+            else []
+        )
+        found: list[tuple[str, str, str, datetime, str]] = []
+        for key, start, end in rows:
+            own = own_quiet_hours(start, end, default)
+            if own is None:
+                continue
+            state = quiet_state(own, zone_for(key or None, default), at)
+            if state.until is None:
+                continue
+            words = m.PREFERENCE_QUIET.format(
+                f"{own.start:%H:%M}", f"{own.end:%H:%M}", state.zone, f"{state.local:%H:%M}"
+            )
+            found.append((key, start, end, state.until, words))
+        return pa.table(
+            {
+                "zone_key": pa.array([f[0] for f in found], pa.string()),
+                "quiet_start": pa.array([f[1] for f in found], pa.string()),
+                "quiet_end": pa.array([f[2] for f in found], pa.string()),
+                "until": pa.array([f[3] for f in found], pa.timestamp("us")),
+                "message": pa.array([f[4] for f in found], pa.string()),
+            }
+        )
 
     def _zones(self, at: datetime) -> pa.Table:
         """Quiet hours at ``at`` for every time zone of the customers (and '' = none)."""
@@ -343,6 +425,45 @@ class Governor:
                 "message": pa.array(words, pa.string()),
             }
         )
+
+
+def _arms(tests: list[ContactTest], ids: pa.Array) -> tuple[pa.Table, pa.Table]:
+    """The audience's arms in the running ``tests`` (``_gov_arms``: customer_id, test_idx,
+    arm_idx; the hash of :mod:`legame.assign`, as ``check`` computes it), and
+    every arm's caps (``_gov_test_caps``: ``idx`` orders them as ``check`` lists them)."""
+    customers = ids.to_pylist()
+    arm_of = [test.arms_of(customers) for test in tests]
+    arms = pa.table(
+        {
+            "customer_id": pa.array(customers * len(tests), pa.string()),
+            "test_idx": pa.array(np.repeat(np.arange(len(tests)), len(customers)), pa.int64()),
+            "arm_idx": pa.array(np.concatenate([*arm_of, np.zeros(0, np.int64)]), pa.int64()),
+        }
+    )
+    rows = [
+        (i, a, test, arm, cap)
+        for i, test in enumerate(tests)
+        for a, arm in enumerate(test.arms)
+        for cap in arm.caps
+    ]
+    test_caps = pa.table(
+        {
+            "test_idx": pa.array([r[0] for r in rows], pa.int64()),
+            "arm_idx": pa.array([r[1] for r in rows], pa.int64()),
+            # in check's order of a customer's reasons: test by test, an arm's caps by window
+            "idx": pa.array(range(len(rows)), pa.int64()),
+            "channel": pa.array(
+                [None if r[4].channel == ALL_CHANNELS else r[4].channel for r in rows], pa.string()
+            ),
+            "days": pa.array([r[4].days for r in rows], pa.int32()),
+            "lim": pa.array([r[4].limit for r in rows], pa.int64()),
+            "label": pa.array([m.channel_label(r[4].channel) for r in rows], pa.string()),
+            "test": pa.array([r[2].name for r in rows], pa.string()),
+            "arm": pa.array([r[3].name for r in rows], pa.string()),
+            "ends_at": pa.array([r[2].ends_at for r in rows], pa.timestamp("us")),
+        }
+    )
+    return arms, test_caps
 
 
 def _audience(ids: Iterable[str] | pa.Array | pa.ChunkedArray) -> pa.Array:

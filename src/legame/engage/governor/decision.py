@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-Rule = Literal["consent", "cooldown", "cap", "quiet_hours"]
-#: The rules, in the order their reasons are listed (the longest-lasting first).
-RULES: tuple[Rule, ...] = ("consent", "cooldown", "cap", "quiet_hours")
+Rule = Literal["consent", "preference", "cooldown", "cap", "experiment", "quiet_hours"]
+#: The rules, in the order their reasons are listed: what the customer said (a consent, then
+#: their own contact preferences), the pauses, the policy's caps, a contact test's caps,
+#: and the clock.
+RULES: tuple[Rule, ...] = ("consent", "preference", "cooldown", "cap", "experiment", "quiet_hours")
 
 
 def iso_utc(instant: datetime | None) -> str | None:
@@ -18,7 +20,10 @@ def iso_utc(instant: datetime | None) -> str | None:
 
 
 #: What each reason's ``code`` is, and the ``facts`` it carries (instants are naive UTC,
-#: times of day ``HH:MM``; a cap's ``channel`` is ``all`` for every channel).
+#: times of day ``HH:MM``; a cap's ``channel`` is ``all`` for every channel). A contact
+#: test's cap (``test_cap``, rule ``experiment``) names the test and the customer's arm; the
+#: ``preference_*`` codes (rule ``preference``) carry ``at``, when the customer saved the
+#: choice, and a pause its ``until``.
 CODES: dict[str, tuple[str, ...]] = {
     "consent_withdrawn": ("channel", "at"),
     "consent_missing": ("channel",),
@@ -29,6 +34,12 @@ CODES: dict[str, tuple[str, ...]] = {
     "cap": ("channel", "sends", "days", "limit"),
     "cap_zero": ("channel", "days"),
     "quiet_hours": ("start", "end", "zone", "local"),
+    "test_cap": ("test", "arm", "channel", "sends", "days", "limit"),
+    "preference_stop": ("at",),
+    "preference_channel": ("channel", "at"),
+    "preference_pause": ("at", "until"),
+    "preference_cap": ("channel", "sends", "days", "limit"),
+    "preference_quiet": ("start", "end", "zone", "local"),
 }
 
 

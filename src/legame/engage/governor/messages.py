@@ -18,6 +18,12 @@ TICKET_RESOLVED = "a support ticket was resolved on {} ({}-day pause)"
 CAP = "{} sends on {} in the last {} days (limit {})"
 CAP_ZERO = "the policy allows no sends on {} (per_{}_days = 0)"
 QUIET = "quiet hours {}–{} in {} (local time {})"
+TEST_CAP = "{} sends on {} in the last {} days (limit {} in arm {} of test {})"
+PREFERENCE_STOP = "the customer asked on {} to get no marketing messages"
+PREFERENCE_CHANNEL = "the customer does not want marketing on {} (chosen on {})"
+PREFERENCE_PAUSE = "the customer paused marketing messages until {}"
+PREFERENCE_CAP = "{} sends on all channels in the last {} days (the customer's own limit {})"
+PREFERENCE_QUIET = "the customer's own quiet hours {}–{} in {} (local time {})"
 
 
 def channel_label(channel: str | None) -> str:

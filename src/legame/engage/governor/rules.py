@@ -8,17 +8,60 @@ The same rules run set-based in ``legame/sql/governor/plan.sql``; a test checks 
 agree. Windows are half-open on the past side: a send at ``s`` counts against a D-day cap
 at ``t`` when ``t - D < s <= t``, so its slot frees exactly D days later. A cooldown of D
 days after an event at ``e`` blocks ``e <= t < e + D``.
+
+Two more sources add reasons to marketing sends, never remove one, so each only makes the
+policy tighter: the caps of the customer's arm in every contact test running at ``t``
+(``[experiments.contact_tests]``; skipped by a transactional send the policy exempts from
+caps), and the customer's own contact preferences (the latest ``contact_preferences`` row
+saved at or before ``t``; never applied to transactional sends): stop, channels kept, a
+pause, at most so many sends a week or a month, own quiet hours.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from legame.engage.governor import messages as m
 from legame.engage.governor.clock import quiet_state, zone_for
 from legame.engage.governor.decision import Reason
-from legame.policy import ALL_CHANNELS, ContactPolicy
+from legame.policy import ALL_CHANNELS, ContactPolicy, ContactTest, QuietHours, TestArm
+
+#: The windows of a customer's ``max_per_week`` and ``max_per_month``, in days.
+WEEK_DAYS, MONTH_DAYS = 7, 30
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+@dataclass(frozen=True)
+class Preference:
+    """One saved set of a customer's contact preferences (a ``contact_preferences`` row)."""
+
+    at: datetime
+    channels: tuple[str, ...] | None = None  # kept for marketing; None: every channel
+    max_per_week: int | None = None
+    max_per_month: int | None = None
+    quiet_start: str | None = None  # "HH:MM" in the customer's time zone
+    quiet_end: str | None = None
+    paused_until: datetime | None = None
+    stopped: bool = False
+
+    def limits(self) -> list[tuple[int, int]]:
+        """The customer's own caps as ``(days, limit)``, the week's first."""
+        given = ((WEEK_DAYS, self.max_per_week), (MONTH_DAYS, self.max_per_month))
+        return [(days, limit) for days, limit in given if limit is not None]
+
+
+def own_quiet_hours(start: str | None, end: str | None, default_zone: str) -> QuietHours | None:
+    """A customer's own quiet hours from their ``HH:MM`` choices (None: not chosen, or not
+    readable, or starting and ending at the same minute)."""
+    clocks = [_CLOCK.match(v) if isinstance(v, str) else None for v in (start, end)]
+    if clocks[0] is None or clocks[1] is None:
+        return None
+    first, last = (time(int(c[1]), int(c[2])) for c in clocks if c is not None)
+    if first == last:
+        return None
+    return QuietHours(True, first, last, default_zone)
 
 
 @dataclass
@@ -33,6 +76,10 @@ class History:
     tickets: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     time_zone: str | None = None
     known: bool = False  # the customer is in ``customers``
+    #: The customer's arm in each contact test whose caps a send on ``channel`` counts
+    #: against (running or not: :meth:`ContactTest.active` says when).
+    tests: list[tuple[ContactTest, TestArm]] = field(default_factory=list)
+    preferences: list[Preference] = field(default_factory=list)  # by ``at``
 
     def sort(self) -> History:
         self.sends.sort()
@@ -40,7 +87,18 @@ class History:
         self.unsubscribes.sort()
         self.consents.sort()
         self.tickets.sort(key=lambda tk: tk[0])
+        self.preferences.sort(key=lambda pref: pref.at)
         return self
+
+    def preference_at(self, t: datetime) -> tuple[Preference | None, datetime | None]:
+        """The preferences in force at ``t`` (the latest saved at or before it), and when
+        the next ones were saved (None: no later row)."""
+        current = None
+        for pref in self.preferences:
+            if pref.at > t:
+                return current, pref.at
+            current = pref
+        return current, None
 
 
 def _when(instant: datetime) -> str:
@@ -143,6 +201,18 @@ def _ticket_reason(p: ContactPolicy, h: History, t: datetime) -> Reason | None:
     return None
 
 
+def _inside(h: History, t: datetime, days: int, channel: str) -> list[datetime]:
+    """The sends a ``days``-day window at ``t`` holds, on ``channel`` or on every channel."""
+    start = t - _days(days)
+    return [s for s, ch in h.sends if start < s <= t and channel in (ALL_CHANNELS, ch)]
+
+
+def _first(*instants: datetime | None) -> datetime | None:
+    """The earliest of the instants given (None when none is)."""
+    given = [i for i in instants if i is not None]
+    return min(given) if given else None
+
+
 def cap_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
     """Every cap (the channel's own, then across channels) that a send at ``t`` would break."""
     out = []
@@ -159,12 +229,7 @@ def cap_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
                 )
             )
             continue
-        start = t - _days(cap.days)
-        inside = [
-            s
-            for s, ch in h.sends
-            if start < s <= t and (cap.channel == ALL_CHANNELS or ch == h.channel)
-        ]
+        inside = _inside(h, t, cap.days, cap.channel)
         if len(inside) >= cap.limit:
             out.append(
                 Reason(
@@ -181,6 +246,123 @@ def cap_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
                 )
             )
     return out
+
+
+def experiment_reasons(h: History, t: datetime) -> list[Reason]:
+    """Every cap of the customer's arm, in each contact test running at ``t``, that a send
+    at ``t`` would break. A cap lifts when its window frees a slot or the test ends."""
+    out = []
+    for test, arm in h.tests:
+        if not test.active(t):
+            continue
+        for cap in arm.caps:
+            inside = _inside(h, t, cap.days, cap.channel)
+            if len(inside) < cap.limit:
+                continue
+            lifts = inside[len(inside) - cap.limit] + _days(cap.days) if cap.limit else None
+            out.append(
+                Reason(
+                    "experiment",
+                    m.TEST_CAP.format(
+                        len(inside),
+                        m.channel_label(cap.channel),
+                        cap.days,
+                        cap.limit,
+                        arm.name,
+                        test.name,
+                    ),
+                    _first(lifts, test.ends_at),
+                    "test_cap",
+                    {
+                        "test": test.name,
+                        "arm": arm.name,
+                        "channel": cap.channel,
+                        "sends": len(inside),
+                        "days": cap.days,
+                        "limit": cap.limit,
+                    },
+                )
+            )
+    return out
+
+
+def preference_reasons(p: ContactPolicy, h: History, t: datetime) -> list[Reason]:
+    """What the customer's own preferences in force at ``t`` block: everything (stop), this
+    channel (not among those kept), until a date (pause), past their own caps (every
+    channel counted), or at their own quiet hours. Each lifts, at the latest, when the
+    customer saves new preferences."""
+    pref, change = h.preference_at(t)
+    if pref is None:
+        return []
+    out = []
+    if pref.stopped:
+        out.append(
+            Reason(
+                "preference",
+                m.PREFERENCE_STOP.format(_when(pref.at)),
+                change,
+                "preference_stop",
+                {"at": pref.at},
+            )
+        )
+    if pref.channels is not None and h.channel not in pref.channels:
+        out.append(
+            Reason(
+                "preference",
+                m.PREFERENCE_CHANNEL.format(h.channel, _when(pref.at)),
+                change,
+                "preference_channel",
+                {"channel": h.channel, "at": pref.at},
+            )
+        )
+    if pref.paused_until is not None and pref.paused_until > t:
+        out.append(
+            Reason(
+                "preference",
+                m.PREFERENCE_PAUSE.format(_when(pref.paused_until)),
+                _first(pref.paused_until, change),
+                "preference_pause",
+                {"at": pref.at, "until": pref.paused_until},
+            )
+        )
+    for days, limit in pref.limits():
+        inside = _inside(h, t, days, ALL_CHANNELS)
+        if len(inside) < limit:
+            continue
+        lifts = inside[len(inside) - limit] + _days(days) if limit > 0 else None
+        out.append(
+            Reason(
+                "preference",
+                m.PREFERENCE_CAP.format(len(inside), days, limit),
+                _first(lifts, change),
+                "preference_cap",
+                {"channel": ALL_CHANNELS, "sends": len(inside), "days": days, "limit": limit},
+            )
+        )
+    quiet = _own_quiet_reason(p, h, t, pref, change)
+    if quiet is not None:
+        out.append(quiet)
+    return out
+
+
+def _own_quiet_reason(
+    p: ContactPolicy, h: History, t: datetime, pref: Preference, change: datetime | None
+) -> Reason | None:
+    default = p.quiet_hours.default_time_zone
+    own = own_quiet_hours(pref.quiet_start, pref.quiet_end, default)
+    if own is None:
+        return None
+    state = quiet_state(own, zone_for(h.time_zone, default), t)
+    if state.until is None:
+        return None
+    start, end, local = f"{own.start:%H:%M}", f"{own.end:%H:%M}", f"{state.local:%H:%M}"
+    return Reason(
+        "preference",
+        m.PREFERENCE_QUIET.format(start, end, state.zone, local),
+        _first(state.until, change),
+        "preference_quiet",
+        {"start": start, "end": end, "zone": state.zone, "local": local},
+    )
 
 
 def quiet_reason(p: ContactPolicy, h: History, t: datetime) -> Reason | None:
@@ -208,10 +390,13 @@ def evaluate(p: ContactPolicy, h: History, t: datetime, *, transactional: bool) 
     consent = consent_reason(p, h, t, transactional)
     if consent is not None:
         reasons.append(consent)
+    if not transactional:
+        reasons += preference_reasons(p, h, t)
     if not (transactional and exempt.exempt_from_cooldowns):
         reasons += cooldown_reasons(p, h, t)
     if not (transactional and exempt.exempt_from_caps):
         reasons += cap_reasons(p, h, t)
+        reasons += experiment_reasons(h, t)
     if not (transactional and exempt.exempt_from_quiet_hours):
         quiet = quiet_reason(p, h, t)
         if quiet is not None:
@@ -228,12 +413,33 @@ def next_allowed(
     instant before the latest ``until`` is still blocked by that reason, so jumping there
     skips no allowed instant; the rules are evaluated again, because another rule (quiet
     hours that start again, a send logged later) may block then. Every jump moves forward
-    and the log is finite, so the walk ends.
+    and the log is finite, so the walk ends: the only rules that come back forever are the
+    policy's quiet hours and the customer's own, and when the two together cover the whole
+    day no instant is allowed until the customer's preferences change, so the walk goes
+    straight there (or answers None).
     """
     t = at
     while reasons:
         if any(r.until is None for r in reasons):
             return None
         t = max(r.until for r in reasons if r.until is not None)
+        if not transactional and _quiet_all_day(p, h, t):
+            change = h.preference_at(t)[1]
+            if change is None:
+                return None
+            t = change
         reasons = evaluate(p, h, t, transactional=transactional)
     return t
+
+
+def _quiet_all_day(p: ContactPolicy, h: History, t: datetime) -> bool:
+    """Whether the policy's quiet hours and the customer's own (in force at ``t``), both in
+    the customer's zone, leave no minute of the day free. Each is a half-open span of the
+    clock, so the free time, if any, starts where one of them ends: the day is covered when
+    each one's end falls inside the other."""
+    policy = p.quiet_hours
+    pref = h.preference_at(t)[0]
+    if not policy.enabled or pref is None:
+        return False
+    own = own_quiet_hours(pref.quiet_start, pref.quiet_end, policy.default_time_zone)
+    return own is not None and own.is_quiet(policy.end) and policy.is_quiet(own.end)

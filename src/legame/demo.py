@@ -42,6 +42,13 @@ Stage = Callable[[str, int], None]  # (stage name, steps in it) -> None, called 
 Step = Callable[[], None]
 
 
+#: Above the simulated contact test's table in the demo's legame.toml.
+_TEST_COMMENT = (
+    "\n# The demo's simulated history ran this randomized contact-frequency test\n"
+    "# (docs/experiments.md): `legame experiment results` reads it.\n"
+)
+
+
 def run_demo(
     folder: Path,
     *,
@@ -70,10 +77,17 @@ def run_demo(
         _tick(on_step)
     for suffix in ("", ".wal"):
         Path(str(result.db) + suffix).unlink(missing_ok=True)
-    from legame.policy import write_default_policy
+    from legame.policy import policy_path_for, write_default_policy
+    from legame.simulate import policy_fragment
 
     with Workspace.create(result.db) as ws:
-        write_default_policy(result.db.parent)
+        policy_file = policy_path_for(result.db)
+        if not policy_file.exists():
+            # The simulated history ran a randomized contact-frequency test: declare it,
+            # so its results and the causal contact_pressure finding are there to read.
+            write_default_policy(result.db.parent)
+            with policy_file.open("a", encoding="utf-8", newline="\n") as fh:
+                fh.write(_TEST_COMMENT + policy_fragment(sim.truth))
         with stage("ingest", len(LOAD_ORDER)):
             for table in LOAD_ORDER:
                 report = ingest(ws, table, [sim.paths[table]])

@@ -64,7 +64,9 @@ def test_the_acquisition_channels_planted_effects_are_inside_their_intervals(
             assert _covers(effect, coefficients[key][channel]), (name, process, effect)
     marketplace = _effect(planted_fit, "acquisition_channel=marketplace", "purchase")
     assert marketplace.ci_high < 0  # marketplace customers buy less often: found, not missed
-    assert "buy 0.7" in marketplace.sentence and "\u00d7 as often as those with web" in (
+    # the sentence says the fitted ratio (planted: 0.7) with its interval
+    assert f"buy {marketplace.effect:.2f}\u00d7 as often as those with web" in marketplace.sentence
+    assert f"{marketplace.effect_low:.2f}\u2013{marketplace.effect_high:.2f}" in (
         marketplace.sentence
     )
 

@@ -9,11 +9,17 @@ process (BG/NBD + Gamma-Gamma) in chunks, for benchmarks.
 The modules, in the order the world is drawn: ``params`` (every number), ``streams``
 (seeded sub-streams), ``population`` (latent traits), ``purchases`` (the purchase loop with
 tickets, fees and gestures), ``gratitude`` (randomized arms), ``surveys``, ``service``
-(ticket details), ``contact`` (campaigns, messages, consents), ``referrals``, ``text`` and
-``campaign_text`` (the words), ``tables`` and ``columns`` (Arrow tables), ``truth`` (exact
-and Monte-Carlo truth), ``writer`` (files).
+(ticket details), ``contact`` (campaigns, messages, consents), ``experiments`` (the
+randomized contact-frequency test, the NPS group at a gesture), ``referrals``, ``text`` and
+``campaign_text`` (the words), ``tables`` and ``columns`` (Arrow tables), ``truth`` and
+``experiment_truth`` (exact and Monte-Carlo truth), ``writer`` (files).
+
+``policy_fragment(truth)`` is the TOML of the simulated contact-frequency test
+(``[experiments.contact_tests.<name>]``), to append to a workspace's ``legame.toml`` so that
+legame's governor and results read the test the data were simulated with.
 """
 
+from legame.simulate.experiments import policy_fragment
 from legame.simulate.params import EFFECTS, PURE_PROCESS_EFFECTS_OFF, WorldParams
 from legame.simulate.simulation import (
     SimulatedData,
@@ -30,6 +36,7 @@ __all__ = [
     "SimulatedData",
     "SimulationResult",
     "WorldParams",
+    "policy_fragment",
     "simulate",
     "simulate_tables",
     "transactions",

@@ -10,6 +10,8 @@
   the send (``definitions.contact_band``): 1 for 0-4, sqrt(k) for 5-8, k for 9 or more
   (``contact_pressure``, k = 4). An unsubscribe withdraws consent on that channel at that
   time and stops every later send on it.
+* While the contact-frequency test runs, each customer's marketing sends are thinned to
+  their arm's cap per rolling 7 days before any of that is drawn (``experiments.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from legame.metrics.definitions import contact_band
-from legame.simulate import clock
+from legame.simulate import clock, experiments
 from legame.simulate.campaign_text import STYLES, TEMPLATES
 from legame.simulate.params import Effects, WorldParams
 from legame.simulate.population import Population
@@ -169,8 +171,14 @@ def _kept_after_unsubscribes(
 
 
 def draw_contact(
-    pop: Population, params: WorldParams, effects: Effects, rng: np.random.Generator
+    pop: Population,
+    params: WorldParams,
+    effects: Effects,
+    rng: np.random.Generator,
+    arms: I64 | None = None,
 ) -> Contact:
+    """Campaigns, messages and consents; ``arms``: each customer's arm in the
+    contact-frequency test (None: no test, no thinning)."""
     n = pop.size
     end = params.end_day
     camp = draw_campaigns(params, rng)
@@ -198,6 +206,18 @@ def draw_contact(
         np.where(u[0] < params.email_share_when_both, EMAIL, SMS),
         np.where(email_ok[cust], EMAIL, SMS),
     )
+    if arms is not None:
+        tx_planned = (channel == EMAIL) & (u[0] > 1.0 - params.transactional_share)
+        start, stop = params.contact_test_days
+        thin = experiments.thin_to_caps(
+            cust,
+            sent,
+            experiments.counted_sends(channel, tx_planned, CHANNELS, params.contact_test_channel),
+            experiments.caps(arms, params, effects),
+            start,
+            stop,
+        )
+        cust, sent, channel, u = cust[thin], sent[thin], channel[thin], u[:, thin]
 
     k = params.pressure_k if effects.on("contact_pressure") else 1.0
     mult = np.array([1.0, np.sqrt(k), k])

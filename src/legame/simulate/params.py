@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from legame.errors import InputError
 from legame.metrics import definitions as d
@@ -24,6 +24,7 @@ EFFECTS: tuple[str, ...] = (
     "promoters_referrals",
     "gratitude_uplift",
     "acquisition_channel",
+    "contact_frequency_test",
 )
 
 #: Switch these off (and leave high_spend_not_loyalty on) and the completed orders are
@@ -34,6 +35,7 @@ PURE_PROCESS_EFFECTS_OFF: tuple[str, ...] = (
     "emotion_value",
     "gratitude_uplift",
     "acquisition_channel",
+    "contact_frequency_test",
 )
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -155,7 +157,13 @@ class WorldParams:
     milestone_purchase: int = d.MILESTONE_PURCHASE
     thank_you_cost: float = 2.0
     waive_delay_days: tuple[float, float] = (1.0, 3.0)
+    #: The dropout-hazard multiplier of a treated gesture; for the triggers in
+    #: gratitude_nps_triggers, the multiplier by the customer's disposition (the NPS
+    #: category of their main survey answer: detractors, passives, promoters), and
+    #: gratitude_h for customers who answer no survey (``experiments.py``).
     gratitude_h: float = 0.5
+    gratitude_nps_triggers: tuple[str, ...] = ("fee_forgiveness",)
+    gratitude_h_by_nps: tuple[float, float, float] = (0.25, 0.4, 0.7)
     # Referrals (per customer-year after the first survey answer).
     referral_rate_detractor: float = 0.04
     referral_rate_passive: float = 0.08
@@ -173,6 +181,19 @@ class WorldParams:
     acquisition_dropout_a_ratio: tuple[float, ...] = (1.0, 1.5, 1.0)
     acquisition_dropout_b_ratio: tuple[float, ...] = (1.0, 1.0, 1.0)
     acquisition_spend_ratio: tuple[float, ...] = (1.0, 1.2, 1.0)
+    # The randomized contact-frequency test (``experiments.py``): the policy's
+    # [experiments.contact_tests.<name>] table. Arms: (name, share, marketing sends allowed
+    # per rolling 7 days on every channel). While contact_frequency_test is on, each arm
+    # has its cap and its customers quit at the arm's contact_test_quit_per_year (an extra
+    # dropout hazard per day of the test); while it is off, every customer gets the lowest
+    # cap and no extra dropout, so the arms are treated alike.
+    contact_test_name: str = "weekly_cap"
+    contact_test_seed: int = 20250501
+    contact_test_start: str = "2025-05-01"
+    contact_test_end: str = "2025-11-01"
+    contact_test_channel: str = "all"
+    contact_test_arms: tuple[tuple[str, float, int], ...] = (("low", 0.5, 2), ("high", 0.5, 4))
+    contact_test_quit_per_year: tuple[float, ...] = (0.0, 1.0)
     # Effects.
     service_k: float = 2.5
     emotion_lambda_multiplier: float = 4.0
@@ -187,6 +208,14 @@ class WorldParams:
     @property
     def window_start_day(self) -> float:
         return float(self.days - self.outcome_window_days)
+
+    @property
+    def contact_test_days(self) -> tuple[float, float]:
+        """The contact-frequency test's [start, end) in days since ``start``."""
+        origin = datetime.fromisoformat(self.start).date()
+        start = date.fromisoformat(self.contact_test_start) - origin
+        end = date.fromisoformat(self.contact_test_end) - origin
+        return float(start.days), float(end.days)
 
     def to_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)

@@ -9,10 +9,23 @@ multiplied by
 
 * ``service_k`` from the purchase a poor ticket belongs to onward (``service_dropout``; a
   ticket opens 0-4 days after its purchase and before that purchase's dropout decision), and
-* ``gratitude_h`` once per treated gesture given before the decision (``gratitude_uplift``;
-  a milestone gesture at the 5th purchase, a fee waiver at the charge).
+* a gratitude multiplier once per treated gesture given before the decision
+  (``gratitude_uplift``; a milestone gesture at the 5th purchase, a fee waiver at the
+  charge): ``gratitude_h``, except for the triggers in ``gratitude_nps_triggers`` (the fee
+  waiver), whose multiplier is ``gratitude_h_by_nps`` by the customer's disposition, the
+  NPS category of their main survey answer (drawn before the purchases:
+  ``surveys.plan_surveys``; ``gratitude_h`` for customers who answer no survey).
 
-With both effects off the completed orders are exactly BG/NBD. The loop runs over the
+While the contact-frequency test runs, a customer of an arm with a quit rate
+``contact_test_quit_per_year`` (``contact_frequency_test``; ``experiments.py``) also drops
+out at that rate per day of the test: the quit is decided with the dropout (at the next
+potential purchase, after a repeat purchase only), with the days of the test since the
+previous purchase as its exposure, and it is added to the dropout hazard before the
+multipliers above apply (a treated gesture halves it too), so the multipliers stay the
+hazard ratios of the whole dropout. A rate per day rather than a hazard multiplier, so that
+frequent buyers are not hit harder than the others.
+
+With these effects off the completed orders are exactly BG/NBD. The loop runs over the
 purchase index and is vectorized over the customers still alive.
 """
 
@@ -24,7 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from legame.simulate.gratitude import FEE_FORGIVENESS, MILESTONE_THANKS, BlockRandomizer
+from legame.simulate.gratitude import FEE_FORGIVENESS, MILESTONE_THANKS, TRIGGERS, BlockRandomizer
 from legame.simulate.params import Effects, WorldParams
 from legame.simulate.population import Population
 
@@ -56,6 +69,9 @@ class History:
     gesture_holdout: Bool
     gesture_fee: I64  # fee index (or -1)
     gesture_order: I64  # order row (or -1)
+    #: Per order row: the multiplier (poor service, gestures) of the dropout hazard of the
+    #: decision after that order; the contact-frequency test's truth uses it.
+    order_decision_mult: F64
 
 
 class _Fees:
@@ -105,14 +121,35 @@ def simulate_purchases(
     rng: np.random.Generator,
     spend_rng: np.random.Generator,
     arm_rng: np.random.Generator,
+    *,
+    disposition: npt.NDArray[np.int8] | None = None,
+    test_arm: I64 | None = None,
 ) -> History:
+    """The purchase loop. ``disposition``: each customer's NPS category of their main
+    survey answer (-1: none; None: nobody answers); ``test_arm``: each customer's arm in
+    the contact-frequency test (None: no test)."""
     n = pop.size
     end = params.end_day
     k = params.service_k if effects.on("service_dropout") else 1.0
-    h = params.gratitude_h if effects.on("gratitude_uplift") else 1.0
+    grat_on = effects.on("gratitude_uplift")
+    # Per trigger and customer: the multiplier of a treated gesture.
+    h = {
+        trig: np.full(n, params.gratitude_h if grat_on else 1.0)
+        for trig in (FEE_FORGIVENESS, MILESTONE_THANKS)
+    }
+    if grat_on and disposition is not None:
+        by_group = np.asarray(params.gratitude_h_by_nps, dtype=float)
+        answered = disposition >= 0
+        for name in params.gratitude_nps_triggers:
+            h[TRIGGERS.index(name)][answered] = by_group[disposition[answered]]
+    quit_rate = np.zeros(n)
+    if test_arm is not None and effects.on("contact_frequency_test"):
+        quit_rate = np.asarray(params.contact_test_quit_per_year, dtype=float)[test_arm] / 365.25
+    test_start, test_end = params.contact_test_days
+    quits = bool(quit_rate.any())
     log_stay = np.log1p(-pop.p)
     had_poor = np.zeros(n, dtype=bool)
-    n_treated = np.zeros(n, dtype=np.int64)
+    grat_mult = np.ones(n)  # product of the treated gestures' multipliers so far
     decide_at = np.full(n, -np.inf)
     fee_arm_rng, milestone_arm_rng = arm_rng.spawn(2)
     arms = {
@@ -122,6 +159,7 @@ def simulate_purchases(
     fees = _Fees()
     o_cust: list[I64] = []
     o_time: list[F64] = []
+    o_mult: list[F64] = []
     tk: dict[str, list[npt.NDArray[np.generic]]] = {"order": [], "poor": [], "delay": []}
     gs: dict[str, list[npt.NDArray[np.generic]]] = {
         k_: [] for k_ in ("cust", "time", "trigger", "holdout", "fee", "order")
@@ -129,7 +167,7 @@ def simulate_purchases(
 
     def give(trigger: int, cust: I64, time: F64, fee: I64, order: I64) -> None:
         hold = arms[trigger].draw(cust.size)
-        np.add.at(n_treated, cust[~hold], 1)
+        np.multiply.at(grat_mult, cust[~hold], h[trigger][cust[~hold]])
         for key, val in (
             ("cust", cust),
             ("time", time),
@@ -185,9 +223,15 @@ def simulate_purchases(
             due = fees.pending["time"] < decide_at[fees.pending["cust"]]
             if due.any():
                 charge(due, np.full(int(due.sum()), j + 1, dtype=np.int64))
-        hazard_mult = np.where(had_poor[act], k, 1.0) * np.power(h, n_treated[act])
+        hazard_mult = np.where(had_poor[act], k, 1.0) * grat_mult[act]
+        o_mult.append(hazard_mult)
+        if quits:
+            exposure = np.clip(np.minimum(t_next, test_end) - np.maximum(t, test_start), 0.0, None)
+            log_p_stay = hazard_mult * (log_stay[act] - quit_rate[act] * exposure)
+        else:
+            log_p_stay = hazard_mult * log_stay[act]
         # BG/NBD: dropout can follow a repeat purchase only, never the first one.
-        drop = (u[2] >= np.exp(hazard_mult * log_stay[act])) & (j > 0)
+        drop = (u[2] >= np.exp(log_p_stay)) & (j > 0)
         cont = ~drop & (t_next < end)
         # A ticket opens 0-4 days later but before the dropout decision (and so before the
         # next purchase): it belongs to this purchase.
@@ -203,6 +247,7 @@ def simulate_purchases(
 
     cust_all = np.concatenate(o_cust) if o_cust else np.zeros(0, dtype=np.int64)
     time_all = np.concatenate(o_time) if o_time else np.zeros(0)
+    mult_all = np.concatenate(o_mult) if o_mult else np.zeros(0)
     n_orders = np.bincount(cust_all, minlength=n).astype(np.int64)
     if fees.pending["cust"].size:
         charge(np.ones(fees.pending["cust"].size, dtype=bool), n_orders[fees.pending["cust"]])
@@ -240,4 +285,5 @@ def simulate_purchases(
         gesture_holdout=cat(gs["holdout"], bool),
         gesture_fee=cat(gs["fee"], np.int64),
         gesture_order=g_order,
+        order_decision_mult=mult_all[order],
     )

@@ -18,13 +18,13 @@ import pyarrow as pa
 
 from legame.errors import InputError
 from legame.metrics import definitions
-from legame.simulate import clock, columns, tables, writer
+from legame.simulate import clock, columns, experiment_truth, experiments, tables, writer
 from legame.simulate.contact import draw_contact
 from legame.simulate.params import EFFECTS, PURE_PROCESS_EFFECTS_OFF, Effects, WorldParams
 from legame.simulate.referrals import draw_referrals
 from legame.simulate.service import draw_tickets
 from legame.simulate.streams import Streams
-from legame.simulate.truth import MC_BATCHES, MC_CUSTOMERS, MC_SEED, effects_truth
+from legame.simulate.truth import MC_BATCHES, MC_CUSTOMERS, MC_SEED, effects_truth, monte_carlo
 from legame.simulate.world import build_world
 from legame.store.schema import TABLES
 
@@ -34,11 +34,12 @@ PURE_PROCESS = (
     "Completed orders come from BG/NBD (r, alpha, a, b; time unit weeks; first purchase at "
     "created_at) with Gamma-Gamma spend (p, q, gamma), rounded to cents. Refunded and "
     "cancelled orders (about 4% on top) are NOT part of that process. The process is exact "
-    "when service_dropout, emotion_value, gratitude_uplift and acquisition_channel are off "
-    "(they change dropout, purchase rates or spend) and high_spend_not_loyalty is on (its "
-    "'on' state is the Gamma-Gamma independence of spend and purchasing; switched off, nu "
-    "keeps its Gamma(q, gamma) marginal but is correlated with p through a Gaussian copula, "
-    "rho = spend_loyalty_rho). The other effects do not touch orders."
+    "when service_dropout, emotion_value, gratitude_uplift, acquisition_channel and "
+    "contact_frequency_test are off (they change dropout, purchase rates or spend) and "
+    "high_spend_not_loyalty is on (its 'on' state is the Gamma-Gamma independence of spend "
+    "and purchasing; switched off, nu keeps its Gamma(q, gamma) marginal but is correlated "
+    "with p through a Gaussian copula, rho = spend_loyalty_rho). The other effects do not "
+    "touch orders."
 )
 
 
@@ -100,13 +101,14 @@ def simulate_tables(
     p = params if params is not None else WorldParams()
     streams = Streams(seed)
 
-    world = build_world(n, p, effects, streams)
+    cust_ids = columns.ids("C", np.arange(1, n + 1), columns.id_width(n))
+    arms = experiments.arms_of_ids(p, cust_ids.to_pylist())
+    world = build_world(n, p, effects, streams, arms=arms)
     tk = draw_tickets(world.hist, p, streams["service"])
-    contact = draw_contact(world.pop, p, effects, streams["contact"])
+    contact = draw_contact(world.pop, p, effects, streams["contact"], arms=arms)
     refs = draw_referrals(world.pop, world.surveys, p, effects, streams["referrals"])
     orders = tables.draw_orders(world, streams)
 
-    cust_ids = columns.ids("C", np.arange(1, n + 1), columns.id_width(n))
     charges, gestures = tables.fee_tables(world, streams, orders, cust_ids)
     campaigns, messages, consents = tables.contact_tables(world, contact, cust_ids)
     out = {
@@ -131,6 +133,7 @@ def simulate_tables(
         "outcome_window": {"start": clock.iso(p.window_start_day), "end": clock.iso(p.end_day)},
         "effects_off": sorted(effects.off),
         "effects": effects_truth(p, effects, mc_customers=mc_n),
+        **experiment_truth.truth_keys(p, effects, monte_carlo(p, effects, mc_n), world),
         "pure_process": PURE_PROCESS,
         "pure_process_effects_off": list(PURE_PROCESS_EFFECTS_OFF),
         "orders_are_pure_process": _pure_orders(effects),

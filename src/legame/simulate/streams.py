@@ -25,6 +25,8 @@ SLOTS: dict[str, int] = {
     "fees": 11,
     "order_details": 12,
     "acquisition": 13,
+    "experiments": 14,
+    "experiment_truth": 15,
 }
 _N_SLOTS = 32
 

@@ -1,7 +1,9 @@
 """Survey answers: NPS, CSAT, CES and the ten emotional motivators.
 
 About 45% of customers answer one survey (a quarter of them a second one) 1-60 days after
-one of their purchases, chosen at random.
+one of their purchases, chosen at random. Every draw that does not need the purchases is
+made first (``plan_surveys``), so the score of each customer's main answer is known before
+the purchases are drawn: the gratitude effect depends on it (``purchases.py``).
 
 * NPS comes from the latent loyalty plus per-answer noise, cut into 0-10 at the normal
   quantiles of ``nps_probs``.
@@ -21,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from legame.metrics.definitions import connection_index
+from legame.metrics.definitions import connection_index, nps_category
 from legame.simulate.params import Effects, WorldParams
 from legame.simulate.population import Population
 from legame.simulate.purchases import History
@@ -57,18 +59,62 @@ def _cut(latent: F64, probs: tuple[float, ...], lowest: int) -> I64:
     return np.searchsorted(cuts, latent, side="right").astype(np.int64) + lowest
 
 
-def _pick_answers(
-    hist: History, chosen: I64, params: WorldParams, rng: np.random.Generator
-) -> tuple[I64, F64]:
-    """One answer per chosen customer, 1-60 days after one of their orders (before the end)."""
-    u = rng.random((2, chosen.size))
-    row = hist.first_order_row[chosen] + (u[0] * hist.n_orders[chosen]).astype(np.int64)
-    t0 = hist.order_time[row]
-    lo, hi = params.survey_delay_days
-    room = np.minimum(hi, params.end_day - t0)
-    ok = room > lo
-    time = t0 + lo + u[1] * (room - lo)
-    return chosen[ok], time[ok]
+@dataclass(frozen=True)
+class SurveyPlan:
+    """Every survey draw that does not depend on the purchases, made before them.
+
+    Planned answers: each chosen customer's main answer, then the second answers. Their
+    scores are fixed here; when each answer comes needs the orders (``draw_surveys``). The
+    customer's ``disposition`` (the NPS category of their main answer, -1 for customers
+    who answer no survey) is what the gratitude effect depends on (``purchases.py``).
+    """
+
+    cust: I64
+    main: Bool
+    pick: F64  # (2, planned): which order the answer follows, and the delay after it
+    noise: F64  # (3, planned): NPS response noise, transient satisfaction, effort noise
+    score: F64  # standardized latent behind the NPS
+    nps_latent: I64
+    skipped: Bool
+    person: F64  # per customer: level of the motivator items
+    item_u: F64  # (planned, N_ITEMS)
+    disposition: npt.NDArray[np.int8]  # per customer
+
+
+def plan_surveys(pop: Population, params: WorldParams, rng: np.random.Generator) -> SurveyPlan:
+    n = pop.size
+    answers = np.flatnonzero(rng.random(n) < params.survey_share)
+    again = answers[rng.random(answers.size) < params.second_survey_share]
+    cust = np.concatenate([answers, again])
+    main = np.r_[np.ones(answers.size, dtype=bool), np.zeros(again.size, dtype=bool)]
+    m = cust.size
+    pick = rng.random((2, m))
+    noise = rng.standard_normal((3, m))
+    skipped = rng.random(m) < params.nps_skip_share
+    person = rng.normal(0.0, params.motivator_person_sd, n)
+    item_u = rng.random((m, N_ITEMS))
+    # Latent score behind the NPS, standardized with its population moments.
+    c, w = params.connected_share, params.loyalty_connected_weight
+    mean = w * c
+    sd = np.sqrt(
+        1.0 + w * w * c * (1 - c) + params.loyalty_noise_sd**2 + params.response_noise_sd**2
+    )
+    score = (pop.loyalty[cust] + params.response_noise_sd * noise[0] - mean) / sd
+    nps_latent = _cut(score, params.nps_probs, 0)
+    disposition = np.full(n, -1, dtype=np.int8)
+    disposition[answers] = nps_category(nps_latent[: answers.size])
+    return SurveyPlan(
+        cust=cust,
+        main=main,
+        pick=pick,
+        noise=noise,
+        score=score,
+        nps_latent=nps_latent,
+        skipped=skipped,
+        person=person,
+        item_u=item_u,
+        disposition=disposition,
+    )
 
 
 def draw_surveys(
@@ -76,39 +122,32 @@ def draw_surveys(
     hist: History,
     params: WorldParams,
     effects: Effects,
-    rng: np.random.Generator,
+    plan: SurveyPlan,
 ) -> Surveys:
-    n = pop.size
-    answers = np.flatnonzero(rng.random(n) < params.survey_share)
-    again = answers[rng.random(answers.size) < params.second_survey_share]
-    c1, t1 = _pick_answers(hist, answers, params, rng)
-    c2, t2 = _pick_answers(hist, again, params, rng)
-    cust = np.concatenate([c1, c2])
-    time = np.concatenate([t1, t2])
-    order = np.lexsort((time, cust))
-    cust, time = cust[order], time[order]
+    """The planned answers that fit before the end, each 1-60 days after one of the
+    customer's orders (chosen at random among all of them)."""
+    row = hist.first_order_row[plan.cust] + (plan.pick[0] * hist.n_orders[plan.cust]).astype(
+        np.int64
+    )
+    t0 = hist.order_time[row]
+    lo, hi = params.survey_delay_days
+    room = np.minimum(hi, params.end_day - t0)
+    time_all = t0 + lo + plan.pick[1] * (room - lo)
+    ok = np.flatnonzero(room > lo)
+    idx = ok[np.lexsort((time_all[ok], plan.cust[ok]))]
+    cust, time = plan.cust[idx], time_all[idx]
     m = cust.size
     first = np.r_[True, cust[1:] != cust[:-1]] if m else np.zeros(0, dtype=bool)
 
-    # Latent score behind the NPS, standardized with its population moments.
-    c, w = params.connected_share, params.loyalty_connected_weight
-    mean = w * c
-    sd = np.sqrt(
-        1.0 + w * w * c * (1 - c) + params.loyalty_noise_sd**2 + params.response_noise_sd**2
-    )
-    draws = rng.standard_normal((4, m))
-    score = (pop.loyalty[cust] + params.response_noise_sd * draws[0] - mean) / sd
-    nps_latent = _cut(score, params.nps_probs, 0)
-    skipped = rng.random(m) < params.nps_skip_share
-    nps = np.where(skipped, np.nan, nps_latent.astype(float))
-    sat = draws[1] if effects.on("satisfaction_not_loyalty") else score
+    score, noise = plan.score[idx], plan.noise[:, idx]
+    nps_latent = plan.nps_latent[idx]
+    nps = np.where(plan.skipped[idx], np.nan, nps_latent.astype(float))
+    sat = noise[1] if effects.on("satisfaction_not_loyalty") else score
     csat = _cut(sat, params.csat_probs, 1)
-    ces = _cut(-0.5 * sat + np.sqrt(0.75) * draws[2], params.ces_probs, 1)
+    ces = _cut(-0.5 * sat + np.sqrt(0.75) * noise[2], params.ces_probs, 1)
 
-    person = rng.normal(0.0, params.motivator_person_sd, n)[cust]
-    v = special.ndtr(
-        special.ndtri(np.clip(rng.random((m, N_ITEMS)), 1e-12, 1 - 1e-12)) + person[:, None]
-    )
+    person = plan.person[cust]
+    v = special.ndtr(special.ndtri(np.clip(plan.item_u[idx], 1e-12, 1 - 1e-12)) + person[:, None])
     cdf_c = np.cumsum(params.motivator_probs_connected)[:-1]
     cdf_u = np.cumsum(params.motivator_probs_unconnected)[:-1]
     conn = pop.connected[cust][:, None]

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from legame.metrics import definitions as d
+from legame.simulate import experiment_truth
 from legame.simulate.gratitude import TRIGGERS
 from legame.simulate.params import EFFECTS, Effects, WorldParams
 from legame.simulate.streams import Streams
@@ -88,10 +89,14 @@ MEANINGS: dict[str, str] = {
         "the same difference in revenue of completed orders in that follow-up; "
         "value_<trigger> and se_<trigger> give the retention difference per trigger. The "
         "treatment multiplies every later dropout hazard of the customer by 0.5 (once per "
-        "treated gesture); a gesture is given at its event (the charge, or the 5th order). "
-        "Monte Carlo. hazard_ratio_per_gesture is the planted multiplier itself (gratitude_h; "
-        "1 while off): the time-varying covariate 'gesture' of `legame clv fit --covariates` "
-        "(treated gestures given so far) estimates it."
+        "treated gesture), except a fee waiver to a customer whose main survey answer is a "
+        "detractor's (0.25), a passive's (0.4) or a promoter's (0.7): see "
+        "gratitude_by_nps_group; a gesture is "
+        "given at its event (the charge, or the 5th order). Monte Carlo. "
+        "hazard_ratio_per_gesture is the planted multiplier gratitude_h (1 while off), that of "
+        "every thank-you note and of the fee waivers to customers without a survey answer, and "
+        "about the log-average of the others: the time-varying covariate 'gesture' of "
+        "`legame clv fit --covariates` (treated gestures given so far) estimates it."
     ),
     "acquisition_channel": (
         "Static covariate effects of the customers' acquisition channel (customers.csv, extra "
@@ -105,6 +110,21 @@ MEANINGS: dict[str, str] = {
         "= log of the mean spend-per-purchase ratio (gamma_i = gamma0 exp(g)). All 0 (value "
         "1) while off. Exact (parameters)."
     ),
+    "contact_frequency_test": (
+        "The randomized contact-frequency test (truth.json contact_frequency_test declares it "
+        "as the policy does): the high arm minus the low (reference) arm among the test's "
+        "units, as experiments/contact_test_units.sql reads them: a customer enters at their "
+        "first marketing message in [start, end) and is followed for 60 days "
+        "(definitions.CONTACT_TEST_FOLLOWUP_DAYS). value is the difference in the share who "
+        "unsubscribe (any message) in the follow-up; value_complaint, value_repurchase (>= 1 "
+        "completed order) and value_revenue (completed orders) the others, each with its se_. "
+        "While on, each arm has its cap per rolling 7 days and its customers quit at the "
+        "arm's contact_test_quit_per_year, an extra dropout hazard per day of the test "
+        "(extra_quit_per_year: high minus low); unsubscribes and complaints rise through the "
+        "extra messages only. While off, every customer gets the lowest cap and no extra "
+        "dropout: the arms are treated alike and every difference is exactly 0. Monte Carlo "
+        "(the same customers in both arms), exact 0 while off."
+    ),
 }
 
 NULLS: dict[str, float] = {
@@ -116,6 +136,7 @@ NULLS: dict[str, float] = {
     "promoters_referrals": 1.0,
     "gratitude_uplift": 0.0,
     "acquisition_channel": 1.0,
+    "contact_frequency_test": 0.0,
 }
 
 
@@ -187,8 +208,8 @@ class _Events:
         span = p.end_day + horizon + 1.0
         key = h.order_cust * span + h.order_time
         cum = np.r_[0.0, np.cumsum(h.order_amount)]
-        lo = np.searchsorted(key, self.cust * span + t0, side="right")
-        hi = np.searchsorted(key, self.cust * span + t0 + horizon, side="right")
+        lo = experiment_truth.search(key, self.cust * span + t0)
+        hi = experiment_truth.search(key, self.cust * span + t0 + horizon)
         self.retained = (hi - lo) >= d.RETENTION_MIN_ORDERS
         self.spend = cum[hi] - cum[lo]
 
@@ -212,12 +233,14 @@ def _mc(estimand: Callable[[Bool], float], batch: npt.NDArray[np.int64]) -> tupl
 @lru_cache(maxsize=16)
 def monte_carlo(
     params: WorldParams, effects: Effects, customers: int = MC_CUSTOMERS, seed: int = MC_SEED
-) -> dict[str, dict[str, float]]:
-    """The Monte-Carlo estimands for one world: ``{effect: {"value", "se", ...}}``."""
+) -> dict[str, dict[str, Any]]:
+    """The Monte-Carlo estimands for one world: ``{effect: {"value", "se", ...}}``, and
+    those of the experiments (``experiment_truth``): ``contact_frequency_test``,
+    ``gratitude_by_nps_group`` and ``cuped``."""
     world = build_world(customers, params, effects, Streams(seed))
     panel = _Panel(world)
     batch = np.arange(customers) % MC_BATCHES
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     estimands: dict[str, Callable[[_Panel, Bool], float]] = {
         "emotion_value": _emotion,
         "satisfaction_not_loyalty": _satisfaction,
@@ -241,6 +264,12 @@ def monte_carlo(
         v, s_ = _mc(partial(_event_diff, ev, "retained", k), ev_batch)
         out["gratitude_uplift"][f"value_{trig}"] = v
         out["gratitude_uplift"][f"se_{trig}"] = s_
+    out["contact_frequency_test"] = experiment_truth.contact_test_truth(
+        world, params, effects, seed
+    )
+    events = experiment_truth.GestureEvents(world)
+    out["gratitude_by_nps_group"] = experiment_truth.gratitude_by_group(events, params, effects)
+    out["cuped"] = experiment_truth.cuped(events)
     return out
 
 
@@ -281,6 +310,22 @@ def acquisition_truth(params: WorldParams, *, on: bool) -> dict[str, object]:
     }
 
 
+def _contact_test_entry(params: WorldParams, mc: dict[str, Any], *, on: bool) -> dict[str, object]:
+    """The effects entry of the contact-frequency test: the second arm against the first."""
+    other = params.contact_test_arms[1][0]
+    units = mc["units"][other]
+    entry: dict[str, object] = {}
+    for metric in experiment_truth.METRICS:
+        suffix = "" if metric == "unsubscribe" else f"_{metric}"
+        value, se = units[metric]["value"], units[metric]["se"]
+        entry[f"value{suffix}"] = value if math.isfinite(value) else None
+        entry[f"se{suffix}"] = se if math.isfinite(se) else None
+    quit = params.contact_test_quit_per_year
+    entry["extra_quit_per_year"] = quit[1] - quit[0] if on else 0.0
+    entry["method"] = mc["method"]
+    return entry
+
+
 def effects_truth(
     params: WorldParams, effects: Effects, *, mc_customers: int = MC_CUSTOMERS
 ) -> dict[str, dict[str, object]]:
@@ -297,6 +342,8 @@ def effects_truth(
         entry: dict[str, object] = {"on": on}
         if name == "acquisition_channel":
             entry.update(acquisition_truth(params, on=on))
+        elif name == "contact_frequency_test":
+            entry.update(_contact_test_entry(params, mc[name], on=on))
         elif name in exact:
             entry.update(value=exact[name] if on else NULLS[name], se=0.0, method="exact")
         else:

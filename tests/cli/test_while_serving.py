@@ -55,6 +55,8 @@ JSON_COMMANDS = {
     "rejects": ["rejects", "--json"],
     "batches": ["batches", "--json"],
     "keys list": ["keys", "list", "--json"],
+    "experiment results": ["experiment", "results", "--json"],
+    "contact preferences": ["contact", "preferences", "C000001", "--json"],
 }
 
 

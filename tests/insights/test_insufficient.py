@@ -32,10 +32,11 @@ def test_an_empty_workspace_gives_insufficient_data(ws: Workspace) -> None:
 
 
 class _Copy:
-    """A throwaway in-memory store with the planted workspace's tables (``.con`` is all a
-    finding reads)."""
+    """A throwaway in-memory store with the planted workspace's tables (``.con`` is what a
+    finding reads, and ``.path`` where its policy file is)."""
 
     def __init__(self, db: Path, where: dict[str, str]) -> None:
+        self.path = db  # where the policy file is looked for (legame.toml beside it)
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(f"ATTACH '{db}' AS src (READ_ONLY)")

@@ -23,6 +23,7 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 DUCKDB_ONLY_FOLDERS = (
     "bookkeeping/",
     "governor/",
+    "preferences/store/",  # the customers' choices: point reads and writes
     "saved_findings/",
     "saved_validation/",
     "views/index/",  # the server's in-memory copy of the customer list
@@ -79,10 +80,23 @@ PARAMS: dict[str, sql.Param] = {
     "before": datetime(2026, 1, 1),
     "holdout_end": datetime(2026, 7, 1),
     "bins": 20,
+    # Experiments: the pre-period, NPS groups, a trigger's volume window, a contact test.
+    "pre_days": 180,
+    "promoter_min": 9,
+    "detractor_max": 6,
+    "days": 365,
+    "every_channel": False,
+    "channel": sql.Text("email"),
     # Periods: [start, end), the previous one from previous_start; every answer or not.
     "start": datetime(2025, 10, 3),
     "previous_start": datetime(2025, 7, 5),
     "every": False,
+    # The cadence customers chose: the policy's caps across channels (no monthly one), its
+    # channels, and the scores to read the CLV from.
+    "week_cap": 3,
+    "month_cap": None,
+    "channel_count": 5,
+    "scores": sql.Name("customer_scores"),
     # Covariates: a customers column and an attribute kept in _extra.
     "column": sql.Name("country"),
     "key": sql.Text("acquisition_channel"),

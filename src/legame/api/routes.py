@@ -15,10 +15,14 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from legame.api import schemas as s
 from legame.api.auth import require
 from legame.api.errors import ERROR_RESPONSES
+from legame.api.preferences import router as _preferences
 from legame.errors import InputError, NotFoundError, StoreError
 from legame.store.keys import ApiKey
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+# First: its /customers/{id}/preferences routes must come before the customer 360's,
+# whose id takes the rest of the path.
+router.include_router(_preferences)
 Viewer = Annotated[ApiKey, Depends(require("viewer"))]
 Analyst = Annotated[ApiKey, Depends(require("analyst"))]
 Admin = Annotated[ApiKey, Depends(require("admin"))]
@@ -286,8 +290,10 @@ def get_gesture_plan(
 @router.get("/gestures/results", response_model=s.GestureResults, tags=["engagement"])
 def get_gesture_results(request: Request, _: Viewer, at: datetime | None = None) -> dict[str, Any]:
     """Treatment against holdout per trigger: retention, spend and NPS, with intervals (as
-    of ``at``, 1900-2999; default: the latest activity). Kept while the data stays the
-    same."""
+    of ``at``, 1900-2999; default: the latest activity); each row also carries the
+    experiment's reading (``comparisons`` unadjusted, CUPED and always valid, ``verdict``,
+    ``segments``, ``return``: docs/experiments.md). Kept while the data and the policy's
+    ``[gratitude]`` and ``[experiments]`` sections stay the same."""
     from legame.views.engagement import gesture_results
 
     with _store(request).session() as ws:
@@ -309,8 +315,18 @@ def post_ingest(
     ] = None,
     date_format: Annotated[str | None, Query(max_length=50)] = None,
     encoding: Annotated[str | None, Query(max_length=30)] = None,
+    preset: Annotated[
+        str | None,
+        Query(max_length=60, description="Read the file as this tool's export, e.g. shopify."),
+    ] = None,
+    nps_question: Annotated[str | None, Query(max_length=500)] = None,
+    csat_question: Annotated[str | None, Query(max_length=500)] = None,
+    ces_question: Annotated[str | None, Query(max_length=500)] = None,
+    comment_question: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
     """Load an uploaded file into a table: the same rules and answer as `legame ingest`.
+    With ``preset``, the file is read as that tool's export (`legame presets list`); a
+    survey export's questions may be named with ``nps_question`` and the like.
 
     The store records the file under the client's own name (its last path part, without
     control characters). A file that cannot be loaded at all, or bad options, are a 422
@@ -330,6 +346,17 @@ def post_ingest(
             date_format=date_format,
             encoding=encoding,
             thousands=thousands,
+            preset=preset,
+            questions={
+                name: value
+                for name, value in (
+                    ("nps", nps_question),
+                    ("csat", csat_question),
+                    ("ces", ces_question),
+                    ("comment", comment_question),
+                )
+                if value is not None
+            },
         )
         options.validate(TABLES[table])  # bad options are refused before reading the body
     except InputError as exc:
@@ -364,7 +391,10 @@ def _after_import(ws: Any, table: str) -> None:
         open_cases(ws)
 
 
-_OPTION = re.compile(r"--(map|delimiter|decimal|thousands|date-format|encoding)\b( (?=\w+=))?")
+_OPTION = re.compile(
+    r"--(map|delimiter|decimal|thousands|date-format|encoding|preset|"
+    r"nps-question|csat-question|ces-question|comment-question)\b( (?=\w+=))?"
+)
 
 
 def _upload_message(message: str, name: str) -> str:
@@ -421,3 +451,7 @@ router.include_router(_voices)
 from legame.api.cases import router as _cases  # noqa: E402
 
 router.include_router(_cases)
+
+from legame.api.experiments import router as _experiments  # noqa: E402
+
+router.include_router(_experiments)

@@ -8,11 +8,12 @@ size and nesting depth before it is parsed (:mod:`legame.api.limits`).
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from legame.api.experiments import Comparison, ProgramReturn, Segments, Verdict
 from legame.engage.message.check import MAX_DRAFT_CHARS
 from legame.insights.finding import Finding as FindingResult
 from legame.metrics.nps import NPS
@@ -164,7 +165,7 @@ class ContactCheckIn(BaseModel):
 
 
 class ContactReason(BaseModel):
-    rule: Literal["consent", "cooldown", "cap", "quiet_hours"]
+    rule: Literal["consent", "preference", "cooldown", "cap", "experiment", "quiet_hours"]
     message: str
     until: str | None
     code: str | None = Field(
@@ -232,6 +233,13 @@ class FileReport(BaseModel):
     implicit_customers: int
     fees_waived: int
     error: str | None
+    # Read through a preset: which export, its header language, the table of an entry in
+    # `also` (the other tables the same file wrote), new links between ids and e-mails.
+    preset: str | None = None
+    language: str | None = None
+    table: str | None = None
+    links: int = 0
+    also: list[FileReport] = []
 
 
 class IngestReport(BaseModel):
@@ -313,6 +321,11 @@ class TriggerResult(BaseModel):
     spend_diff: Difference
     nps_diff: Difference
     value_per_cost: Difference
+    # the experiment's reading (docs/experiments.md; absent for a trigger it has no units of)
+    comparisons: dict[Literal["retention", "revenue", "unsubscribe"], Comparison] | None = None
+    verdict: Verdict | None = None
+    segments: Segments | None = None
+    return_: ProgramReturn | None = Field(None, alias="return")
 
 
 class GestureResults(BaseModel):
@@ -321,3 +334,7 @@ class GestureResults(BaseModel):
     gestures_with_followup: int
     by_trigger: list[TriggerResult]
     nps_note: str
+    #: The program's pre-registered end ([gratitude] end), and whether it is reached (the
+    #: fixed-horizon intervals are valid only from then on).
+    end: date | None
+    fixed_horizon_valid: bool

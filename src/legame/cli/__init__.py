@@ -19,11 +19,13 @@ from legame.cli import bench as _bench
 from legame.cli import cases as _cases
 from legame.cli import contact as _contact
 from legame.cli import demo as _demo
+from legame.cli import experiment as _experiment
 from legame.cli import findings as _findings
 from legame.cli import gestures as _gestures
 from legame.cli import ingest as _ingest
 from legame.cli import measure as _measure
 from legame.cli import message as _message
+from legame.cli import presets as _presets
 from legame.cli import report as _report
 from legame.cli import serve as _serve
 from legame.cli import simulate as _simulate
@@ -62,11 +64,13 @@ def _root(
 COMMANDS = (
     _workspace,
     _ingest,
+    _presets,
     _simulate,
     _measure,
     _findings,
     _contact,
     _gestures,
+    _experiment,
     _cases,
     _message,
     _report,

@@ -44,10 +44,15 @@ THROUGH_SERVER: frozenset[tuple[str, ...]] = frozenset(
         ("rejects",),
         ("batches",),
         ("keys", "list"),
+        ("experiment", "plan"),
+        ("experiment", "results"),
+        ("contact", "preferences"),
+        ("contact", "link"),
     }
 )
-#: Those of them that write to the workspace.
-WRITING: frozenset[tuple[str, ...]] = frozenset({("findings",)})
+#: Those of them that write to the workspace (a preference link's first use makes the
+#: workspace's signing key).
+WRITING: frozenset[tuple[str, ...]] = frozenset({("findings",), ("contact", "link")})
 #: The root options that may come before the command's words (flags: they take no value).
 ROOT_FLAGS = ("--debug",)
 #: The server's endpoint, and the header that carries the discovery file's secret.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
@@ -108,6 +108,8 @@ def gestures_results(
         "trigger",
         "n treated / held out",
         "retention",
+        "retention, CUPED",
+        "retention, always valid",
         "spend",
         "NPS",
         "cost",
@@ -119,6 +121,8 @@ def gestures_results(
             row["trigger"],
             f"{row['treatment']['gestures']:,} / {row['holdout']['gestures']:,}",
             _diff(row["retention_diff"], pct=True),
+            _reading(row, "cuped"),
+            _reading(row, "always_valid"),
             _diff(row["spend_diff"]),
             _diff(row["nps_diff"]),
             f"{row['treatment']['cost']:,.0f}",
@@ -126,6 +130,20 @@ def gestures_results(
         )
     console.print(view)
     console.print(payload["nps_note"])
+    console.print(
+        "CUPED: adjusted for each customer's orders and revenue in the 180 days before "
+        "(valid, like the first interval, only at the program's pre-registered end date); "
+        "always valid: a confidence sequence, valid at any look. `legame experiment "
+        "results` reads the whole experiment."
+    )
+
+
+def _reading(row: dict[str, Any], interval: str) -> str:
+    """The retention difference of the experiment's reading, with its ``interval``."""
+    comparisons = row.get("comparisons")
+    if not comparisons:
+        return "too few"
+    return _diff(comparisons["retention"][interval], pct=True)
 
 
 def _diff(d: dict[str, float | None], *, pct: bool = False) -> str:

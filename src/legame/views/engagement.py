@@ -4,7 +4,7 @@ and the gratitude program's plan and results as the API serves them.
 Each is kept between requests while the data stays the same (:mod:`legame.views.cache`):
 the engagement page by the day it looks back from, the policy file and its period's end,
 the plan by the instant it is for and the gratitude policy it is computed with, the results
-by their instant."""
+by their instant and the policy's ``[gratitude]`` and ``[experiments]`` sections."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import pyarrow as pa
 from legame.engage.governor.clock import in_range
 from legame.engage.gratitude import plan, results
 from legame.engage.gratitude.plan import latest_activity
+from legame.engage.preferences import summary as cadence_summary
+from legame.engage.preferences.store import stamp as choices_stamp
 from legame.errors import InputError
 from legame.metrics import definitions as d
 from legame.metrics.cutoff import default_as_of
@@ -48,13 +50,18 @@ def engagement(
     are those known then (:func:`legame.engage.gratitude.results` at that instant, never
     past the latest activity). The period's start does not matter.
 
-    Kept while the data, that day, the policy file and the period's end (all the period
-    decides) stay the same; the caller gets its own copy."""
+    ``cadence`` is how many customers chose a lower cadence on their preference page, per
+    kind, and their value around the choice (:func:`legame.engage.preferences.summary`:
+    the current choices, whatever the period; their value observed up to the as-of
+    moment); None when the policy file does not validate.
+
+    Kept while the data, that day, the policy file, the period's end (all the period
+    decides) and the customers' saved choices stay the same; the caller gets its own
+    copy."""
     day = on or today()
     end = None if period is None else period.end
-    return cached_copy(
-        ws, ("engagement", day, policy_stamp(ws), end), lambda: _engagement(ws, day, end)
-    )
+    key = ("engagement", day, policy_stamp(ws), end, choices_stamp(ws))
+    return cached_copy(ws, key, lambda: _engagement(ws, day, end))
 
 
 def gesture_plan(ws: Workspace, at: datetime | None = None) -> pa.Table:
@@ -74,10 +81,13 @@ def gesture_plan(ws: Workspace, at: datetime | None = None) -> pa.Table:
 
 def gesture_results(ws: Workspace, at: datetime | None = None) -> dict[str, Any]:
     """:func:`legame.engage.gratitude.results` at ``at`` (default: the latest activity),
-    kept while the data stays the same (it reads no policy and not today); the caller gets
-    its own copy."""
+    kept while the data and the policy's ``[gratitude]`` and ``[experiments]`` sections
+    stay the same (it reads the program's end and the margin rate, not today); the caller
+    gets its own copy."""
     moment = None if at is None else in_range(at)
-    return cached_copy(ws, ("gesture_results", moment), lambda: results(ws, at=moment))
+    policy = load_policy(policy_path_for(ws.path))
+    key = ("gesture_results", moment, policy.gratitude, policy.experiments)
+    return cached_copy(ws, key, lambda: results(ws, at=moment, policy=policy))
 
 
 def _engagement(ws: Workspace, day: date, end: datetime | None) -> dict[str, Any]:
@@ -119,7 +129,18 @@ def _engagement(ws: Workspace, day: date, end: datetime | None) -> dict[str, Any
         "pressure": pressure,
         "customers_by_band": customers,
         "gesture_arms": arms,
+        "cadence": _cadence(ws, as_of),
     }
+
+
+def _cadence(ws: Workspace, as_of: datetime | None) -> dict[str, Any] | None:
+    """The customers' chosen cadence, with the policy file's caps (None: it does not
+    validate, and the page says nothing of it rather than fail)."""
+    try:
+        policy = load_policy(policy_path_for(ws.path))
+    except InputError:
+        return None
+    return cadence_summary(ws, policy, as_of=as_of)
 
 
 def _customers_by_band(

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from legame.errors import LegameError, PageError, SignInRequired
-from legame.web import auth, cases, downloads, pages, voices
+from legame.web import auth, cases, downloads, experiments, pages, preferences, voices
 from legame.web.respond import error_page, to_signin
 
 STATIC = Path(str(resources.files("legame.web").joinpath("static")))
@@ -23,6 +23,9 @@ def mount(app: FastAPI) -> None:
     app.include_router(downloads.router)
     app.include_router(cases.router)
     app.include_router(voices.router)
+    app.include_router(experiments.router)
+    # The customer's own page, opened by a signed link: no sign-in (legame.web.preferences).
+    app.include_router(preferences.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     async def _page_error(request: Request, exc: Exception) -> Response:

@@ -84,16 +84,22 @@ def findings_page(request: Request, session: Viewer) -> Response:
 def engagement_page(request: Request, session: Viewer) -> Response:
     """Contact pressure and the gestures' results as of the end of the picker's period."""
     from legame.views import engagement
+    from legame.views.experiments import trigger_mdes
     from legame.web.period import page_period
 
     with _store(request).session() as ws:
         chosen = page_period(request, ws)
         data = engagement(ws, period=chosen.period)
+        try:  # what each trigger's holdout can detect, planned from the data up to now
+            mdes = trigger_mdes(ws)
+        except InputError:  # no activity to plan from yet
+            mdes = {}
     return page(
         request,
         "engagement.html",
         session=session,
         period=chosen,
+        trigger_mde=mdes,
         **engagement_context(data, language(request)),
     )
 

@@ -46,6 +46,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/cases", "cases.nav", "viewer"),
     ("/findings", "nav.findings", "viewer"),
     ("/engagement", "nav.engagement", "viewer"),
+    ("/experiments", "experiments.nav", "viewer"),
     ("/validation", "validation.nav", "viewer"),
     ("/messages/check", "nav.message_check", "analyst"),
 )

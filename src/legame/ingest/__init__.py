@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from legame.errors import InputError
 from legame.ingest.load import FileReport, Progress, load_file, table_named
@@ -24,6 +25,9 @@ from legame.policy import load_policy, policy_path_for
 from legame.sql.quote import string_literal as lit
 from legame.store import Workspace
 from legame.store.failures import storage_errors
+
+if TYPE_CHECKING:
+    from legame.ingest.presets import Preset
 
 __all__ = ["FileReport", "IngestReport", "ReadOptions", "ingest", "parse_mapping"]
 
@@ -90,12 +94,26 @@ def ingest(
     files = expand([Path(p) for p in paths])
     if source_name is not None and len(files) != 1:
         raise InputError(f"source_name names one file; got {len(files)} files.")
+    preset = _preset(workspace, options)
     # One writer at a time, from the memory budget (a database-wide setting) to the commit.
     with workspace.writing(), storage_errors(workspace.path), _bounded_memory(workspace):
         for path in files:
             try:
-                report.files.append(
-                    load_file(
+                if preset is not None:
+                    from legame.ingest.presets import load_with_preset
+
+                    loaded = load_with_preset(
+                        workspace.con,
+                        spec,
+                        path,
+                        options,
+                        preset,
+                        rules=rules,
+                        name=source_name,
+                        progress=progress,
+                    )
+                else:
+                    loaded = load_file(
                         workspace.con,
                         spec,
                         path,
@@ -104,10 +122,19 @@ def ingest(
                         name=source_name,
                         progress=progress,
                     )
-                )
+                report.files.append(loaded)
             except InputError as exc:
                 report.files.append(FileReport(source_name or str(path), error=str(exc)))
     return report
+
+
+def _preset(workspace: Workspace, options: ReadOptions) -> Preset | None:
+    """The preset ``options`` names, read and checked once for every file of the call."""
+    if options.preset is None:
+        return None
+    from legame.ingest.presets import Catalog
+
+    return Catalog.for_workspace(workspace.path).get(options.preset)
 
 
 def _rules(workspace: Workspace, now: datetime | None) -> Rules:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -60,9 +60,31 @@ class FileReport:
     implicit_customers: int = 0
     fees_waived: int = 0
     error: str | None = None
+    #: A file read through a preset: which (``shopify/orders``) and its header language.
+    preset: str | None = None
+    language: str | None = None
+    #: The table of an entry in ``also``; new links between a tool's ids and e-mails.
+    table: str | None = None
+    links: int = 0
+    #: The other tables the same file wrote, in the same transaction (e.g. consents).
+    also: list[FileReport] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        data = asdict(self)
+        for key in ("preset", "language", "table", "links", "also"):
+            if not data[key]:
+                del data[key]
+        return data
+
+
+@dataclass
+class Part:
+    """One table a file writes: its rows (``source``) and where each field sits in them.
+    A file read through a preset may write two (orders and the consents they hold)."""
+
+    table: Table
+    source: Source
+    lay: Layout
 
 
 def load_file(
@@ -99,13 +121,52 @@ def load_file(
             f"{table.name}; the file's columns are: {', '.join(source.columns)}. "
             f"Map one with --map {missing[0]}=COLUMN."
         )
-    report = FileReport(label, format=source.format)
-    _stage(con, table, lay, source, options, progress, rules or Rules(), label)
+    parts = [Part(table, source, lay)]
+    return load_parts(con, parts, path, options, rules=rules, label=label, progress=progress)[0]
+
+
+def load_parts(
+    con: duckdb.DuckDBPyConnection,
+    parts: list[Part],
+    path: Path,
+    options: ReadOptions,
+    *,
+    rules: Rules | None,
+    label: str,
+    progress: Progress | None = None,
+    recorded: dict[str, object] | None = None,
+    after: Callable[[list[FileReport]], None] | None = None,
+) -> list[FileReport]:
+    """Validate and load the tables one file writes, all in one transaction: the first
+    part's report, then the others'. ``recorded`` is added to what each batch records of
+    how the file was read; ``after(reports)`` runs in the transaction, after the writes."""
+    # sql-built-function: the staging tables' names are constants of this module.
+    reports = [FileReport(label, format=part.source.format) for part in parts]
+    for i, part in enumerate(parts):
+        step_progress = progress if i == 0 else None
+        _stage(
+            con,
+            part.table,
+            part.lay,
+            part.source,
+            options,
+            step_progress,
+            rules or Rules(),
+            label,
+            into=_staged(i),
+        )
     sha = _sha256(path)
     reached("ingest.staged")
     con.execute("BEGIN TRANSACTION")
     try:
-        _write(con, table, lay, source, report, sha, options)
+        for i, (part, report) in enumerate(zip(parts, reports, strict=True)):
+            if i:
+                con.execute(f"ALTER TABLE {_staged(i)} RENAME TO _checked")
+            _write(con, part.table, part.lay, part.source, report, sha, options, recorded)
+            for temp in ("_checked", "_inc", "_cls"):
+                con.execute(f"DROP TABLE IF EXISTS {temp}")
+        if after is not None:
+            after(reports)
         reached("ingest.written")
         con.execute("COMMIT")
         reached("ingest.committed")
@@ -113,9 +174,14 @@ def load_file(
         rollback(con)
         raise
     finally:
-        for temp in ("_checked", "_inc", "_cls"):
+        for temp in ("_checked", "_inc", "_cls", *(_staged(i) for i in range(1, len(parts)))):
             con.execute(f"DROP TABLE IF EXISTS {temp}")
-    return report
+    return reports
+
+
+def _staged(i: int) -> str:
+    """The temporary table that holds the checked rows of a file's ``i``-th part."""
+    return "_checked" if i == 0 else f"_checked_{i}"
 
 
 def _stage(
@@ -127,6 +193,8 @@ def _stage(
     progress: Progress | None,
     rules: Rules,
     label: str,
+    *,
+    into: str = "_checked",
 ) -> None:
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     select = checked_select(table, lay, options, "_batch", rules)
@@ -141,10 +209,10 @@ def _stage(
         con.register("_batch", batch)
         try:
             if not created:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS {staged}")
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(into)} AS {staged}")
                 created = True
             else:
-                con.execute(f"INSERT INTO _checked {staged}")
+                con.execute(f"INSERT INTO {ident(into)} {staged}")
         except (duckdb.IOException, duckdb.OutOfMemoryException):
             raise  # the machine, not the file: a full disk is said as such by the store
         except duckdb.Error as exc:
@@ -160,7 +228,7 @@ def _stage(
             progress(batch.num_rows)
         reached("ingest.reading")
     if not created:  # header only: an empty but well-formed file
-        con.execute(_empty_stage(table, lay, options, rules))
+        con.execute(_empty_stage(table, lay, options, rules, into))
 
 
 def _batches(source: Source, label: str) -> Iterator[pa.RecordBatch]:
@@ -180,12 +248,14 @@ def _batches(source: Source, label: str) -> Iterator[pa.RecordBatch]:
         yield batch
 
 
-def _empty_stage(table: Table, lay: Layout, options: ReadOptions, rules: Rules) -> str:
+def _empty_stage(
+    table: Table, lay: Layout, options: ReadOptions, rules: Rules, into: str = "_checked"
+) -> str:
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     columns = ", ".join(f"NULL::VARCHAR AS c{i}" for i in range(len(lay.source_names)))
     relation = f"(SELECT NULL::BIGINT AS _line, {columns} LIMIT 0)"
     checked = checked_select(table, lay, options, relation, rules)
-    return f"CREATE OR REPLACE TEMP TABLE _checked AS {checked}"
+    return f"CREATE OR REPLACE TEMP TABLE {ident(into)} AS {checked}"
 
 
 def _sha256(path: Path) -> str:
@@ -216,6 +286,7 @@ def _write(
     report: FileReport,
     sha: str,
     options: ReadOptions,
+    recorded: dict[str, object] | None = None,
 ) -> None:
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     batch_id = _one(con, "SELECT nextval('batch_seq')")
@@ -298,6 +369,7 @@ def _write(
                     "thousands": options.thousands,
                     "date_format": options.date_format,
                     "encoding": source.encoding,
+                    **(recorded or {}),
                 }
             ),
             report.read,

@@ -35,6 +35,10 @@ class ReadOptions:
     date_format: str | None = None
     encoding: str | None = None
     thousands: Thousands | None = None
+    #: Read the file through this preset (``legame.ingest.presets``): a tool's export.
+    preset: str | None = None
+    #: Survey exports: the question (header) of ``nps``, ``csat``, ``ces`` or ``comment``.
+    questions: dict[str, str] = field(default_factory=dict)
 
     def validate(self, table: Table) -> None:
         unknown = sorted(set(self.mapping) - set(table.names))
@@ -62,6 +66,12 @@ class ReadOptions:
             _check_date_format(self.date_format)
         if self.encoding is not None:
             _check_encoding(self.encoding)
+        if self.questions and (self.preset is None or table.name != "survey_responses"):
+            option = f"--{next(iter(self.questions))}-question"
+            raise InputError(
+                f"{option} names a question of a survey export: use it with a preset "
+                "(--preset) that loads survey_responses."
+            )
 
 
 def _check_date_format(fmt: str) -> None:

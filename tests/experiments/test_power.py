@@ -79,3 +79,47 @@ def test_planned_power_is_the_rejection_rate_in_simulation():
         lo, hi = c.unadjusted.low, c.unadjusted.high
         rejected += lo > 0 or hi < 0
     assert abs(rejected / runs - 0.8) <= 0.05
+
+
+def test_a_contact_test_needs_about_its_own_length_for_the_effect_it_can_detect(
+    surfaces_workspace,
+) -> None:
+    """The effect a contact test detects over its --days is the same relative change over
+    any other window: unsubscribes accumulate, so a week, with a base rate a tenth as high,
+    cannot detect it (before, the same absolute difference was asked of every window, and
+    a week looked enough)."""
+    from legame.engage.gratitude.plan import as_of
+    from legame.experiments.plan import plan_contact_test
+    from legame.policy import load_policy, policy_path_for
+    from legame.store import Workspace
+
+    with Workspace.open(surfaces_workspace, read_only=True) as ws:
+        policy = load_policy(policy_path_for(ws.path))
+        at = as_of(ws, None)
+        planned = plan_contact_test(ws, policy, "weekly_cap", at=at, days=90)
+        assert planned["mde"] is not None
+        found = plan_contact_test(
+            ws, policy, "weekly_cap", at=at, days=90, effect=1.05 * planned["mde"]
+        )
+    assert found["days_needed"] in (60, 90)
+
+
+def test_a_trigger_is_planned_on_its_held_out_gestures(surfaces_workspace) -> None:
+    """The base rate is the held-out arm's own 180-day repurchase (it is what the control
+    arm will do), said as such."""
+    import numpy as np
+
+    from legame.engage.gratitude.plan import as_of
+    from legame.experiments.gestures import units
+    from legame.experiments.plan import plan_trigger
+    from legame.policy import load_policy, policy_path_for
+    from legame.store import Workspace
+
+    with Workspace.open(surfaces_workspace, read_only=True) as ws:
+        at = as_of(ws, None)
+        found = plan_trigger(ws, load_policy(policy_path_for(ws.path)), "milestone_thanks", at=at)
+        rows = units(ws, at).to_pylist()
+    held = [r for r in rows if r["trigger"] == "milestone_thanks" and r["arm"] == "holdout"]
+    assert len(held) >= 30
+    assert found["base"]["from"] == "held-out gestures"
+    assert found["base"]["mean"] == np.mean([r["orders_after"] >= 1 for r in held])

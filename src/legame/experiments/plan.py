@@ -184,14 +184,15 @@ def plan_trigger(
         "nps": "nps_after",
     }
     if mine.num_rows >= MIN_UNITS:
-        base = held if held.num_rows >= MIN_UNITS else mine
+        from_held = held.num_rows >= MIN_UNITS
+        base = held if from_held else mine
         base = base.append_column(
             "retained",
             pa.array(
                 (base.column("orders_after").to_numpy() >= d.RETENTION_MIN_ORDERS).astype(np.int64)
             ),
         )
-        source = "held-out gestures" if base is held else "gestures of the trigger"
+        source = "held-out gestures" if from_held else "gestures of the trigger"
     else:
         base = _audience(ws, at - timedelta(days=d.GRATITUDE_FOLLOWUP_DAYS), at)
         cols = {
@@ -312,7 +313,8 @@ def plan_contact_test(
     if effect is not None:
         for window in CONTACT_WINDOWS:
             _r, o, m, _ = reading_for(window)
-            if m and pw.power(o, effect, (1 - share) * m, share * m, alpha=alpha) >= target:
+            scaled = _scaled(effect, outcome, o, metric)
+            if m and pw.power(o, scaled, (1 - share) * m, share * m, alpha=alpha) >= target:
                 needed = window
                 break
     return {

@@ -9,6 +9,8 @@ and the rest go on.
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,14 +93,22 @@ def write_links(
     key_id, secret = ensure_key(ws, now)
     written = 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["customer_id", "link"])
-        for line, cid in ids:
-            if cid not in known:
-                skipped.append((line, f"no customer {cid!r} in the workspace"))
-                continue
-            token = sign(key_id, secret, cid, expires)
-            writer.writerow([cid, f"{base}{PAGE_PATH}{token}"])
-            written += 1
+    # Written beside ``out`` and renamed over it: a reader (or a crash) never meets half a
+    # file of links.
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["customer_id", "link"])
+            for line, cid in ids:
+                if cid not in known:
+                    skipped.append((line, f"no customer {cid!r} in the workspace"))
+                    continue
+                token = sign(key_id, secret, cid, expires)
+                writer.writerow([cid, f"{base}{PAGE_PATH}{token}"])
+                written += 1
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return LinksWritten(out, written, expires, sorted(skipped))

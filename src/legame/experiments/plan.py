@@ -50,6 +50,13 @@ VOLUME_DAYS = 365
 #: The test lengths ``plan_contact_test`` looks at for ``days_needed``.
 CONTACT_WINDOWS = (7, 14, 30, 60, 90, 120, 180, 270, 365)
 DEFAULT_DAYS = 90
+#: Each metric's column in ``experiments/audience_outcomes.sql``.
+AUDIENCE_COLUMNS = {
+    "repurchase": "repurchased",
+    "revenue": "revenue",
+    "unsubscribe": "unsubscribed",
+    "nps": "nps",
+}
 
 
 def _metric(name: str) -> str:
@@ -195,12 +202,7 @@ def plan_trigger(
         source = "held-out gestures" if from_held else "gestures of the trigger"
     else:
         base = _audience(ws, at - timedelta(days=d.GRATITUDE_FOLLOWUP_DAYS), at)
-        cols = {
-            "repurchase": "repurchased",
-            "revenue": "revenue",
-            "unsubscribe": "unsubscribed",
-            "nps": "nps",
-        }
+        cols = AUDIENCE_COLUMNS
         source = "active customers over 180 days"
     values = _values(base, metric, cols)
     outcome, answered = _outcome(values, metric)
@@ -291,12 +293,7 @@ def plan_contact_test(
     if days is None:
         days = (declared.end - declared.start).days if declared.end else DEFAULT_DAYS
     _days(days)
-    cols = {
-        "repurchase": "repurchased",
-        "revenue": "revenue",
-        "unsubscribe": "unsubscribed",
-        "nps": "nps",
-    }
+    cols = AUDIENCE_COLUMNS
 
     def reading_for(window: int) -> tuple[dict[str, float | None], pw.Outcome, float, pa.Table]:
         base = _audience(ws, at - timedelta(days=window), at)

@@ -140,8 +140,6 @@ def load_parts(
     """Validate and load the tables one file writes, all in one transaction: the first
     part's report, then the others'. ``recorded`` is added to what each batch records of
     how the file was read; ``after(reports)`` runs in the transaction, after the writes."""
-    # sql-built-function: the staging tables' names are constants of this module.
-    reports = [FileReport(label, format=part.source.format) for part in parts]
     for i, part in enumerate(parts):
         step_progress = progress if i == 0 else None
         _stage(
@@ -157,14 +155,49 @@ def load_parts(
         )
     sha = _sha256(path)
     reached("ingest.staged")
+    try:
+        return _transaction(con, parts, label, sha, options, recorded, after, first_load=True)
+    except duckdb.ConstraintException:
+        # A first load met a key its file repeats: rolled back, written again the general way.
+        return _transaction(con, parts, label, sha, options, recorded, after, first_load=False)
+    finally:
+        _drop(con, "_checked", "_inc", "_cls", *(_staged(i) for i in range(1, len(parts))))
+
+
+def _transaction(
+    con: duckdb.DuckDBPyConnection,
+    parts: list[Part],
+    label: str,
+    sha: str,
+    options: ReadOptions,
+    recorded: dict[str, object] | None,
+    after: Callable[[list[FileReport]], None] | None,
+    *,
+    first_load: bool,
+) -> list[FileReport]:
+    """Write the staged parts in one transaction. With ``first_load``, a table still empty
+    takes the file's rows as they are, its primary key finding any key the file repeats
+    (``duckdb.ConstraintException``, after a rollback); otherwise each row is classified as
+    new, changed or a duplicate first."""
+    # sql-built-function: the staging tables' names are constants of this module.
+    reports = [FileReport(label, format=part.source.format) for part in parts]
     con.execute("BEGIN TRANSACTION")
     try:
         for i, (part, report) in enumerate(zip(parts, reports, strict=True)):
             if i:
                 con.execute(f"ALTER TABLE {_staged(i)} RENAME TO _checked")
-            _write(con, part.table, part.lay, part.source, report, sha, options, recorded)
-            for temp in ("_checked", "_inc", "_cls"):
-                con.execute(f"DROP TABLE IF EXISTS {temp}")
+            _write(
+                con,
+                part.table,
+                part.lay,
+                part.source,
+                report,
+                sha,
+                options,
+                recorded,
+                first_load=first_load,
+            )
+            _drop(con, "_cls", "_inc", "_checked")
         if after is not None:
             after(reports)
         reached("ingest.written")
@@ -173,10 +206,20 @@ def load_parts(
     except BaseException:
         rollback(con)
         raise
-    finally:
-        for temp in ("_checked", "_inc", "_cls", *(_staged(i) for i in range(1, len(parts)))):
-            con.execute(f"DROP TABLE IF EXISTS {temp}")
     return reports
+
+
+def _drop(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Drop these temporary tables or views (in this order: a view before what it reads)."""
+    # sql-built-function: the staging tables' names are constants of this module.
+    for name in names:
+        found = con.execute(
+            "SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = ? "
+            "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = ?",
+            [name, name],
+        ).fetchall()
+        for (kind,) in found:
+            con.execute(f"DROP {kind} {ident(name)}")
 
 
 def _staged(i: int) -> str:
@@ -204,31 +247,97 @@ def _stage(
         f"SELECT * REPLACE (CASE WHEN len(_errors) > 0 THEN _record END AS _record, "
         f"CASE WHEN len(_errors) > 0 THEN _customer_ids END AS _customer_ids) FROM ({select})"
     )
+    if not source.streams:
+        if _stage_batches(con, source, staged, label, progress, into):
+            return
+    else:
+        # One statement over the whole file, fed batch by batch: DuckDB validates the batches
+        # on all its threads while the reader parses the next, and spills what exceeds memory.
+        failed: list[BaseException] = []
+        reader = _reader(source, label, progress, failed)
+        if reader is not None:
+            con.register("_batch", reader)
+            try:
+                _staging(con, f"CREATE OR REPLACE TEMP TABLE {ident(into)} AS {staged}", label)
+            except InputError:
+                if failed:
+                    raise failed[0] from None
+                raise
+            finally:
+                con.unregister("_batch")
+            if failed:
+                raise failed[0]
+            return
+    # Header only: an empty but well-formed file.
+    con.execute(_empty_stage(table, lay, options, rules, into))
+
+
+def _stage_batches(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    staged: str,
+    label: str,
+    progress: Progress | None,
+    into: str,
+) -> bool:
+    """Stage a source batch by batch, for batches that need the connection to be made;
+    False if it had none."""
+    # sql-built-function: the staged query is built from the schema by ``_stage``.
     created = False
     for batch in _batches(source, label):
         con.register("_batch", batch)
         try:
-            if not created:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(into)} AS {staged}")
-                created = True
-            else:
-                con.execute(f"INSERT INTO {ident(into)} {staged}")
-        except (duckdb.IOException, duckdb.OutOfMemoryException):
-            raise  # the machine, not the file: a full disk is said as such by the store
-        except duckdb.Error as exc:
-            # The engine's own words name its internals, not the file: kept on the chain
-            # (``--debug``), not in the message a user (or an API client) reads.
-            raise InputError(
-                f"{label}: could not read the file ({type(exc).__name__}); check --encoding, "
-                "--delimiter, --decimal and --date-format."
-            ) from exc
+            verb = "INSERT INTO" if created else "CREATE OR REPLACE TEMP TABLE"
+            _staging(con, f"{verb} {ident(into)} {'' if created else 'AS '}{staged}", label)
+            created = True
         finally:
             con.unregister("_batch")
         if progress:
             progress(batch.num_rows)
         reached("ingest.reading")
-    if not created:  # header only: an empty but well-formed file
-        con.execute(_empty_stage(table, lay, options, rules, into))
+    return created
+
+
+def _staging(con: duckdb.DuckDBPyConnection, statement: str, label: str) -> None:
+    """Run a staging statement; an engine error reading the file is the file's error."""
+    try:
+        con.execute(statement)
+    except (duckdb.IOException, duckdb.OutOfMemoryException):
+        raise  # the machine, not the file: a full disk is said as such by the store
+    except duckdb.Error as exc:
+        # The engine's own words name its internals, not the file: kept on the chain
+        # (``--debug``), not in the message a user (or an API client) reads.
+        raise InputError(
+            f"{label}: could not read the file ({type(exc).__name__}); check --encoding, "
+            "--delimiter, --decimal and --date-format."
+        ) from exc
+
+
+def _reader(
+    source: Source, label: str, progress: Progress | None, failed: list[BaseException]
+) -> pa.RecordBatchReader | None:
+    """The source's batches as one stream for DuckDB, or None for a file with no rows. An
+    error while reading ends the stream and is kept in ``failed``, for the caller to raise
+    (DuckDB would otherwise report it as its own)."""
+    batches = _batches(source, label)
+    first = next(batches, None)
+    if first is None:
+        return None
+
+    def stream() -> Iterator[pa.RecordBatch]:
+        batch: pa.RecordBatch | None = first
+        try:
+            while batch is not None:
+                yield batch
+                if progress:
+                    progress(batch.num_rows)
+                reached("ingest.reading")
+                batch = next(batches, None)
+        except BaseException as exc:  # kept for the caller, raised on its thread
+            failed.append(exc)
+            raise
+
+    return pa.RecordBatchReader.from_batches(first.schema, stream())
 
 
 def _batches(source: Source, label: str) -> Iterator[pa.RecordBatch]:
@@ -287,12 +396,17 @@ def _write(
     sha: str,
     options: ReadOptions,
     recorded: dict[str, object] | None = None,
+    *,
+    first_load: bool = False,
 ) -> None:
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     batch_id = _one(con, "SELECT nextval('batch_seq')")
     report.batch_id = batch_id
     name, file = table.name, report.path
-    conflicts = _repeated_keys(con, table)
+    # Into an empty table every good row is new: no classification against the table, and
+    # no search for repeated keys (the primary key finds them while the rows go in).
+    first_load = first_load and not con.execute(f"SELECT 1 FROM {ident(name)} LIMIT 1").fetchall()
+    conflicts = _no_repeated_keys(con, table) if first_load else _repeated_keys(con, table)
     _write_rejects(con, table, lay, source, report, [batch_id, name, file])
     # Made inside the transaction, these go with a rollback too.
     con.execute("DROP TABLE temp._rej")
@@ -313,12 +427,18 @@ def _write(
     if name == "customers":
         differs.append("t.implicit")
     changed = " OR ".join(differs) or "false"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _cls AS SELECT i.*, "
-        f"t.{ident(key[0])} IS NOT NULL AS _exists, coalesce({changed}, false) AS _changed, "
-        f"{_json(compared, 't', lay)} AS _before "
-        f"FROM _inc i LEFT JOIN {ident(name)} t ON {on}"
-    )
+    if first_load:
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW _cls AS SELECT i.*, false AS _exists, "
+            "false AS _changed, NULL::JSON AS _before FROM _inc i"
+        )
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _cls AS SELECT i.*, "
+            f"t.{ident(key[0])} IS NOT NULL AS _exists, coalesce({changed}, false) AS _changed, "
+            f"{_json(compared, 't', lay)} AS _before "
+            f"FROM _inc i LEFT JOIN {ident(name)} t ON {on}"
+        )
     report.updated = _one(con, "SELECT count(*) FROM _cls WHERE _exists AND _changed")
     report.inserted = _one(con, "SELECT count(*) FROM _cls WHERE NOT _exists")
     report.duplicates = good_rows - conflicts - report.updated - report.inserted
@@ -416,6 +536,23 @@ def _repeated_keys(con: duckdb.DuckDBPyConnection, table: Table) -> int:
         "WHERE len(c._errors) = 0 AND (d._last IS NULL OR (NOT d._conflict AND c._line = d._last))"
     )
     return _one(con, "SELECT coalesce(sum(_n), 0) FROM _keys WHERE _conflict")
+
+
+def _no_repeated_keys(con: duckdb.DuckDBPyConnection, table: Table) -> int:
+    """``_repeated_keys`` for a first load that assumes none: ``_keys`` empty, ``_inc`` a
+    view of the good rows. Returns 0 conflicts."""
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    keys = ", ".join(ident(k) for k in table.key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _keys AS SELECT {keys}, 0::BIGINT AS _first, "
+        "0::BIGINT AS _last, 0::BIGINT AS _n, false AS _conflict FROM _checked LIMIT 0"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _inc AS SELECT _line, "
+        f"{', '.join(ident(n) for n in table.names)}, _extra FROM _checked "
+        "WHERE len(_errors) = 0"
+    )
+    return 0
 
 
 def _write_rejects(

@@ -82,6 +82,9 @@ class Source:
     #: Records the reader itself could not split into fields: (line, text, reason).
     broken: list[tuple[int | None, str, str]] = field(default_factory=list)
     batches: Callable[[], Iterator[pa.RecordBatch]] = lambda: iter(())
+    #: Whether DuckDB may pull the batches on its own threads while it validates them; not
+    #: when making a batch runs queries on the same connection (a preset's steps).
+    streams: bool = True
 
 
 def detect_encoding(path: Path) -> str:
@@ -100,11 +103,10 @@ def detect_encoding(path: Path) -> str:
             return utf16
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
-        high_controls = False
         try:
             while chunk := fh.read(1 << 22):
-                decoder.decode(chunk)
-                high_controls = high_controls or any(0x80 <= b <= 0x9F for b in chunk)
+                if not chunk.isascii():  # ASCII is UTF-8: only other chunks need decoding
+                    decoder.decode(chunk)
             decoder.decode(b"", final=True)
             return "utf-8"
         except UnicodeDecodeError:

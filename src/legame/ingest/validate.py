@@ -127,10 +127,12 @@ def checked_select(
         if errors
         else "[]::STRUCT(field VARCHAR, raw VARCHAR, reason VARCHAR)[]"
     )
-    # Each mapped value is trimmed and its spellings of "missing" made NULL once, in an
-    # inner SELECT (``n3`` beside the raw ``c3``), for all the checks that read it.
-    normal = ", ".join(f"{_normalised(c)} AS {_normal_name(c)}" for c in lay.fields.values())
-    source = f"(SELECT *{', ' + normal if normal else ''} FROM {relation})"
+    # Each mapped value is trimmed once (``t3`` beside the raw ``c3``), then its spellings
+    # of "missing" made NULL (``n3``), in two inner SELECTs, for all the checks that read it.
+    mapped = lay.fields.values()
+    trims = "".join(f", {_trim(c)} AS {_trimmed_name(c)}" for c in mapped)
+    normal = "".join(f", {_normalised(c)} AS {_normal_name(c)}" for c in mapped)
+    source = f"(SELECT *{normal} FROM (SELECT *{trims} FROM {relation}))"
     return (
         "SELECT _line, " + ", ".join(typed) + f", {extra}::JSON AS _extra, "
         f"{error_list} AS _errors, {record} AS _record, {customer_ids} AS _customer_ids "
@@ -142,13 +144,21 @@ def _normal_name(raw: str) -> str:
     return "n" + raw[1:]  # c3 -> n3
 
 
+def _trimmed_name(raw: str) -> str:
+    return "t" + raw[1:]  # c3 -> t3
+
+
 def _normalised(raw: str) -> str:
-    """SQL: the raw text trimmed (the id rule's whitespace), NULL if empty or a spelling of
-    missing (NA, N/A, -)."""
+    """SQL: the trimmed text (``t3``, the id rule's whitespace), NULL if empty or a spelling
+    of missing (NA, N/A, -)."""
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
-    trimmed = f"NULLIF({_trim(raw)}, '')"
+    trimmed = _trimmed_name(raw)
     words = ", ".join(lit(w) for w in MISSING_WORDS)
-    return f"CASE WHEN upper({trimmed}) IN ({words}) THEN NULL ELSE {trimmed} END"
+    longest = max(len(w) for w in MISSING_WORDS)
+    return (
+        f"CASE WHEN {trimmed} = '' OR (length({trimmed}) <= {longest} "
+        f"AND upper({trimmed}) IN ({words})) THEN NULL ELSE {trimmed} END"
+    )
 
 
 def _trim(expr: str) -> str:
@@ -194,7 +204,7 @@ def _column(
         default = lit(col.default) if col.default is not None else "NULL"
         return f"{default}::{col.sql_type}", None
     v = _normal_name(raw)
-    written = f"NULLIF({_trim(raw)}, '') IS NOT NULL"
+    written = f"{_trimmed_name(raw)} <> ''"
     missing = (
         _error(
             col,

@@ -117,7 +117,12 @@ class Pipeline:
         )
         first = self.open()
         source = Source(
-            self.path, first.format, names, encoding=first.encoding, delimiter=first.delimiter
+            self.path,
+            first.format,
+            names,
+            encoding=first.encoding,
+            delimiter=first.delimiter,
+            streams=False,
         )
 
         def batches() -> Iterator[pa.RecordBatch]:

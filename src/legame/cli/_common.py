@@ -1,4 +1,4 @@
-"""What every command shares: the --db option, JSON output, the console, and errors.
+"""What every command shares: the --db, --json and --engine options, the console, and errors.
 
 A command may run inside ``legame serve``, for a client that found the workspace held by
 it (``legame.cli.local``). Two context variables then say where the command reads and
@@ -94,6 +94,29 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+EngineOption = Annotated[str, typer.Option("--engine", help="duckdb or spark.")]
+SparkSourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-source",
+        help="Spark: folder (local, hdfs://, s3a://, ...) of one Parquet dataset or Delta "
+        "table per table (default: export the workspace's tables).",
+    ),
+]
+
+
+def engine_options(engine: str, spark_source: str | None) -> dict[str, object]:
+    """The options of the engine that --engine names, from --spark-source."""
+    if spark_source is None:
+        return {}
+    if engine != "spark":
+        from legame.errors import InputError
+
+        raise InputError(
+            f"--spark-source is a folder for the Spark engine; add --engine spark "
+            f"(got --engine {engine})."
+        )
+    return {"source": spark_source}
 
 
 def _default(value: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,12 +11,18 @@ from rich.table import Table as RichTable
 
 from legame.cli._common import (
     DbOption,
+    EngineOption,
+    SparkSourceOption,
     console,
+    engine_options,
     err_console,
     open_workspace,
     print_json,
 )
 from legame.errors import InputError
+
+if TYPE_CHECKING:
+    from legame.engine import EngineName
 
 JsonList = Annotated[
     bool, typer.Option("--json", help="Print a JSON list of findings instead of text.")
@@ -41,6 +47,8 @@ def findings(
             "the latest completed order).",
         ),
     ] = None,
+    engine: EngineOption = "duckdb",
+    spark_source: SparkSourceOption = None,
 ) -> None:
     """Test each claim of the seed articles on your data: estimate, 95% interval, verdict
     (kept in the workspace for the dashboard, the API and the report)."""
@@ -48,6 +56,7 @@ def findings(
     from legame.insights.saved import save_findings
 
     cutoff = _date(as_of)
+    options = engine_options(engine, spark_source)
     with (
         open_workspace(db) as ws,
         Progress(
@@ -65,7 +74,14 @@ def findings(
         def step(name: str) -> None:
             bar.update(task, description=name, completed=FINDING_IDS.index(name))
 
-        results = compute_findings(ws, seed=seed, as_of=cutoff, on_finding=step)
+        results = compute_findings(
+            ws,
+            seed=seed,
+            as_of=cutoff,
+            on_finding=step,
+            engine=cast("EngineName", engine),
+            engine_options=options,
+        )
         save_findings(ws, results)
         bar.update(task, completed=len(FINDING_IDS))
     if json:

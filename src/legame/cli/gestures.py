@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table as RichTable
 
-from legame.cli._common import DbOption, JsonOption, console, open_workspace, print_json
+from legame.cli._common import (
+    DbOption,
+    EngineOption,
+    JsonOption,
+    SparkSourceOption,
+    console,
+    engine_options,
+    open_workspace,
+    print_json,
+)
 from legame.words import counted
+
+if TYPE_CHECKING:
+    from legame.engine import EngineName
 
 gestures_app = typer.Typer(help="The gratitude & reciprocity program.", no_args_is_help=True)
 
@@ -31,14 +43,17 @@ def gestures_plan(
         Path | None, typer.Option("--out", help="Write the plan (.csv/.parquet).")
     ] = None,
     at: AtOption = None,
+    engine: EngineOption = "duckdb",
+    spark_source: SparkSourceOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Propose gestures for the moments that call for one, each with its random arm."""
     from legame.engage.gratitude import plan, write_plan
 
+    options = engine_options(engine, spark_source)
     with open_workspace(db, read_only=True) as ws:
-        table = plan(ws, at=_at(at))
+        table = plan(ws, at=_at(at), engine=cast("EngineName", engine), engine_options=options)
     if out is not None:
         write_plan(table, out)
     if json:

@@ -12,8 +12,11 @@ from rich.table import Table as RichTable
 
 from legame.cli._common import (
     DbOption,
+    EngineOption,
     JsonOption,
+    SparkSourceOption,
     console,
+    engine_options,
     err_console,
     open_workspace,
     print_json,
@@ -401,15 +404,8 @@ def score(
     until: UntilOption = None,
     unit: UnitOption = "week",
     merge: MergeOption = "day",
-    engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
-    spark_source: Annotated[
-        Path | None,
-        typer.Option(
-            "--spark-source",
-            help="Spark: folder of Parquet datasets, one per table "
-            "(default: export the workspace's tables).",
-        ),
-    ] = None,
+    engine: EngineOption = "duckdb",
+    spark_source: SparkSourceOption = None,
     penalizer: PenalizerOption = None,
     covariates: CovariatesOption = None,
     covariate_bins: CovariateBinsOption = 10,
@@ -422,7 +418,7 @@ def score(
     from legame.cli.cases import open_after, print_opened
     from legame.scoring import score, score_totals
 
-    options = {"source": spark_source} if spark_source else {}
+    options = engine_options(engine, spark_source)
     run: Any = score
     if covariates is not None:
         from legame.covariates import score_with_covariates
@@ -505,6 +501,8 @@ def nps(
             "--every-answer", help="Count every answer (default: each customer's latest)."
         ),
     ] = False,
+    engine: EngineOption = "duckdb",
+    spark_source: SparkSourceOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -513,10 +511,18 @@ def nps(
     from legame.metrics.nps import nps_report
     from legame.metrics.period import data_as_of, parse_period
 
+    options = engine_options(engine, spark_source)
     with open_workspace(db, read_only=True) as ws:
         as_of = data_as_of(ws)
         chosen = parse_period(period or "all", as_of)
-        payload = nps_report(ws, cast("NpsBy | None", by), period=chosen, every_answer=every_answer)
+        payload = nps_report(
+            ws,
+            cast("NpsBy | None", by),
+            period=chosen,
+            every_answer=every_answer,
+            engine=cast("EngineName", engine),
+            engine_options=options,
+        )
     payload["data_as_of"] = as_of
     if json:
         print_json(payload)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
@@ -53,6 +54,21 @@ class Engine(ABC):
     @abstractmethod
     def drop(self, name: str) -> None:
         """Forget a temporary table made by ``keep`` or ``put``."""
+
+    @contextmanager
+    def shared(self, table: str, columns: Sequence[str]) -> Iterator[None]:
+        """While it lasts, later queries read ``columns`` of a table only the workspace
+        holds (``customer_scores``, which ``legame score`` writes there on either engine)
+        by its name: an engine that reads other storage gets a copy through Arrow, dropped
+        after; the DuckDB engine reads the workspace itself."""
+        listed = ", ".join(identifier(column) for column in columns)
+        # sql-built: legame's own table and column names, each quoted.
+        statement = f"SELECT {listed} FROM {identifier(table)}"
+        self.put(table, self.workspace.con.sql(statement).to_arrow_table())
+        try:
+            yield
+        finally:
+            self.drop(table)
 
     @abstractmethod
     def write(

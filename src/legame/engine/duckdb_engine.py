@@ -13,7 +13,7 @@ workspace's temporary folder beyond it); the connection's own settings come back
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import duckdb
@@ -74,6 +74,11 @@ class DuckDBEngine(Engine):
             )
         finally:
             con.unregister("_arrow_in")
+
+    @contextmanager
+    def shared(self, table: str, columns: Sequence[str]) -> Iterator[None]:
+        """Nothing to copy: the queries run in the workspace, where the table is."""
+        yield
 
     def drop(self, name: str) -> None:
         kind = "VIEW" if name in self._aliases else "TABLE"

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from legame.engine import DuckDBEngine
+from legame.engine import DuckDBEngine, Engine
 from legame.experiments.estimate import ALPHA, Comparison, compare
 from legame.metrics import definitions as d
 from legame.policy import ALL_CHANNELS, ContactTest, Policy, TestArm
@@ -87,9 +87,9 @@ class _Units:
         )
 
 
-def _units(ws: Workspace, test: ContactTest, at: datetime) -> _Units:
+def _units(ws: Workspace, test: ContactTest, at: datetime, engine: Engine | None = None) -> _Units:
     ends = test.ends_at
-    table = DuckDBEngine(ws).query(
+    table = (engine or DuckDBEngine(ws)).query(
         "experiments/contact_test_units",
         start=test.starts_at,
         end=min(ends, at) if ends is not None else at,
@@ -176,11 +176,17 @@ def allowance(arm: TestArm) -> float:
 
 
 def pressure_contrast(
-    ws: Workspace, policy: Policy, at: datetime, *, alpha: float = ALPHA
+    ws: Workspace,
+    policy: Policy,
+    at: datetime,
+    *,
+    alpha: float = ALPHA,
+    engine: Engine | None = None,
 ) -> dict[str, Any] | None:
     """The causal reading of contact pressure: in the first started test whose most and
     least permissive arms both have units, those two arms compared (most minus least) on
-    every metric. None when no test has such results."""
+    every metric. None when no test has such results. The units are read by ``engine``
+    (default: the workspace's DuckDB)."""
     for test in policy.experiments.contact_tests:
         if test.starts_at >= at or len(test.arms) < 2:
             continue
@@ -188,7 +194,7 @@ def pressure_contrast(
         less, more = order[0], order[-1]
         if allowance(test.arms[less]) == allowance(test.arms[more]):
             continue
-        u = _units(ws, test, at)
+        u = _units(ws, test, at, engine)
         comps = {m: u.compare(m, more, less, alpha=alpha) for m in METRICS}
         if comps["unsubscribe"].always_valid.estimate is None:
             continue

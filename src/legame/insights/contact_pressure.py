@@ -145,7 +145,7 @@ def _contrast(ctx: Context) -> dict[str, Any] | None:
     if ctx.as_of is None:
         return None
     policy = load_policy(policy_path_for(ctx.workspace.path))
-    return pressure_contrast(ctx.workspace, policy, ctx.as_of)
+    return pressure_contrast(ctx.workspace, policy, ctx.as_of, engine=ctx.engine)
 
 
 def _causal(contrast: dict[str, Any], observed: Finding) -> Finding:

@@ -7,7 +7,8 @@ NULL), so windows are plain arithmetic: ``as_of - 180``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from legame.engine import DuckDBEngine
+from legame.engine import Engine, EngineName, engine_for
 from legame.errors import InputError
 from legame.metrics import definitions as d
 from legame.metrics.cutoff import default_as_of
@@ -56,11 +57,18 @@ class Context:
     ``as_of`` defaults to midnight after the day of the latest completed order up to today
     (the same cutoff ``legame score`` uses, :mod:`legame.metrics.cutoff`); a ``date`` means
     midnight at its start. ``None`` when there are no completed orders. Extracts are
-    fetched once and shared by the findings.
+    fetched once and shared by the findings, from ``engine`` (``engine_options`` as for
+    :func:`legame.scoring.score`); ``close`` releases it.
     """
 
     def __init__(
-        self, workspace: Workspace, *, seed: int = 0, as_of: date | datetime | None = None
+        self,
+        workspace: Workspace,
+        *,
+        seed: int = 0,
+        as_of: date | datetime | None = None,
+        engine: EngineName = "duckdb",
+        engine_options: Mapping[str, object] | None = None,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise InputError(
@@ -71,7 +79,7 @@ class Context:
         self.seed = seed
         self._as_of_arg = as_of
         self._memo: dict[str, Any] = {}
-        self._engine = DuckDBEngine(workspace)
+        self.engine: Engine = engine_for(workspace, engine, **dict(engine_options or {}))
 
     @cached_property
     def as_of(self) -> datetime | None:
@@ -104,7 +112,18 @@ class Context:
         """Run ``legame/sql/<query>.sql`` with ``as_of`` (and ``window_start``) filled in."""
         assert self.as_of is not None
         values = {"as_of": self.as_of, "window_start": self.window_start, **params}
-        return self._engine.query(query, **values)
+        return self.engine.query(query, **values)
+
+    @contextmanager
+    def shared(self, table: str, columns: Sequence[str]) -> Iterator[None]:
+        """While it lasts, ``fetch`` reads ``columns`` of the workspace's own ``table``
+        (``customer_scores``) on any engine (:meth:`legame.engine.Engine.shared`)."""
+        with self.engine.shared(table, columns):
+            yield
+
+    def close(self) -> None:
+        """Release the engine (the workspace stays open)."""
+        self.engine.close()
 
     def has_table(self, name: str) -> bool:
         return has_table(self.workspace, name)

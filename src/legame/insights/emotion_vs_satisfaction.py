@@ -148,7 +148,8 @@ def _clv(
 ) -> tuple[FloatArray | None, FloatArray | None]:
     if not ctx.has_table("customer_scores"):
         return None, None
-    t = ctx.fetch("finding_scores_clv")
+    with ctx.shared("customer_scores", ("customer_id", "clv")):
+        t = ctx.fetch("finding_scores_clv")
     by_id = dict(zip(t["customer_id"].to_pylist(), numbers(t["clv"]).tolist(), strict=True))
     clv = np.array([by_id.get(c, math.nan) for c in customer_id], dtype=float)
     clv = np.nan_to_num(clv, nan=0.0)  # unscored (no completed order): no expected value

@@ -9,11 +9,12 @@ runs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from types import ModuleType
 
+from legame.engine import EngineName
 from legame.insights import (
     contact_pressure,
     emotion_vs_satisfaction,
@@ -47,22 +48,28 @@ def compute_findings(
     as_of: date | datetime | None = None,
     only: tuple[str, ...] | None = None,
     on_finding: Callable[[str], None] | None = None,
+    engine: EngineName = "duckdb",
+    engine_options: Mapping[str, object] | None = None,
 ) -> list[Finding]:
     """Test every claim (or the ``only`` ones, by id) on the workspace's data.
 
     ``as_of`` (default: midnight after the latest completed order) ends every window;
     ``seed`` seeds the bootstraps (each finding gets its own stream). ``on_finding(id)``
     is called before each finding runs (for progress bars). ``details["seconds"]`` holds
-    each finding's run time.
+    each finding's run time. The extracts run on ``engine`` (``engine_options`` as for
+    :func:`legame.scoring.score`); the statistics in numpy, alike on either.
     """
-    ctx = Context(workspace, seed=seed, as_of=as_of)
-    wanted = FINDINGS if only is None else tuple(_module(name) for name in only)
-    results: list[Finding] = []
-    for module in wanted:
-        if on_finding:
-            on_finding(module.ID)
-        results.append(_run(module, ctx))
-    return results
+    ctx = Context(workspace, seed=seed, as_of=as_of, engine=engine, engine_options=engine_options)
+    try:
+        wanted = FINDINGS if only is None else tuple(_module(name) for name in only)
+        results: list[Finding] = []
+        for module in wanted:
+            if on_finding:
+                on_finding(module.ID)
+            results.append(_run(module, ctx))
+        return results
+    finally:
+        ctx.close()
 
 
 def _module(name: str) -> ModuleType:

@@ -10,11 +10,12 @@ coverage with small samples and never collapses to zero width at NPS = ±100.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from legame.engine import DuckDBEngine
+from legame.engine import Engine, EngineName, engine_for
 from legame.errors import InputError
 from legame.metrics.period import Period
 from legame.store import Workspace
@@ -93,14 +94,32 @@ def nps_report(
     *,
     period: Period | None = None,
     every_answer: bool = False,
+    engine: EngineName = "duckdb",
+    engine_options: Mapping[str, object] | None = None,
 ) -> dict[str, Any]:
     """Overall NPS and, with ``by``, one entry per month, RFM segment or purchase channel,
     of the answers in ``period`` (default: all of them).
 
     Each customer counts once, by their latest answer (in each month, for ``by="month"``);
     ``every_answer=True`` counts every answer instead. ``nps_counts`` in the result says
-    which (``latest_per_customer`` or ``every_answer``), and ``period`` which answers."""
-    engine = DuckDBEngine(workspace)
+    which (``latest_per_customer`` or ``every_answer``), and ``period`` which answers.
+    The counts run on ``engine`` (``engine_options`` as for :func:`legame.scoring.score`);
+    by segment, the segments come from the workspace's ``customer_scores``."""
+    if by is not None:
+        if by not in ("month", "segment", "channel"):
+            raise InputError(f"--by must be month, segment or channel; got {by!r}.")
+        if by == "segment" and not has_table(workspace, "customer_scores"):
+            raise InputError("NPS by segment needs the scores: run `legame score` first.")
+    eng = engine_for(workspace, engine, **dict(engine_options or {}))
+    try:
+        return _report(eng, by, period=period, every_answer=every_answer)
+    finally:
+        eng.close()
+
+
+def _report(
+    engine: Engine, by: NpsBy | None, *, period: Period | None, every_answer: bool
+) -> dict[str, Any]:
     start, end = (period.start, period.end) if period is not None else _EVER
     bounds: dict[str, Any] = {"start": start, "end": end, "every": every_answer}
     overall = _from_rows(engine.query("nps_overall", **bounds).to_pylist())[0][1]
@@ -108,15 +127,13 @@ def nps_report(
     payload["nps_counts"] = "every_answer" if every_answer else "latest_per_customer"
     payload["period"] = None if period is None else period.to_dict()
     if by is not None:
-        if by not in ("month", "segment", "channel"):
-            raise InputError(f"--by must be month, segment or channel; got {by!r}.")
-        if by == "segment" and not has_table(workspace, "customer_scores"):
-            raise InputError("NPS by segment needs the scores: run `legame score` first.")
         payload["by"] = by
-        payload["groups"] = [
-            {by: name, **result.to_dict()}
-            for name, result in _from_rows(engine.query(f"nps_by_{by}", **bounds).to_pylist())
-        ]
+        if by == "segment":
+            with engine.shared("customer_scores", ("customer_id", "segment")):
+                rows = engine.query("nps_by_segment", **bounds).to_pylist()
+        else:
+            rows = engine.query(f"nps_by_{by}", **bounds).to_pylist()
+        payload["groups"] = [{by: name, **result.to_dict()} for name, result in _from_rows(rows)]
     return payload
 
 

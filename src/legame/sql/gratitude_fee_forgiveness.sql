@@ -29,7 +29,8 @@ SELECT
     CAST(f.amount AS DOUBLE) AS amount,
     CASE WHEN h.first_at < f.charged_at THEN h.orders_before + COALESCE(l.orders, 0) ELSE 0 END
         AS prior_orders,
-    CASE WHEN h.first_at < f.charged_at THEN DATE_DIFF('day', h.first_at, f.charged_at) ELSE 0 END
+    CASE WHEN h.first_at < f.charged_at
+         THEN DATE_DIFF('day', CAST(h.first_at AS DATE), CAST(f.charged_at AS DATE)) ELSE 0 END
         AS tenure_days,
     'a ' || COALESCE(f.kind, 'fee') || ' of ' || CAST(CAST(f.amount AS DOUBLE) AS VARCHAR)
         || ' charged on ' || STRFTIME(f.charged_at, '%Y-%m-%d') AS detail

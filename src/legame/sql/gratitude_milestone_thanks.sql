@@ -18,15 +18,15 @@ WITH ranked AS (
 ),
 -- (k, the year of a first order whose kth anniversary can fall in the window, as the year
 -- of a date k years on is its year plus k, and a range of first orders a little wider than
--- those whose kth anniversary is in the window, even around 29 February)
+-- those whose kth anniversary is in the window, even around 29 February; k years are
+-- k * INTERVAL 1 YEAR and the ranges are unnested lists, which Spark SQL has too)
 years AS (
-    SELECT CAST(k.range AS INTEGER) AS k, y.range - k.range AS first_year,
-           $as_of - INTERVAL $within_days DAY - TO_YEARS(CAST(k.range AS INTEGER))
-               - INTERVAL 3 DAY AS after,
-           $as_of - TO_YEARS(CAST(k.range AS INTEGER)) + INTERVAL 3 DAY AS until
-    FROM range(1, 101) k
-    CROSS JOIN range(YEAR($as_of - INTERVAL $within_days DAY), YEAR($as_of) + 1) y
-    WHERE k.range IN $tenure_years
+    SELECT CAST(ks.k AS INTEGER) AS k, ys.y - ks.k AS first_year,
+           $as_of - INTERVAL $within_days DAY - ks.k * INTERVAL 1 YEAR - INTERVAL 3 DAY AS after,
+           $as_of - ks.k * INTERVAL 1 YEAR + INTERVAL 3 DAY AS until
+    FROM unnest(range(1, 101)) AS ks(k)
+    CROSS JOIN unnest(range(YEAR($as_of - INTERVAL $within_days DAY), YEAR($as_of) + 1)) AS ys(y)
+    WHERE ks.k IN $tenure_years
 ),
 events AS (
     SELECT customer_id, 'order:' || order_id AS event_key, ordered_at AS event_at,
@@ -35,12 +35,12 @@ events AS (
     WHERE n IN $order_counts AND ordered_at > $as_of - INTERVAL $within_days DAY
     UNION ALL
     SELECT h.customer_id, 'anniversary:' || h.customer_id || ':' || CAST(y.k AS VARCHAR),
-           h.first_at + TO_YEARS(y.k),
+           h.first_at + y.k * INTERVAL 1 YEAR,
            CAST(y.k AS VARCHAR) || ' years since the first order'
     FROM gratitude_history h JOIN years y ON YEAR(h.first_at) = y.first_year
     WHERE h.first_at > y.after AND h.first_at <= y.until
-      AND h.first_at + TO_YEARS(y.k) > $as_of - INTERVAL $within_days DAY
-      AND h.first_at + TO_YEARS(y.k) <= $as_of
+      AND h.first_at + y.k * INTERVAL 1 YEAR > $as_of - INTERVAL $within_days DAY
+      AND h.first_at + y.k * INTERVAL 1 YEAR <= $as_of
 )
 SELECT e.customer_id, e.event_key, e.event_at, CAST(NULL AS DOUBLE) AS amount, e.detail
 FROM events e

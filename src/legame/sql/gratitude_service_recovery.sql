@@ -11,7 +11,8 @@ SELECT
             THEN 'ticket ' || t.ticket_id || ' still open since ' || STRFTIME(t.opened_at, '%Y-%m-%d')
         WHEN t.resolved_at >= t.opened_at + INTERVAL $min_resolution_hours HOUR
             THEN 'ticket ' || t.ticket_id || ' took '
-                 || CAST(DATE_DIFF('hour', t.opened_at, t.resolved_at) AS VARCHAR) || ' hours'
+                 || CAST(DATE_DIFF('hour', DATE_TRUNC('hour', t.opened_at),
+                                   DATE_TRUNC('hour', t.resolved_at)) AS VARCHAR) || ' hours'
         WHEN t.csat <= $max_csat THEN 'ticket ' || t.ticket_id || ' rated '
                  || CAST(t.csat AS VARCHAR) || '/5'
         ELSE 'ticket ' || t.ticket_id || ' cost effort ' || CAST(t.effort AS VARCHAR) || '/7'

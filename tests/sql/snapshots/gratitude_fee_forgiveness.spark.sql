@@ -48,7 +48,7 @@ SELECT
   END AS prior_orders,
   CASE
     WHEN h.first_at < f.charged_at
-    THEN DATEDIFF(DAY, h.first_at, f.charged_at)
+    THEN DATEDIFF(DAY, CAST(h.first_at AS DATE), CAST(f.charged_at AS DATE))
     ELSE 0
   END AS tenure_days,
   'a ' || COALESCE(f.kind, 'fee') || ' of ' || CAST(CAST(f.amount AS DOUBLE) AS STRING) || ' charged on ' || DATE_FORMAT(f.charged_at, 'yyyy-MM-dd') AS detail

@@ -33,14 +33,15 @@ WITH ranked AS (
       WHERE
         ordered_at > CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY
     )
-), years /* (k, the year of a first order whose kth anniversary can fall in the window, as the year */ /* of a date k years on is its year plus k, and a range of first orders a little wider than */ /* those whose kth anniversary is in the window, even around 29 February) */ AS (
+), years /* (k, the year of a first order whose kth anniversary can fall in the window, as the year */ /* of a date k years on is its year plus k, and a range of first orders a little wider than */ /* those whose kth anniversary is in the window, even around 29 February; k years are */ /* k * INTERVAL 1 YEAR and the ranges are unnested lists, which Spark SQL has too) */ AS (
   SELECT
-    CAST(k.range AS INT) AS k,
-    y.range - k.range AS first_year,
-    CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY - TO_YEARS(CAST(k.range AS INT)) - INTERVAL '3' DAY AS after,
-    CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - TO_YEARS(CAST(k.range AS INT)) + INTERVAL '3' DAY AS until
-  FROM EXPLODE(SEQUENCE(1, 100), _u(k))
-  CROSS JOIN EXPLODE(
+    CAST(ks.k AS INT) AS k,
+    ys.y - ks.k AS first_year,
+    CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY - ks.k * INTERVAL '1' YEAR - INTERVAL '3' DAY AS after,
+    CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - ks.k * INTERVAL '1' YEAR + INTERVAL '3' DAY AS until
+  FROM EXPLODE(SEQUENCE(1, 100)) AS ks(k)
+  LATERAL VIEW
+  EXPLODE(
     IF(
       (
         YEAR(CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)) + 1 - 1
@@ -52,11 +53,10 @@ WITH ranked AS (
           YEAR(CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)) + 1 - 1
         )
       )
-    ),
-    _u(y)
-  )
+    )
+  ) ys AS y
   WHERE
-    k.range IN (1, 3)
+    ks.k IN (1, 3)
 ), events AS (
   SELECT
     customer_id,
@@ -71,7 +71,7 @@ WITH ranked AS (
   SELECT
     h.customer_id,
     'anniversary:' || h.customer_id || ':' || CAST(y.k AS STRING),
-    h.first_at + TO_YEARS(y.k),
+    h.first_at + y.k * INTERVAL '1' YEAR,
     CAST(y.k AS STRING) || ' years since the first order'
   FROM gratitude_history AS h
   JOIN years AS y
@@ -79,8 +79,8 @@ WITH ranked AS (
   WHERE
     h.first_at > y.after
     AND h.first_at <= y.until
-    AND h.first_at + TO_YEARS(y.k) > CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY
-    AND h.first_at + TO_YEARS(y.k) <= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
+    AND h.first_at + y.k * INTERVAL '1' YEAR > CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) - INTERVAL '30' DAY
+    AND h.first_at + y.k * INTERVAL '1' YEAR <= CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ)
 )
 SELECT
   e.customer_id,

@@ -10,7 +10,7 @@ SELECT
     WHEN t.resolved_at IS NULL
     THEN 'ticket ' || t.ticket_id || ' still open since ' || DATE_FORMAT(t.opened_at, 'yyyy-MM-dd')
     WHEN t.resolved_at >= t.opened_at + INTERVAL '72' HOUR
-    THEN 'ticket ' || t.ticket_id || ' took ' || CAST(DATEDIFF(HOUR, t.opened_at, t.resolved_at) AS STRING) || ' hours'
+    THEN 'ticket ' || t.ticket_id || ' took ' || CAST(DATEDIFF(HOUR, DATE_TRUNC('HOUR', t.opened_at), DATE_TRUNC('HOUR', t.resolved_at)) AS STRING) || ' hours'
     WHEN t.csat <= 2
     THEN 'ticket ' || t.ticket_id || ' rated ' || CAST(t.csat AS STRING) || '/5'
     ELSE 'ticket ' || t.ticket_id || ' cost effort ' || CAST(t.effort AS STRING) || '/7'

@@ -10,7 +10,11 @@ The fee and milestone queries read the orders through an order history the plan 
 while it runs (``gratitude_history``: each customer's first completed order and count up
 to a window's start; ``gratitude_recent_orders``: the orders after it), so a store of
 millions of orders is grouped once, not ranked per trigger; the gesture ids and arms are
-digested by DuckDB, not one Python call per moment.
+digested by the engine, not one Python call per moment.
+
+The queries run on the engine a plan is given (DuckDB, or Spark); the CLV of the fee
+trigger's ``min_clv`` is read from the workspace's ``customer_scores``, where
+``legame score`` writes it on either engine.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from legame import sql
-from legame.engine import DuckDBEngine
+from legame.engine import DuckDBEngine, Engine, EngineName, engine_for
 from legame.errors import InputError
 from legame.policy import GratitudePolicy, Policy, load_policy, policy_path_for
 from legame.store import Workspace
@@ -82,9 +86,11 @@ def gesture_id(trigger: str, event_key: str) -> str:
     return "GR-" + hashlib.sha1(f"{trigger}|{event_key}".encode()).hexdigest()[:12]
 
 
-def latest_activity(ws: Workspace) -> datetime:
-    """The latest moment the store knows of: the default time of a plan."""
-    found = DuckDBEngine(ws).query("gratitude_latest_activity").column("latest")[0].as_py()
+def latest_activity(ws: Workspace, *, engine: Engine | None = None) -> datetime:
+    """The latest moment the store knows of: the default time of a plan (read by
+    ``engine``; default: the workspace's DuckDB)."""
+    eng = engine or DuckDBEngine(ws)
+    found = eng.query("gratitude_latest_activity").column("latest")[0].as_py()
     if found is None:
         raise InputError("The workspace holds no orders, fees, tickets, surveys or referrals.")
     return found
@@ -98,16 +104,31 @@ def as_of(ws: Workspace, at: datetime | None) -> datetime:
     return latest_activity(ws) if at is None else in_range(at)
 
 
-def plan(ws: Workspace, policy: Policy | None = None, *, at: datetime | None = None) -> pa.Table:
+def plan(
+    ws: Workspace,
+    policy: Policy | None = None,
+    *,
+    at: datetime | None = None,
+    engine: EngineName = "duckdb",
+    engine_options: Mapping[str, object] | None = None,
+) -> pa.Table:
     """The gestures to give now: one row per eligible moment of every enabled trigger.
 
     ``at`` (naive = UTC; default: the latest activity in the data) must lie in the range of
     instants legame computes with (:data:`~legame.engage.governor.clock.EARLIEST` ..
-    :data:`~legame.engage.governor.clock.LATEST`)."""
+    :data:`~legame.engage.governor.clock.LATEST`). The queries run on ``engine``
+    (``engine_options`` as for :func:`legame.scoring.score`)."""
     policy = policy or load_policy(policy_path_for(ws.path))
-    at = as_of(ws, at)
+    moment = None if at is None else as_of(ws, at)  # a bad ``at`` before Spark starts
+    eng = engine_for(ws, engine, **dict(engine_options or {}))
+    try:
+        return _plan(ws, eng, policy, moment or latest_activity(ws, engine=eng))
+    finally:
+        eng.close()
+
+
+def _plan(ws: Workspace, engine: Engine, policy: Policy, at: datetime) -> pa.Table:
     program = policy.gratitude
-    engine = DuckDBEngine(ws)
     enabled = [name for name in TRIGGERS if program.trigger(name).enabled]
     since = _since(program, at)
     parts = []
@@ -116,7 +137,7 @@ def plan(ws: Workspace, policy: Policy | None = None, *, at: datetime | None = N
             params = dict(program.trigger(name).params)
             rows = engine.query(f"gratitude_{name}", as_of=at, **_sql_params(name, params))
             if name == "fee_forgiveness":
-                rows = _fee_eligible(ws, rows, params, at)
+                rows = _fee_eligible(ws, engine, rows, params, at)
             parts.append(_proposals(engine, rows, name, params, program, at))
     if not parts:
         return _proposals(
@@ -144,7 +165,7 @@ def _since(program: GratitudePolicy, at: datetime) -> datetime:
 
 
 @contextmanager
-def _history(engine: DuckDBEngine, at: datetime, since: datetime, *, keep: bool) -> Iterator[None]:
+def _history(engine: Engine, at: datetime, since: datetime, *, keep: bool) -> Iterator[None]:
     """Keep the order history that the fee and milestone queries read (the orders are read
     once for both, and not ranked: docs in the two queries), and drop it after."""
     tables = ("gratitude_history", "gratitude_recent_orders") if keep else ()
@@ -175,7 +196,7 @@ def _sql_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _fee_eligible(
-    ws: Workspace, rows: pa.Table, params: Mapping[str, Any], at: datetime
+    ws: Workspace, engine: Engine, rows: pa.Table, params: Mapping[str, Any], at: datetime
 ) -> pa.Table:
     """Long good history (tenure and orders) or high CLV, and at most max_per_year."""
     if rows.num_rows == 0:
@@ -192,7 +213,7 @@ def _fee_eligible(
             )
         clv = dict(ws.con.execute(sql.render("gratitude_clv"), [sorted(set(customers))]).fetchall())
         ok |= np.array([(clv.get(c) or 0.0) >= min_clv for c in customers])
-    waivers = DuckDBEngine(ws).query("gratitude_fee_waivers_in_year", as_of=at)
+    waivers = engine.query("gratitude_fee_waivers_in_year", as_of=at)
     already = dict(
         zip(
             waivers.column("customer_id").to_pylist(),
@@ -210,7 +231,7 @@ def _fee_eligible(
 
 
 def _proposals(
-    engine: DuckDBEngine,
+    engine: Engine,
     rows: pa.Table,
     name: str,
     params: Mapping[str, Any],
@@ -247,10 +268,10 @@ def _proposals(
 
 
 def _digests(
-    engine: DuckDBEngine, program: GratitudePolicy, name: str, keys: pa.ChunkedArray
+    engine: Engine, program: GratitudePolicy, name: str, keys: pa.ChunkedArray
 ) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """:func:`gesture_id` and :func:`assign_arm` (``True`` for the holdout) of every key,
-    their digests made by DuckDB (``gratitude_digests.sql``) in one pass instead of one
+    their digests made by the engine (``gratitude_digests.sql``) in one pass instead of one
     Python call per key."""
     n = len(keys)
     if n == 0:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from legame.bench.data import write_transactions
-from legame.bench.lower_bound import query as lower_bound_query
+from legame.bench.lower_bound import FORMS, duckdb_query, polars_summary
 from legame.cli import app
 
 KEYS = {
@@ -32,6 +32,12 @@ KEYS = {
     "peak_rss_mb",
     "ingest_csv_s",
     "ingest_parquet_s",
+    "keyed_load_csv_s",
+    "keyed_load_parquet_s",
+    "ingest_csv_vs_keyed_load",
+    "ingest_parquet_vs_keyed_load",
+    "lower_bound_form",
+    "lower_bound_by_form_s",
     "peak_rss_mb_by_phase",
     "cpu_s_by_phase",
     "machine",
@@ -75,7 +81,8 @@ def _run(tmp_path: Path, *extra: str) -> list[dict]:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "read_parquet('orders.parquet')" in result.stdout  # the lower bound's SQL is shown
+    assert "read_parquet($path)" in result.stdout  # the lower bound's SQL is shown
+    assert "ingest from CSV, s (× keyed load)" in result.stdout
     assert "peak memory: fit" in result.stdout  # each phase's peak is printed
     assert "Targets (✓ met" in result.stdout  # and the targets checked against them
     assert "Message check: 25,000 characters" in result.stdout
@@ -97,12 +104,22 @@ def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Pat
         "lower_bound_s",
         "ingest_csv_s",
         "ingest_parquet_s",
+        "keyed_load_csv_s",
+        "keyed_load_parquet_s",
         "score_vs_lower_bound",
         "summary_vs_lower_bound",
         "peak_rss_mb",
     ):
         assert row[key] > 0, key
     assert set(row["score_steps_s"]) == {"summary", "fit", "predict", "write"}
+    # Ingest beside DuckDB's keyed load of the same file, in the same run.
+    for fmt in ("csv", "parquet"):
+        ratio = row[f"ingest_{fmt}_s"] / row[f"keyed_load_{fmt}_s"]
+        assert row[f"ingest_{fmt}_vs_keyed_load"] == round(ratio, 3)
+    # The bound is the fastest of the three forms timed.
+    assert set(row["lower_bound_by_form_s"]) == set(FORMS)
+    assert row["lower_bound_s"] == min(row["lower_bound_by_form_s"].values())
+    assert row["lower_bound_by_form_s"][row["lower_bound_form"]] == row["lower_bound_s"]
     assert row["lifetimes_status"] == "skipped" and row["speedup_vs_lifetimes"] is None
     assert row["pymc_status"] == "skipped" and row["pymc_s"] is None
     assert row["ingest_customers_s"] > 0
@@ -174,8 +191,9 @@ def test_inputs_hold_exactly_the_asked_orders_in_both_formats(tmp_path: Path) ->
     assert last.fetchall()[0][0] == data.until
 
 
-def test_lower_bound_gives_the_summary_legame_fits_on(tmp_path: Path) -> None:
-    """The plain SQL the figures are compared to computes what legame's summary does."""
+def test_every_lower_bound_gives_the_summary_legame_fits_on(tmp_path: Path) -> None:
+    """Each form of the plain summary the figures are compared to (DuckDB with a date, DuckDB
+    with a day number, Polars) computes what legame's summary does."""
     from legame.engine import DuckDBEngine
     from legame.ingest import ingest
     from legame.scoring import summarize
@@ -185,14 +203,24 @@ def test_lower_bound_gives_the_summary_legame_fits_on(tmp_path: Path) -> None:
     with Workspace.create(tmp_path / "ws.duckdb") as ws:
         ingest(ws, "orders", [data.parquet])
         summarize(DuckDBEngine(ws), until=data.until, unit="week")
-        ws.con.execute(f"CREATE TEMP TABLE lb AS {lower_bound_query(data.parquet, data.until)}")
-        differ = ws.con.execute("""
-            SELECT count(*) FILTER (WHERE s.frequency <> l.frequency
-                   OR abs(s.recency - l.recency) > 1e-9 OR abs(s.T - l.T) > 1e-9
-                   OR abs(coalesce(s.monetary_value, 0) - coalesce(l.monetary_value, 0)) > 1e-9),
-                   count(*)
-            FROM _summary s FULL JOIN lb l USING (customer_id)""").fetchall()[0]
-    assert differ == (0, data.customers)
+        for form in FORMS:
+            if form == "polars":
+                ws.con.execute("DROP TABLE IF EXISTS lb")
+                ws.con.register("lb", polars_summary(data.parquet, data.until).to_arrow())
+            else:
+                ws.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE lb AS {duckdb_query(form, data.until)}",
+                    {"path": str(data.parquet)},
+                )
+            differ = ws.con.execute("""
+                SELECT count(*) FILTER (WHERE s.frequency <> l.frequency
+                       OR abs(s.recency - l.recency) > 1e-9 OR abs(s.T - l.T) > 1e-9
+                       OR abs(coalesce(s.monetary_value, 0) - coalesce(l.monetary_value, 0))
+                          > 1e-9), count(*)
+                FROM _summary s FULL JOIN lb l USING (customer_id)""").fetchall()[0]
+            assert differ == (0, data.customers), form
+            if form == "polars":
+                ws.con.unregister("lb")
 
 
 def _standin_venv(venv: Path, pins: tuple[str, ...]) -> Path:

@@ -20,11 +20,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import psutil
 
+from legame.bench.lower_bound import FORMS
 from legame.errors import BenchError, InputError
 
 Args = dict[str, Any]
@@ -104,28 +106,52 @@ def _ingest(args: Args) -> dict[str, Any]:
     return out
 
 
-def _lower_bound(args: Args) -> dict[str, Any]:
+def _keyed_load(args: Args) -> dict[str, Any]:
+    """DuckDB's own load of the file into a table keyed by order_id (committed)."""
     import duckdb
 
-    from legame.bench.lower_bound import query
+    from legame.bench.lower_bound import KEYED_LOAD, KEYED_TABLE
+
+    db = Path(args["db"])
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    con.execute("SET enable_progress_bar = false")
+    con.execute(KEYED_TABLE)
+    fmt = "csv" if args["path"].endswith(".csv") else "parquet"
+    out = _measure(lambda: con.execute(KEYED_LOAD[fmt], {"path": args["path"]}))
+    out["result"] = {"rows": con.execute("SELECT count(*) FROM orders").fetchall()[0][0]}
+    con.close()
+    db.unlink(missing_ok=True)
+    return out
+
+
+def _lower_bound(args: Args, form: str) -> dict[str, Any]:
+    from legame.bench.lower_bound import duckdb_query, polars_summary
+
+    until = _day(args["until"])
+    if form == "polars":
+        out = _measure(lambda: polars_summary(args["parquet"], until))
+        out["result"] = {"customers": out["result"].height}
+        return out
+    import duckdb
 
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")  # as in a workspace; nothing on stdout
-    # sql-built: the benchmark's reference query (bench/lower_bound.py) over its own file.
-    statement = f"CREATE TEMP TABLE lower_bound AS {query(args['parquet'], _day(args['until']))}"
-    out = _measure(lambda: con.execute(statement))
+    # sql-built: the benchmark's reference query (bench/lower_bound.py); the file is bound.
+    statement = f"CREATE TEMP TABLE lower_bound AS {duckdb_query(form, until)}"
+    out = _measure(lambda: con.execute(statement, {"path": args["parquet"]}))
     out["result"] = {"customers": con.execute("SELECT count(*) FROM lower_bound").fetchall()[0][0]}
     return out
 
 
-def _engine(ws: Any, name: str) -> Any:
+def _engine(ws: Any, name: str, master: str | None = None) -> Any:
     from legame.engine import engine_for
     from legame.scoring import score_memory_limit
 
     if name == "duckdb":
         return engine_for(ws, "duckdb", memory_limit=score_memory_limit())
-    return engine_for(ws, "spark")
+    return engine_for(ws, "spark", master=master)
 
 
 def _summary(args: Args) -> dict[str, Any]:
@@ -136,7 +162,7 @@ def _summary(args: Args) -> dict[str, Any]:
 
     with Workspace.open(args["db"]) as ws:
         started = time.perf_counter()
-        eng = _engine(ws, args.get("engine", "duckdb"))
+        eng = _engine(ws, args.get("engine", "duckdb"), args.get("master"))
         setup = time.perf_counter() - started
         try:
             out = _measure(
@@ -222,6 +248,7 @@ def _score(args: Args, *, intervals: bool = True) -> dict[str, Any]:
             lambda: score(
                 ws,
                 engine=args.get("engine", "duckdb"),
+                engine_options={"master": args["master"]} if args.get("master") else None,
                 until=_day(args["until"]),
                 intervals=intervals,
             ).to_dict()
@@ -416,7 +443,8 @@ def _quoted(path: str) -> str:
 
 PHASES: dict[str, Callable[[Args], dict[str, Any]]] = {
     "ingest": _ingest,
-    "lower_bound": _lower_bound,
+    "keyed_load": _keyed_load,
+    **{f"lower_bound_{form}": partial(_lower_bound, form=form) for form in FORMS},
     "summary": _summary,
     "fit": _fit,
     "predict": _predict,

@@ -1,8 +1,10 @@
 """The benchmark's targets, checked against its results: a cell per target and size, marked
 ✓ where the target holds, ✗ where it does not, and unmarked where it sets none at that size.
 
-The targets (docs/scale.md): the whole score within 5× the lower bound at 1M orders and 2× at
-10M and 50M; at least 10× faster than lifetimes at 10M and 50M; parameters and predictions
+The targets (docs/scale.md): the whole score within 5× the lower bound at 1M orders and 1.5×
+at 10M, 50M and 100M (the bound: the fastest of DuckDB's and Polars' summaries); ingest within
+2× DuckDB's own keyed load of the same file at 10M and 50M, CSV and Parquet; at least 10×
+faster than lifetimes at 10M and 50M; parameters and predictions
 within 0.1 % of lifetimes'; at 50M, peak memory under a third of lifetimes', at 100M under
 8 GiB; the contact check's 99th percentile under 5 ms; the message check of a 200,000-character
 draft under 1 s; the load test (8 clients, 20 s, reads and ingests mixed) with 0 errors and 0
@@ -20,8 +22,12 @@ from typing import Any
 
 Row = dict[str, Any]
 
-#: Sizes (orders) and the largest ratio of the whole score to the lower bound there.
-SCORE_VS_BOUND = {1_000_000: 5.0, 10_000_000: 2.0, 50_000_000: 2.0}
+#: Sizes (orders) and the largest ratio of the whole score to the lower bound there (issue
+#: 22: 1.5× at 10M, 50M and 100M, the bound the fastest of DuckDB's and Polars' summaries).
+SCORE_VS_BOUND = {1_000_000: 5.0, 10_000_000: 1.5, 50_000_000: 1.5, 100_000_000: 1.5}
+#: Issue 22: sizes where ``legame ingest`` is held to this ratio to DuckDB's own keyed load
+#: of the same file, CSV and Parquet alike.
+INGEST_VS_KEYED = {10_000_000: 2.0, 50_000_000: 2.0}
 #: Sizes and the smallest speedup over lifetimes there.
 SPEEDUP = {10_000_000: 10.0, 50_000_000: 10.0}
 #: The largest relative difference from lifetimes' parameters and predictions, every size.
@@ -65,6 +71,18 @@ def _score(row: Row) -> str:
         return "–"
     limit = SCORE_VS_BOUND.get(row["size"])
     return _cell(f"{ratio:.2f}×", None if limit is None else ratio <= limit)
+
+
+def _ingest(row: Row) -> str:
+    ratios = [row.get("ingest_csv_vs_keyed_load"), row.get("ingest_parquet_vs_keyed_load")]
+    if any(r is None for r in ratios):
+        return "–"
+    csv, parquet = (float(r) for r in ratios if r is not None)
+    limit = INGEST_VS_KEYED.get(row["size"])
+    return _cell(
+        f"CSV {csv:.2f}×, Parquet {parquet:.2f}×",
+        None if limit is None else max(csv, parquet) <= limit,
+    )
 
 
 def _speedup(row: Row) -> str:
@@ -177,7 +195,8 @@ def _latency(row: Row) -> str:
 
 
 TARGETS: tuple[tuple[str, Callable[[Row], str]], ...] = (
-    ("whole score ≤ 5× (1M) / ≤ 2× (10M, 50M) the lower bound", _score),
+    ("whole score ≤ 5× (1M) / ≤ 1.5× (10M, 50M, 100M) the lower bound", _score),
+    ("ingest ≤ 2× DuckDB's keyed load of the same file (10M, 50M)", _ingest),
     ("≥ 10× faster than lifetimes (10M, 50M)", _speedup),
     ("parameters and predictions within 0.1 % of lifetimes", _accuracy),
     ("peak memory at 50M under a third of lifetimes'; 100M under 8 GiB", _memory),

@@ -2,19 +2,27 @@
 
 Locally (the default ``local[*]`` master) the workspace's tables are exported to Parquet
 and read by Spark; on a cluster, point ``source`` at a folder (HDFS, S3, ...) holding one
-Parquet dataset per canonical table (``orders/``, ``customers/``, ...) and ``master`` at the
-cluster. Arrow is on and the session time zone is UTC: without them NULLs turn into NaN
-and timestamps shift by the driver's zone.
+dataset per canonical table (``orders/``, ``customers/``, ...) and ``master`` at the
+cluster (``scripts/spark-cluster.sh up`` starts a standalone one on this machine). A dataset
+is Parquet files, or a Delta Lake table (a ``_delta_log`` folder): delta-rs resolves its
+current snapshot and Spark reads exactly those files, so no Delta jars are needed. Arrow is
+on and the session time zone is UTC: without them NULLs turn into NaN and timestamps shift
+by the driver's zone.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
+import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 import duckdb
 import pyarrow as pa
@@ -28,6 +36,7 @@ from legame.store import Workspace
 from legame.store.schema import TABLES
 
 if TYPE_CHECKING:
+    from deltalake.table import ProtocolVersions
     from pyspark.sql import DataFrame, SparkSession
 
 #: Spark settings legame always applies; add others with LEGAME_SPARK_CONF="k=v;k=v".
@@ -42,25 +51,125 @@ SPARK_CONF = {
 }
 
 
+#: What a Spark standalone master's executors get unless LEGAME_SPARK_CONF says otherwise:
+#: the workers of ``scripts/spark-cluster.sh`` offer 2g each by default, 1g in the tests.
+CLUSTER_CONF = {"spark.executor.memory": "1g"}
+
+#: How long a new session on a ``spark://`` master waits for its first executor.
+EXECUTOR_WAIT_S = 120.0
+
+
 def spark_session(master: str | None = None) -> SparkSession:
+    """The SparkSession on ``master`` (default: LEGAME_SPARK_MASTER, else ``local[*]``).
+
+    A session already running on another master is stopped first. On a ``spark://`` master
+    the executors run this Python, and the session is only handed back once the master
+    answers and an executor has started: a ``StoreError`` otherwise, not a hang.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise StoreError(
             "The Spark engine needs PySpark: pip install 'legame[spark]' (and Java 17+)."
         ) from exc
-    builder = SparkSession.builder.appName("legame").master(
-        master or os.environ.get("LEGAME_SPARK_MASTER", "local[*]")
-    )
+    master = master or os.environ.get("LEGAME_SPARK_MASTER", "local[*]")
     conf = dict(SPARK_CONF)
-    for item in filter(None, os.environ.get("LEGAME_SPARK_CONF", "").split(";")):
-        key, _, value = item.partition("=")
-        conf[key.strip()] = value.strip()
+    standalone = master.startswith("spark://")
+    if standalone:
+        _check_reachable(master)
+        conf.update(_cluster_conf(master))
+        # The driver tells the executors which Python to run: PYSPARK_PYTHON, else "python3".
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    conf.update(_user_conf())
+    _stop_other_session(master)
+    builder = SparkSession.builder.appName("legame").master(master)
     for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    if standalone:
+        _wait_for_executor(session, master, conf["spark.executor.memory"])
     return session
+
+
+def _user_conf() -> dict[str, str]:
+    conf = {}
+    for item in filter(None, os.environ.get("LEGAME_SPARK_CONF", "").split(";")):
+        key, _, value = item.partition("=")
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def _master_hosts(master: str) -> list[tuple[str, int]]:
+    """``spark://h1:7077,h2:7077`` (a master with standbys) as [(h1, 7077), (h2, 7077)]."""
+    hosts = []
+    for part in master.removeprefix("spark://").split(","):
+        host, _, port = part.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise StoreError(
+                f"LEGAME_SPARK_MASTER {master!r} is not a Spark master URL: "
+                "write spark://HOST:PORT, e.g. spark://127.0.0.1:7077."
+            )
+        hosts.append((host.strip("[]"), int(port)))
+    return hosts
+
+
+def _cluster_conf(master: str) -> dict[str, str]:
+    conf = {**CLUSTER_CONF, "spark.pyspark.python": sys.executable}
+    if all(host in ("127.0.0.1", "localhost", "::1") for host, _ in _master_hosts(master)):
+        # A master on loopback: the driver listens there too, like the cluster's JVMs.
+        conf["spark.driver.host"] = "127.0.0.1"
+        conf["spark.driver.bindAddress"] = "127.0.0.1"
+    return conf
+
+
+def _check_reachable(master: str) -> None:
+    """Spark itself retries an unreachable master for a minute, then stops the context
+    from another thread; a plain connection attempt tells at once."""
+    for host, port in _master_hosts(master):
+        try:
+            socket.create_connection((host, port), timeout=5).close()
+            return
+        except OSError:
+            continue
+    raise StoreError(
+        f"Cannot reach the Spark master {master}: nothing answers there. Start the local "
+        "cluster with `scripts/spark-cluster.sh up` (it prints the LEGAME_SPARK_MASTER to "
+        "use), or set LEGAME_SPARK_MASTER to a running master."
+    )
+
+
+def _stop_other_session(master: str) -> None:
+    """``getOrCreate`` would hand back a session on another master: stop it first."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    active = SparkContext._active_spark_context
+    if active is None or active.master == master:
+        return
+    session = SparkSession._instantiatedSession
+    if session is not None:
+        session.stop()
+    else:
+        active.stop()
+
+
+def _wait_for_executor(session: SparkSession, master: str, memory: str) -> None:
+    """A standalone application without executors waits forever for its first task:
+    bound that wait to EXECUTOR_WAIT_S."""
+    deadline = time.monotonic() + EXECUTOR_WAIT_S
+    status = session.sparkContext._jsc.sc().getExecutorMemoryStatus()
+    while status.size() < 2:  # the driver's block manager is one of them
+        if time.monotonic() > deadline:
+            session.stop()
+            raise StoreError(
+                f"The Spark master {master} accepted legame but started no executor within "
+                f"{EXECUTOR_WAIT_S:.0f} s. Are its workers up (`scripts/spark-cluster.sh "
+                f"status`), and does one have {memory} of memory free for an executor? "
+                "Lower it with LEGAME_SPARK_CONF='spark.executor.memory=512m'."
+            )
+        time.sleep(0.2)
+        status = session.sparkContext._jsc.sc().getExecutorMemoryStatus()
 
 
 class SparkEngine(Engine):
@@ -83,7 +192,11 @@ class SparkEngine(Engine):
                 )
         for table in TABLES:
             path = str(source).rstrip("/") + f"/{table}" + (".parquet" if self._export_dir else "")
-            self.spark.read.parquet(path).createOrReplaceTempView(table)
+            if self._export_dir is None and is_delta_table(path):
+                frame = read_delta(self.spark, table, path)
+            else:
+                frame = self.spark.read.parquet(path)
+            frame.createOrReplaceTempView(table)
 
     def _df(self, statement: str) -> DataFrame:
         return self.spark.sql(sql.spark(statement))
@@ -150,6 +263,94 @@ class SparkEngine(Engine):
     def close(self) -> None:
         if self._export_dir is not None:
             shutil.rmtree(self._export_dir, ignore_errors=True)
+
+
+#: The Delta reader features whose tables are read right as their snapshot's Parquet files.
+DELTA_READER_FEATURES = frozenset({"timestampNtz", "vacuumProtocolCheck"})
+
+#: What goes wrong when a reader ignores a feature, for the refusal's message.
+_DELTA_FEATURE_HARM = {
+    "deletionVectors": "rows deleted through deletion vectors would come back",
+    "columnMapping": "the Parquet files name the columns differently from the table",
+    "typeWidening": "older files hold narrower types than the table's",
+    "variantType": "variant columns",
+}
+
+
+def is_delta_table(path: str) -> bool:
+    """A folder with a ``_delta_log``: local paths are looked at, others asked of delta-rs."""
+    parsed = urlparse(path)
+    if parsed.scheme in ("", "file"):
+        return (Path(parsed.path if parsed.scheme else path) / "_delta_log").is_dir()
+    return bool(_deltalake(path).DeltaTable.is_deltatable(path))
+
+
+def _deltalake(path: str) -> ModuleType:
+    try:
+        import deltalake
+    except ImportError as exc:
+        raise StoreError(
+            f"Reading the Delta table at {path} needs the deltalake package: "
+            "pip install 'legame[spark]'."
+        ) from exc
+    return deltalake
+
+
+def check_delta_protocol(table: str, protocol: ProtocolVersions) -> None:
+    """Refuse a Delta table whose protocol needs a reader feature that reading the
+    snapshot's files as plain Parquet cannot honour."""
+    if protocol.min_reader_version == 2:  # reader version 2 is column mapping
+        needs = ["columnMapping"]
+    elif protocol.min_reader_version > 3:
+        needs = [f"reader version {protocol.min_reader_version}"]
+    else:
+        needs = sorted(set(protocol.reader_features or ()) - DELTA_READER_FEATURES)
+    if needs:
+        harm = "; ".join(
+            f"{feature}: {_DELTA_FEATURE_HARM[feature]}"
+            for feature in needs
+            if feature in _DELTA_FEATURE_HARM
+        )
+        raise StoreError(
+            f"The Delta table {table!r} needs the reader feature(s) {', '.join(needs)}, "
+            f"which legame's Spark engine does not support ({harm or 'unknown to it'}): it "
+            "reads a snapshot's data files as plain Parquet. Rewrite the table without them "
+            "(Delta's ALTER TABLE ... DROP FEATURE), or export it to Parquet."
+        )
+
+
+def read_delta(spark: SparkSession, table: str, path: str) -> DataFrame:
+    """The current snapshot of the Delta table at ``path``: exactly its active files, read
+    by Spark as Parquet, with the partition columns from the hive-style folders typed as
+    the table says (delta-rs reads the transaction log, so Spark needs no Delta jars)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    deltalake = _deltalake(path)
+    try:
+        delta = deltalake.DeltaTable(path)
+        protocol = delta.protocol()
+        files = delta.file_uris()
+        partitions = delta.metadata().partition_columns
+        schema = from_arrow_schema(pa.schema(delta.schema().to_arrow()), prefer_timestamp_ntz=False)
+    except (deltalake.exceptions.DeltaError, OSError) as exc:
+        raise StoreError(f"Cannot read the Delta table {table!r} at {path}: {exc}") from exc
+    check_delta_protocol(table, protocol)
+    if not files:
+        return spark.createDataFrame([], schema)
+    unpartitioned = [
+        file
+        for file in files
+        if not all(f"/{column}=" in file for column in partitions)  # hive-style folders
+    ]
+    if unpartitioned:
+        raise StoreError(
+            f"The Delta table {table!r} is partitioned by {', '.join(partitions)}, but its "
+            f"file {unpartitioned[0]} is not in a folder named column=value: legame's Spark "
+            "engine reads partition values from the folders. Rewrite the table (e.g. with "
+            "delta-rs or Spark's Delta writer, which make such folders)."
+        )
+    frame = spark.read.schema(schema).option("basePath", delta.table_uri).parquet(*files)
+    return frame.select(*schema.names)  # the table's column order, partition columns too
 
 
 def _store(con: duckdb.DuckDBPyConnection, table: str, result: pa.Table | str) -> None:

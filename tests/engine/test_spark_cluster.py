@@ -29,6 +29,21 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
 
 
+@pytest.fixture(autouse=True)
+def _release_the_cluster() -> Iterator[None]:
+    """After each test, stop a session this process holds on a cluster: a standalone
+    application keeps every free core until it ends, and the next one (a ``legame``
+    subprocess) would get no executor."""
+    yield
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    active = SparkContext._active_spark_context
+    if active is not None and active.master.startswith("spark://"):
+        session = SparkSession._instantiatedSession
+        (session or active).stop()
+
+
 def _pids(state: Path) -> dict[str, int]:
     return {path.stem: int(path.read_text()) for path in state.glob("*.pid")}
 

@@ -164,7 +164,8 @@ def bench(
         "Polars (legame.bench.lower_bound):"
     )
     for form, query in DUCKDB_FORMS.items():
-        console.print(f"-- {form}\n{query}", markup=False)
+        shown = query.replace("{until}", "DATE '<cutoff>'")
+        console.print(f"-- {form}\n{shown}", markup=False)
     console.print(table(results))
     console.print(targets_table(results))
     for extra in (spark_table(results), covariates_table(results)):

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,16 +141,17 @@ class Server:
     keys: dict[str, str]
 
 
-@pytest.fixture(scope="session")
-def server(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """uvicorn serving a copy of the demo workspace on a free local port, in a thread."""
+@contextmanager
+def serving(db: Path, keys: dict[str, str]) -> Iterator[Server]:
+    """uvicorn serving the workspace ``db`` on a free local port, in a thread, until the
+    block ends."""
     import uvicorn
 
-    app = make_app(demo.copy(tmp_path_factory.mktemp("server")))
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
-    )
+        make_app(db), host="127.0.0.1", port=port, log_level="warning", access_log=False,
+        lifespan="on",
+    )  # fmt: skip
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
@@ -159,10 +161,17 @@ def server(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{port}", demo.keys)
+        yield Server(f"http://127.0.0.1:{port}", keys)
     finally:
         uv.should_exit = True
         thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def server(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn serving a copy of the demo workspace on a free local port, in a thread."""
+    with serving(demo.copy(tmp_path_factory.mktemp("server")), demo.keys) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -9,15 +9,13 @@ Screenshots go to ``build/screenshots/``.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import Demo, Server, free_port, make_app
+from tests.web.conftest import Demo, Server, serving
 from tests.web.test_browser import Tab, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,34 +30,12 @@ WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 @pytest.fixture(scope="module")
 def cases_server(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """uvicorn serving a copy of the demo (with the lenient policy) on a free local port."""
-    import uvicorn
-
     folder = tmp_path_factory.mktemp("cases-browser")
     db = demo.copy(folder)
     with (folder / "legame.toml").open("a", encoding="utf-8") as policy:
         policy.write(LENIENT)
-    port = free_port()
-    config = uvicorn.Config(
-        make_app(db),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", demo.keys)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=15)
+    with serving(db, demo.keys) as running:
+        yield running
 
 
 def assert_fits(t: Tab, where: str) -> None:

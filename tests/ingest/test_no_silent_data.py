@@ -104,6 +104,12 @@ TRICKY_IDS = [
     "C000001\u200b",
     "\ufeffC000001",
     "C000 001",
+    # the plain test (printable ASCII, no space at an end) and its edges
+    "C000001\x7f",
+    "~C000001!",
+    "C",
+    "\u00e9C000001",
+    "C000001\u00a0",
 ]
 
 

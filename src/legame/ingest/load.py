@@ -105,7 +105,9 @@ def load_file(
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     label = name or str(path)
     try:
-        source = open_source(path, delimiter=options.delimiter, encoding=options.encoding)
+        source = open_source(
+            path, delimiter=options.delimiter, encoding=options.encoding, typed=True
+        )
     except InputError as exc:
         raise type(exc)(str(exc).replace(str(path), label)) from exc
     unknown = sorted(set(options.mapping.values()) - set(source.columns))
@@ -114,7 +116,7 @@ def load_file(
             f"{label}: --map names the column {unknown[0]!r}, which the file does not have; "
             f"its columns are: {', '.join(source.columns)}."
         )
-    lay, missing = layout(table, source.columns, options)
+    lay, missing = layout(table, source.columns, options, typed=source.typed)
     if missing:
         raise SchemaError(
             f"{label}: no column for the required field(s) {', '.join(missing)} of "
@@ -361,7 +363,9 @@ def _empty_stage(
     table: Table, lay: Layout, options: ReadOptions, rules: Rules, into: str = "_checked"
 ) -> str:
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
-    columns = ", ".join(f"NULL::VARCHAR AS c{i}" for i in range(len(lay.source_names)))
+    columns = ", ".join(
+        f"NULL::{lay.typed.get(f'c{i}', 'VARCHAR')} AS c{i}" for i in range(len(lay.source_names))
+    )
     relation = f"(SELECT NULL::BIGINT AS _line, {columns} LIMIT 0)"
     checked = checked_select(table, lay, options, relation, rules)
     return f"CREATE OR REPLACE TEMP TABLE {ident(into)} AS {checked}"

@@ -150,14 +150,27 @@ def checked_select(
     )
     # Each mapped text is tested once for being plain (``p3``: nothing to trim or refuse),
     # trimmed once (``t3`` beside the raw ``c3``), then its spellings of "missing" made NULL
-    # (``n3``) and, for an id, tested for control characters (``k3``), in three inner
-    # SELECTs, for all the checks that read them.
+    # (``n3``); an id is tested for control characters (``k3``), an amount for being a
+    # plain number (``q3``); in three inner SELECTs, for all the checks that read them.
     mapped = [c for c in dict.fromkeys(lay.fields.values()) if c not in native]
-    id_raws = [lay.fields[c.name] for c in table.columns if c.kind == "id" and c.name in lay.fields]
+
+    def of_kind(kind: str) -> list[str]:
+        return list(
+            dict.fromkeys(
+                lay.fields[c.name] for c in table.columns if c.kind == kind and c.name in lay.fields
+            )
+        )
+
     plain = "".join(f", {_plain(c)} AS {_plain_name(c)}" for c in mapped)
     trims = "".join(f", {_trim(c)} AS {_trimmed_name(c)}" for c in mapped)
-    normal = "".join(f", {_normalised(c)} AS {_normal_name(c)}" for c in mapped) + "".join(
-        f", {_control(c)} AS {_control_name(c)}" for c in dict.fromkeys(id_raws)
+    normal = (
+        "".join(f", {_normalised(c)} AS {_normal_name(c)}" for c in mapped)
+        + "".join(f", {_control(c)} AS {_control_name(c)}" for c in of_kind("id"))
+        + "".join(
+            f", {_plain_number(c, options)} AS {_number_name(c)}"
+            for c in of_kind("amount")
+            if c not in native
+        )
     )
     # A typed column that no field reads in its type (an integer id, an extra) is read as
     # text, as if the file had held its text.
@@ -229,6 +242,21 @@ def _plain_name(raw: str) -> str:
 
 def _control_name(raw: str) -> str:
     return "k" + raw[1:]  # c3 -> k3
+
+
+def _number_name(raw: str) -> str:
+    return "q" + raw[1:]  # c3 -> q3
+
+
+def _plain_number(raw: str, options: ReadOptions) -> str:
+    """SQL: whether the trimmed text is a plain number (digits, the decimal mark and more
+    digits, a sign): one regular expression, where the general reading of a number (currency
+    signs, grouping, ambiguity) takes four. Never when the grouping mark is the decimal one."""
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    if _group_mark(options) == options.decimal:
+        return "false"
+    d = "\\" + options.decimal
+    return f"regexp_full_match({_trimmed_name(raw)}, {lit(f'[+-]?[0-9]+({d}[0-9]+)?')})"
 
 
 def _plain(raw: str) -> str:
@@ -326,8 +354,10 @@ def _column(
         value, bad = _id(raw, rules.id_case if customer else "preserve")
     elif col.kind == "timestamp":
         value, bad = _timestamp(col, v, options, rules)
+    elif col.kind == "amount":
+        value, bad = _amount(col, raw, options)
     else:
-        parse = {"text": _text, "amount": _amount, "int": _int, "choice": _choice}[col.kind]
+        parse = {"text": _text, "int": _int, "choice": _choice}[col.kind]
         value, bad = parse(col, v, options)
     return value, missing + bad
 
@@ -464,10 +494,18 @@ def _range(col: Column, value: str) -> Checks:
     return []
 
 
-def _amount(col: Column, v: str, options: ReadOptions) -> tuple[str, Checks]:
+def _amount(col: Column, raw: str, options: ReadOptions) -> tuple[str, Checks]:
+    """An amount: a plain number (``q3``) is read as it is (its decimal mark made '.'),
+    any other text by the general rule (currency signs, grouping, ambiguity)."""
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
-    normal, ok, ambiguous = _number_text(v, options)
-    value = f"CASE WHEN {ok} THEN TRY_CAST({normal} AS {col.sql_type}) END"
+    v, plain = _normal_name(raw), _number_name(raw)
+    normal, ok, general_ambiguous = _number_text(v, options)
+    as_is = v if options.decimal == "." else f"replace({v}, {lit(options.decimal)}, '.')"
+    value = (
+        f"CASE WHEN {plain} THEN TRY_CAST({as_is} AS {col.sql_type}) "
+        f"WHEN {ok} THEN TRY_CAST({normal} AS {col.sql_type}) END"
+    )
+    ambiguous = f"(NOT {plain} AND {general_ambiguous})"
     other = "." if options.decimal == "," else ","
     mark = _group_mark(options)
     numeric = f"regexp_matches({v}, '^[+-]?[0-9][0-9.,]*$')"

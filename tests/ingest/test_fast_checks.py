@@ -1,6 +1,7 @@
-"""A Parquet file's timestamps, dates and numbers are checked in their own types, not as
-text: the same rows as the text of the same values would give, and every reject still
-names its field, its raw value and why."""
+"""The short ways of the checks give what the rules say: a Parquet file's timestamps, dates
+and numbers are checked in their own types, not as text (the same rows as their text would
+give, every reject still naming its field, its raw value and why), and a plain number in a
+text file is read by one regular expression, any other by the general rule."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from legame.ingest import ingest
+from legame.ingest import ReadOptions, ingest
 from legame.ingest.readers import open_source
 from legame.store import Workspace
 
@@ -154,3 +156,37 @@ def test_an_empty_typed_parquet_file_loads_nothing_and_fails_nothing(tmp_path: P
     with Workspace.create(tmp_path / "w.duckdb") as ws:
         report = ingest(ws, "orders", [path]).to_dict()
         assert (report["inserted"], report["rejected"]) == (0, 0)
+
+
+AMOUNTS = [
+    # (text, --decimal, stored amount or the reject's reason's start)
+    ("12.50", ".", Decimal("12.5")),
+    ("+3", ".", Decimal("3")),
+    ("007.5", ".", Decimal("7.5")),
+    ("1,234.50", ".", Decimal("1234.5")),
+    ("€ 12.50", ".", Decimal("12.5")),
+    ("12,500", ".", "ambiguous number"),
+    ("12.", ".", "not a number"),
+    (".5", ".", "not a number"),
+    ("1e5", ".", "not a number"),
+    ("-0.5", ".", "out of range"),
+    ("12,50", ",", Decimal("12.5")),
+    ("1.234,50", ",", Decimal("1234.5")),
+    ("12.50", ",", "not a number with ','"),
+]
+
+
+@pytest.mark.parametrize(("text", "decimal", "expected"), AMOUNTS)
+def test_a_plain_number_and_any_other_read_by_one_rule(tmp_path, text, decimal, expected):
+    """A plain number takes the short way (one regular expression); every other text the
+    general rule: each gives what the rule says."""
+    path = tmp_path / "o.csv"
+    path.write_text(f'order_id;customer_id;ordered_at;amount\nA;c1;2025-01-01;"{text}"\n')
+    with Workspace.create(tmp_path / "w.duckdb") as ws:
+        ingest(ws, "orders", [path], ReadOptions(decimal=decimal, delimiter=";"))
+        stored = rows(ws, "SELECT amount FROM orders")
+        reasons = rows(ws, "SELECT reason FROM rejects")
+    if isinstance(expected, Decimal):
+        assert (stored, reasons) == ([(expected,)], [])
+    else:
+        assert stored == [] and reasons[0][0].startswith(expected), reasons

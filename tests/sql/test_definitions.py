@@ -90,3 +90,28 @@ def test_contact_pressure_per_band_is_numpy_s_band_of_the_messages_before_each(
         got[row["band"]] = (row["messages"], row["unsubscribes"])
     assert (got == expected).all()
     assert expected[:, 0].min() > 0 and expected[:, 1].min() > 0
+
+
+def test_a_customers_latest_answer_is_one_answer_on_every_surface(ws: Workspace) -> None:
+    """Two answers given at one instant: every query that takes a customer's latest answer
+    takes the same one (defs/newest_answer_first: the larger response id), whichever was
+    stored first."""
+    from legame.metrics.nps import nps_report
+
+    at = AS_OF - DAY
+    # c1's latest is its promoter answer (R2 > R1), stored second; c2's is its detractor
+    # answer (R4 > R3), stored first.
+    for rid, cid, nps in (("R1", "c1", 2), ("R2", "c1", 10), ("R4", "c2", 3), ("R3", "c2", 9)):
+        add(ws, "survey_responses", response_id=rid, customer_id=cid, answered_at=at, nps=nps)
+    latest = {"c1": 10, "c2": 3}
+    for by in (None, "month", "channel"):
+        report = nps_report(ws, by)  # type: ignore[arg-type]
+        assert (report["promoters"], report["detractors"]) == (0.5, 0.5), by
+        for group in report.get("groups", []):
+            assert (group["promoters"], group["detractors"]) == (0.5, 0.5), by
+    voice = DuckDBEngine(ws).query(
+        "customer_voice", as_of=AS_OF, min_motivator_items=5, **d.poor_ticket_params()
+    )
+    assert dict(zip(voice["customer_id"].to_pylist(), voice["nps"].to_pylist(), strict=True)) == (
+        latest
+    )

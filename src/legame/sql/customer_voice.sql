@@ -8,7 +8,7 @@
 WITH
 answers AS (
     SELECT
-        customer_id, answered_at, nps, csat, ces,
+        customer_id, response_id, answered_at, nps, csat, ces,
         (COALESCE(emo_stand_out, 0) + COALESCE(emo_confident_future, 0)
          + COALESCE(emo_well_being, 0) + COALESCE(emo_freedom, 0) + COALESCE(emo_thrill, 0)
          + COALESCE(emo_belonging, 0) + COALESCE(emo_environment, 0)
@@ -30,21 +30,21 @@ answers AS (
 latest_nps AS (
     SELECT customer_id, nps, answered_at FROM (
         SELECT customer_id, nps, answered_at,
-               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }}) AS k
         FROM answers WHERE nps IS NOT NULL) ranked
     WHERE k = 1
 ),
 latest_csat AS (
     SELECT customer_id, csat FROM (
         SELECT customer_id, csat,
-               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }}) AS k
         FROM answers WHERE csat IS NOT NULL) ranked
     WHERE k = 1
 ),
 latest_ces AS (
     SELECT customer_id, ces FROM (
         SELECT customer_id, ces,
-               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }}) AS k
         FROM answers WHERE ces IS NOT NULL) ranked
     WHERE k = 1
 ),
@@ -52,7 +52,7 @@ latest_emotion AS (
     SELECT customer_id, emotion FROM (
         SELECT customer_id,
                (CAST(emo_sum AS DOUBLE) / emo_items - 1) / 4 * 100 AS emotion,
-               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }}) AS k
         FROM answers WHERE emo_items >= $min_motivator_items) ranked
     WHERE k = 1
 ),

@@ -23,7 +23,7 @@ latest AS (
             emo_stand_out, emo_confident_future, emo_well_being, emo_freedom, emo_thrill,
             emo_belonging, emo_environment, emo_self_identity, emo_secure, emo_success,
             ROW_NUMBER() OVER (PARTITION BY customer_id
-                               ORDER BY answered_at DESC, response_id DESC) AS k
+                               ORDER BY {{ newest_answer_first }}) AS k
         FROM survey_responses
         WHERE answered_at < $window_start
     ) ranked

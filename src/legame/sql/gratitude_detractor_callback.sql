@@ -3,7 +3,7 @@
 -- person to call.
 WITH answers AS (
     SELECT response_id, customer_id, answered_at, nps, comment,
-           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id)
+           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }})
                AS k
     FROM survey_responses
     WHERE nps <= $max_nps
@@ -11,7 +11,8 @@ WITH answers AS (
 ),
 latest_ticket AS (
     SELECT a.response_id, t.ticket_id, t.category, t.opened_at, t.resolved_at,
-           ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY t.opened_at DESC) AS k
+           ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY t.opened_at DESC, t.ticket_id DESC)
+               AS k
     FROM answers a JOIN tickets t
         ON t.customer_id = a.customer_id AND t.opened_at <= a.answered_at
     WHERE a.k = 1

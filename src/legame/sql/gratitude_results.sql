@@ -25,7 +25,7 @@ bought AS (
 answered AS (
     SELECT gesture_id, nps_after FROM (
         SELECT f.gesture_id, r.nps AS nps_after,
-               ROW_NUMBER() OVER (PARTITION BY f.gesture_id ORDER BY r.answered_at DESC) AS k
+               ROW_NUMBER() OVER (PARTITION BY f.gesture_id ORDER BY {{ newest_answer_first }}) AS k
         FROM follow f
         JOIN survey_responses r
             ON r.customer_id = f.customer_id AND r.nps IS NOT NULL

@@ -3,7 +3,7 @@
 -- each customer's latest, or every answer with $every (defs/nps_counted).
 WITH answers AS (
     SELECT response_id, customer_id, answered_at, nps,
-           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC)
+           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }})
                AS k
     FROM survey_responses
     WHERE nps IS NOT NULL AND answered_at >= $start AND answered_at < $end
@@ -11,7 +11,8 @@ WITH answers AS (
 a AS (SELECT * FROM answers a WHERE {{ nps_counted }}),
 answer_channel AS (
     SELECT a.response_id, a.nps, o.channel,
-           ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY o.ordered_at DESC) AS k
+           ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY o.ordered_at DESC, o.order_id DESC)
+               AS k
     FROM a
     LEFT JOIN orders o
         ON o.customer_id = a.customer_id AND o.ordered_at <= a.answered_at

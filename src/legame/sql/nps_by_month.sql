@@ -4,7 +4,7 @@ WITH a AS (
     SELECT STRFTIME(answered_at, '%Y-%m') AS grp, nps,
            ROW_NUMBER() OVER (
                PARTITION BY customer_id, STRFTIME(answered_at, '%Y-%m')
-               ORDER BY answered_at DESC, response_id DESC
+               ORDER BY {{ newest_answer_first }}
            ) AS k
     FROM survey_responses
     WHERE nps IS NOT NULL AND answered_at >= $start AND answered_at < $end

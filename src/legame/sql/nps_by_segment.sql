@@ -2,7 +2,7 @@
 -- [$start, $end): each customer's latest, or every answer with $every (defs/nps_counted).
 WITH a AS (
     SELECT customer_id, nps,
-           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC)
+           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }})
                AS k
     FROM survey_responses
     WHERE nps IS NOT NULL AND answered_at >= $start AND answered_at < $end

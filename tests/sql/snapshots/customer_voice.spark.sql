@@ -8,6 +8,7 @@
 WITH answers AS (
   SELECT
     customer_id,
+    response_id,
     answered_at,
     nps,
     csat,
@@ -31,7 +32,7 @@ WITH answers AS (
       customer_id,
       nps,
       answered_at,
-      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
     FROM answers
     WHERE
       NOT nps IS NULL
@@ -46,7 +47,7 @@ WITH answers AS (
     SELECT
       customer_id,
       csat,
-      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
     FROM answers
     WHERE
       NOT csat IS NULL
@@ -61,7 +62,7 @@ WITH answers AS (
     SELECT
       customer_id,
       ces,
-      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
     FROM answers
     WHERE
       NOT ces IS NULL
@@ -78,7 +79,7 @@ WITH answers AS (
       (
         CAST(emo_sum AS DOUBLE) / emo_items - 1
       ) / 4 * 100 AS emotion,
-      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
     FROM answers
     WHERE
       emo_items >= 5

@@ -8,7 +8,7 @@ WITH answers AS (
     answered_at,
     nps,
     comment,
-    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id NULLS LAST) AS k
+    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
   FROM survey_responses
   WHERE
     nps <= 6
@@ -21,7 +21,7 @@ WITH answers AS (
     t.category,
     t.opened_at,
     t.resolved_at,
-    ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY t.opened_at DESC) AS k
+    ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY t.opened_at DESC, t.ticket_id DESC) AS k
   FROM answers AS a
   JOIN tickets AS t
     ON t.customer_id = a.customer_id AND t.opened_at <= a.answered_at

@@ -40,7 +40,7 @@ WITH follow AS (
     SELECT
       f.gesture_id,
       r.nps AS nps_after,
-      ROW_NUMBER() OVER (PARTITION BY f.gesture_id ORDER BY r.answered_at DESC) AS k
+      ROW_NUMBER() OVER (PARTITION BY f.gesture_id ORDER BY answered_at DESC, response_id DESC) AS k
     FROM follow AS f
     JOIN survey_responses AS r
       ON r.customer_id = f.customer_id

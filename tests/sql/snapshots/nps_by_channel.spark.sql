@@ -26,7 +26,7 @@ WITH answers AS (
     a.response_id,
     a.nps,
     o.channel,
-    ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY o.ordered_at DESC) AS k
+    ROW_NUMBER() OVER (PARTITION BY a.response_id ORDER BY o.ordered_at DESC, o.order_id DESC) AS k
   FROM a
   LEFT JOIN orders AS o
     ON o.customer_id = a.customer_id

@@ -11,9 +11,11 @@ SELECT
     END AS value
 FROM _summary s
 LEFT JOIN (
-    SELECT customer_id, ARG_MAX(nps, answered_at) AS nps
-    FROM survey_responses
-    WHERE answered_at < $as_of AND nps IS NOT NULL
-    GROUP BY customer_id
+    SELECT customer_id, nps FROM (
+        SELECT customer_id, nps,
+               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }}) AS k
+        FROM survey_responses
+        WHERE answered_at < $as_of AND nps IS NOT NULL) ranked
+    WHERE k = 1
 ) l ON l.customer_id = s.customer_id
 ORDER BY s.customer_id

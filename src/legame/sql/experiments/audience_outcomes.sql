@@ -38,7 +38,7 @@ reacted AS (
 answered AS (
     SELECT customer_id, nps FROM (
         SELECT customer_id, nps,
-               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }}) AS k
         FROM survey_responses
         WHERE nps IS NOT NULL AND answered_at >= $start AND answered_at < $end) ranked
     WHERE k = 1

@@ -11,10 +11,12 @@ WITH last_channel AS (
     GROUP BY customer_id
 ),
 latest_answer AS (
-    SELECT customer_id, arg_max(nps, answered_at) AS nps
-    FROM survey_responses
-    WHERE nps IS NOT NULL AND answered_at >= $start AND answered_at < $end
-    GROUP BY customer_id
+    SELECT customer_id, nps FROM (
+        SELECT customer_id, nps,
+               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {{ newest_answer_first }}) AS k
+        FROM survey_responses
+        WHERE nps IS NOT NULL AND answered_at >= $start AND answered_at < $end) ranked
+    WHERE k = 1
 ),
 csat AS (
     SELECT customer_id, count(csat) AS answers, count(CASE WHEN csat >= 4 THEN 1 END) AS satisfied

@@ -16,12 +16,18 @@ FROM _summary AS s
 LEFT JOIN (
   SELECT
     customer_id,
-    MAX_BY(nps, answered_at) AS nps
-  FROM survey_responses
+    nps
+  FROM (
+    SELECT
+      customer_id,
+      nps,
+      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
+    FROM survey_responses
+    WHERE
+      answered_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) AND NOT nps IS NULL
+  ) AS ranked
   WHERE
-    answered_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) AND NOT nps IS NULL
-  GROUP BY
-    customer_id
+    k = 1
 ) AS l
   ON l.customer_id = s.customer_id
 ORDER BY

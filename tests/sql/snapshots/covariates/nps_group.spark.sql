@@ -1,7 +1,8 @@
 /* Covariates, time-varying: at each repeat purchase (occasion j >= 1 of */
 /* defs/purchase_occasions), the group of the customer's latest NPS answer at or before it */
 /* (answered before TIMESTAMP '2026-01-01 00:00:00'): detractor (0-6), passive (7-8), promoter (9-10), as */
-/* metrics.definitions counts them, or none; in customer_id, j order. */
+/* metrics.definitions counts them, or none; in customer_id, j order. Answers at one instant */
+/* come in the order of defs/newest_answer_first reversed (the one it calls latest last). */
 WITH occ AS (
   SELECT
     customer_id,
@@ -28,7 +29,8 @@ WITH occ AS (
     answered_at AS event_at,
     1 AS is_answer,
     nps,
-    -1 AS j
+    -1 AS j,
+    response_id AS tie
   FROM survey_responses
   WHERE
     answered_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP_NTZ) AND NOT nps IS NULL
@@ -38,7 +40,8 @@ WITH occ AS (
     last_at AS event_at,
     0 AS is_answer,
     NULL AS nps,
-    j
+    j,
+    NULL AS tie
   FROM occ
   WHERE
     j >= 1
@@ -49,7 +52,7 @@ WITH occ AS (
     is_answer,
     LAST_VALUE(nps) IGNORE NULLS OVER (
       PARTITION BY customer_id
-      ORDER BY event_at NULLS LAST, is_answer DESC
+      ORDER BY event_at NULLS LAST, is_answer DESC, tie NULLS LAST
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS nps
   FROM events

@@ -95,7 +95,7 @@ WITH active AS (
     SELECT
       customer_id,
       nps,
-      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC) AS k
+      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
     FROM survey_responses
     WHERE
       NOT nps IS NULL

@@ -17,14 +17,20 @@ WITH last_channel AS (
 ), latest_answer AS (
   SELECT
     customer_id,
-    MAX_BY(nps, answered_at) AS nps
-  FROM survey_responses
+    nps
+  FROM (
+    SELECT
+      customer_id,
+      nps,
+      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY answered_at DESC, response_id DESC) AS k
+    FROM survey_responses
+    WHERE
+      NOT nps IS NULL
+      AND answered_at >= CAST('2025-10-03 00:00:00' AS TIMESTAMP_NTZ)
+      AND answered_at < CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)
+  ) AS ranked
   WHERE
-    NOT nps IS NULL
-    AND answered_at >= CAST('2025-10-03 00:00:00' AS TIMESTAMP_NTZ)
-    AND answered_at < CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)
-  GROUP BY
-    customer_id
+    k = 1
 ), csat AS (
   SELECT
     customer_id,

@@ -7,7 +7,7 @@
 --     gesture itself): completed orders and revenue in the $pre_days days before it (the
 --     covariates CUPED adjusts for), the NPS group of the latest answer before it, and
 --     the RFM segment at the gesture (recency and frequency quintiles among the
---     gestures, with the segment rules every surface uses).
+--     gestures, equal values in one quintile, with the segment rules every surface uses).
 WITH g AS (
     SELECT gesture_id, customer_id, COALESCE(trigger, kind) AS trigger,
            COALESCE(arm, 'treatment') AS arm, CAST(COALESCE(cost, 0) AS DOUBLE) AS cost,
@@ -50,7 +50,7 @@ unsubscribed AS (
 nps_after AS (
     SELECT gesture_id, nps FROM (
         SELECT g.gesture_id, r.nps,
-               ROW_NUMBER() OVER (PARTITION BY g.gesture_id ORDER BY r.answered_at DESC) AS k
+               ROW_NUMBER() OVER (PARTITION BY g.gesture_id ORDER BY {{ newest_answer_first }}) AS k
         FROM g
         JOIN survey_responses r
             ON r.customer_id = g.customer_id AND r.nps IS NOT NULL
@@ -61,25 +61,35 @@ nps_after AS (
 nps_before AS (
     SELECT gesture_id, nps FROM (
         SELECT g.gesture_id, r.nps,
-               ROW_NUMBER() OVER (PARTITION BY g.gesture_id ORDER BY r.answered_at DESC) AS k
+               ROW_NUMBER() OVER (PARTITION BY g.gesture_id ORDER BY {{ newest_answer_first }}) AS k
         FROM g
         JOIN survey_responses r
             ON r.customer_id = g.customer_id AND r.nps IS NOT NULL
            AND r.answered_at <= g.given_at) ranked
     WHERE k = 1
 ),
-scored AS (
-    SELECT b.gesture_id,
-           CASE WHEN b.orders_before = 0 THEN NULL
-                ELSE NTILE(5) OVER (
-                    PARTITION BY b.orders_before = 0
-                    ORDER BY DATE_DIFF('second', b.last_order_before, g.given_at) DESC)
-           END AS r_score,
-           CASE WHEN b.orders_before = 0 THEN NULL
-                ELSE NTILE(5) OVER (
-                    PARTITION BY b.orders_before = 0 ORDER BY b.orders_before) END AS f_score
+tiles AS (
+    SELECT b.gesture_id, b.orders_before,
+           DATE_DIFF('second', b.last_order_before, g.given_at) AS since_last,
+           NTILE(5) OVER (
+               PARTITION BY b.orders_before = 0
+               ORDER BY DATE_DIFF('second', b.last_order_before, g.given_at) DESC) AS r_tile,
+           NTILE(5) OVER (PARTITION BY b.orders_before = 0 ORDER BY b.orders_before) AS f_tile
     FROM before b
     JOIN g ON g.gesture_id = b.gesture_id
+),
+-- Equal values, equal scores, as in customer_scores (legame.metrics.rfm): each gesture
+-- takes the quintile NTILE gives the first of those holding its value, the smallest of
+-- their tiles. NTILE alone splits a run of equal values at a quintile's start in whatever
+-- order the rows come, which differed between runs.
+scored AS (
+    SELECT gesture_id,
+           CASE WHEN orders_before = 0 THEN NULL
+                ELSE MIN(r_tile) OVER (PARTITION BY orders_before = 0, since_last) END
+               AS r_score,
+           CASE WHEN orders_before = 0 THEN NULL
+                ELSE MIN(f_tile) OVER (PARTITION BY orders_before) END AS f_score
+    FROM tiles
 )
 SELECT g.gesture_id, g.customer_id, g.trigger, g.arm, g.cost, g.given_at,
        a.orders_after, a.spend_after,

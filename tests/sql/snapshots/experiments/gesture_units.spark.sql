@@ -7,7 +7,7 @@
 /*     gesture itself): completed orders and revenue in the 180 days before it (the */
 /*     covariates CUPED adjusts for), the NPS group of the latest answer before it, and */
 /*     the RFM segment at the gesture (recency and frequency quintiles among the */
-/*     gestures, with the segment rules every surface uses). */
+/*     gestures, equal values in one quintile, with the segment rules every surface uses). */
 WITH g AS (
   SELECT
     gesture_id,
@@ -73,7 +73,7 @@ WITH g AS (
     SELECT
       g.gesture_id,
       r.nps,
-      ROW_NUMBER() OVER (PARTITION BY g.gesture_id ORDER BY r.answered_at DESC) AS k
+      ROW_NUMBER() OVER (PARTITION BY g.gesture_id ORDER BY answered_at DESC, response_id DESC) AS k
     FROM g
     JOIN survey_responses AS r
       ON r.customer_id = g.customer_id
@@ -91,7 +91,7 @@ WITH g AS (
     SELECT
       g.gesture_id,
       r.nps,
-      ROW_NUMBER() OVER (PARTITION BY g.gesture_id ORDER BY r.answered_at DESC) AS k
+      ROW_NUMBER() OVER (PARTITION BY g.gesture_id ORDER BY answered_at DESC, response_id DESC) AS k
     FROM g
     JOIN survey_responses AS r
       ON r.customer_id = g.customer_id
@@ -100,25 +100,33 @@ WITH g AS (
   ) AS ranked
   WHERE
     k = 1
-), scored AS (
+), tiles AS (
   SELECT
     b.gesture_id,
-    CASE
-      WHEN b.orders_before = 0
-      THEN NULL
-      ELSE NTILE(5) OVER (
-        PARTITION BY b.orders_before = 0
-        ORDER BY DATEDIFF(SECOND, b.last_order_before, g.given_at) DESC
-      )
-    END AS r_score,
-    CASE
-      WHEN b.orders_before = 0
-      THEN NULL
-      ELSE NTILE(5) OVER (PARTITION BY b.orders_before = 0 ORDER BY b.orders_before NULLS LAST)
-    END AS f_score
+    b.orders_before,
+    DATEDIFF(SECOND, b.last_order_before, g.given_at) AS since_last,
+    NTILE(5) OVER (
+      PARTITION BY b.orders_before = 0
+      ORDER BY DATEDIFF(SECOND, b.last_order_before, g.given_at) DESC
+    ) AS r_tile,
+    NTILE(5) OVER (PARTITION BY b.orders_before = 0 ORDER BY b.orders_before NULLS LAST) AS f_tile
   FROM before AS b
   JOIN g
     ON g.gesture_id = b.gesture_id
+), scored /* Equal values, equal scores, as in customer_scores (legame.metrics.rfm): each gesture */ /* takes the quintile NTILE gives the first of those holding its value, the smallest of */ /* their tiles. NTILE alone splits a run of equal values at a quintile's start in whatever */ /* order the rows come, which differed between runs. */ AS (
+  SELECT
+    gesture_id,
+    CASE
+      WHEN orders_before = 0
+      THEN NULL
+      ELSE MIN(r_tile) OVER (PARTITION BY orders_before = 0, since_last)
+    END AS r_score,
+    CASE
+      WHEN orders_before = 0
+      THEN NULL
+      ELSE MIN(f_tile) OVER (PARTITION BY orders_before)
+    END AS f_score
+  FROM tiles
 )
 SELECT
   g.gesture_id,

@@ -11,7 +11,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from legame.engine.spark_engine import check_delta_protocol, spark_session
+from legame.engine.delta import check_delta_protocol
+from legame.engine.spark_engine import spark_session
 from legame.errors import StoreError
 from legame.sql.quote import identifier
 from legame.store import Workspace

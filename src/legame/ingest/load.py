@@ -242,13 +242,9 @@ def _stage(
     into: str = "_checked",
 ) -> None:
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
-    select = checked_select(table, lay, options, "_batch", rules)
-    # Keep the raw record and customer ids only for rejected rows: they are what a reject
-    # needs, and storing them for every row would double the staging size.
-    staged = (
-        f"SELECT * REPLACE (CASE WHEN len(_errors) > 0 THEN _record END AS _record, "
-        f"CASE WHEN len(_errors) > 0 THEN _customer_ids END AS _customer_ids) FROM ({select})"
-    )
+    # The raw record and customer ids are there for rejected rows only: they are what a
+    # reject needs, and storing them for every row would double the staging size.
+    staged = checked_select(table, lay, options, "_batch", rules)
     if not source.streams:
         if _stage_batches(con, source, staged, label, progress, into):
             return

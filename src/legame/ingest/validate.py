@@ -91,7 +91,8 @@ def _normal(name: str) -> str:
 def checked_select(
     table: Table, lay: Layout, options: ReadOptions, relation: str, rules: Rules | None = None
 ) -> str:
-    """SELECT over ``relation`` (``_line``, ``c0``…) giving typed columns and ``_errors``."""
+    """SELECT over ``relation`` (``_line``, ``c0``…) giving typed columns, ``_errors`` (empty
+    for a good row) and, for a rejected row only, ``_record`` and ``_customer_ids``."""
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     rules = rules or Rules()
     typed: list[str] = []
@@ -138,20 +139,23 @@ def checked_select(
         if refs
         else "[]::VARCHAR[]"
     )
-    # The list is made only for a row where a check fails: making and filtering a list on
-    # every row was half the checks' time (2 million Parquet orders: 1.1 of 1.9 s of CPU).
-    # The conditions are the errors' own, so DuckDB computes each once.
+    # The error list, the raw record and the customer ids are made only for a row where a
+    # check fails (``_bad``, the checks' own conditions, tested once a row): making them on
+    # every row was more than half the checks' time (2 million Parquet orders: 1.1 of 1.9 s
+    # of CPU for the list alone).
     no_errors = "[]::STRUCT(field VARCHAR, raw VARCHAR, reason VARCHAR)[]"
+    bad = " OR ".join(conditions) if conditions else "false"
     error_list = (
-        f"CASE WHEN {' OR '.join(conditions)} THEN "
-        f"list_filter([{', '.join(errors)}], lambda e: e IS NOT NULL) ELSE {no_errors} END"
+        f"CASE WHEN _bad THEN list_filter([{', '.join(errors)}], lambda e: e IS NOT NULL) "
+        f"ELSE {no_errors} END"
         if errors
         else no_errors
     )
     # Each mapped text is tested once for being plain (``p3``: nothing to trim or refuse),
     # trimmed once (``t3`` beside the raw ``c3``), then its spellings of "missing" made NULL
     # (``n3``); an id is tested for control characters (``k3``), an amount for being a
-    # plain number (``q3``); in three inner SELECTs, for all the checks that read them.
+    # plain number (``q3``); in inner SELECTs, for all the checks that read them: DuckDB
+    # computes a shared expression once only within one SELECT, and not inside a CASE.
     mapped = [c for c in dict.fromkeys(lay.fields.values()) if c not in native]
 
     def of_kind(kind: str) -> list[str]:
@@ -178,11 +182,21 @@ def checked_select(
     if texts:
         casts = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in texts)
         relation = f"(SELECT * REPLACE ({casts}) FROM {relation})"
+    # A timestamp's or an amount's text is parsed once (``d3``), for its value and checks.
+    parsed = {raw: _parsed_timestamp(raw, options) for raw in of_kind("timestamp")}
+    for col in table.columns:
+        raw = lay.fields.get(col.name)
+        if col.kind == "amount" and raw is not None:
+            parsed.setdefault(raw, _parsed_amount(col, raw, options))
+    parse = "".join(f", {e} AS {_parsed_name(r)}" for r, e in parsed.items() if r not in native)
     source = f"(SELECT *{normal} FROM (SELECT *{trims} FROM (SELECT *{plain} FROM {relation})))"
+    if parse:
+        source = f"(SELECT *{parse} FROM {source})"
     return (
         "SELECT _line, " + ", ".join(typed) + f", {extra}::JSON AS _extra, "
-        f"{error_list} AS _errors, {record} AS _record, {customer_ids} AS _customer_ids "
-        f"FROM {source}"
+        f"{error_list} AS _errors, CASE WHEN _bad THEN {record} END AS _record, "
+        f"CASE WHEN _bad THEN {customer_ids} END AS _customer_ids "
+        f"FROM (SELECT *, coalesce({bad}, false) AS _bad FROM {source})"
     )
 
 
@@ -353,7 +367,7 @@ def _column(
     if col.kind == "id":
         value, bad = _id(raw, rules.id_case if customer else "preserve")
     elif col.kind == "timestamp":
-        value, bad = _timestamp(col, v, options, rules)
+        value, bad = _timestamp(col, raw, options, rules)
     elif col.kind == "amount":
         value, bad = _amount(col, raw, options)
     else:
@@ -386,8 +400,11 @@ def _text(col: Column, v: str, options: ReadOptions) -> tuple[str, Checks]:
     return value, bad
 
 
-def _timestamp(col: Column, v: str, options: ReadOptions, rules: Rules) -> tuple[str, Checks]:
+def _parsed_timestamp(raw: str, options: ReadOptions) -> str:
+    """SQL: the normalised text (``n3``) read as a timestamp (``--date-format``, else ISO
+    8601), NULL if it is not one; computed once a row, as ``d3``."""
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    v = _normal_name(raw)
     formats: list[str] = []
     if options.date_format:
         fmt = options.date_format
@@ -395,11 +412,16 @@ def _timestamp(col: Column, v: str, options: ReadOptions, rules: Rules) -> tuple
         if "%H" not in fmt:
             formats += [f"{fmt} %H:%M", f"{fmt} %H:%M:%S"]
     iso = f"TRY_CAST({v} AS TIMESTAMPTZ)::TIMESTAMP"
-    parsed = (
+    return (
         f"coalesce(try_strptime({v}, [{', '.join(lit(f) for f in formats)}])::TIMESTAMP, {iso})"
         if formats
         else iso
     )
+
+
+def _timestamp(col: Column, raw: str, options: ReadOptions, rules: Rules) -> tuple[str, Checks]:
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    v, parsed = _normal_name(raw), _parsed_name(raw)
     expected = (
         f"{options.date_format} or ISO 8601"
         if options.date_format
@@ -494,17 +516,30 @@ def _range(col: Column, value: str) -> Checks:
     return []
 
 
+def _parsed_amount(col: Column, raw: str, options: ReadOptions) -> str:
+    """SQL: the normalised text read as an amount of the column's type, NULL if it is not
+    one: a plain number (``q3``) as it is (its decimal mark made '.'), any other text by the
+    general rule; computed once a row, as ``d3``."""
+    # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
+    v, plain = _normal_name(raw), _number_name(raw)
+    normal, ok, _ = _number_text(v, options)
+    as_is = v if options.decimal == "." else f"replace({v}, {lit(options.decimal)}, '.')"
+    return (
+        f"CASE WHEN {plain} THEN TRY_CAST({as_is} AS {col.sql_type}) "
+        f"WHEN {ok} THEN TRY_CAST({normal} AS {col.sql_type}) END"
+    )
+
+
+def _parsed_name(raw: str) -> str:
+    return "d" + raw[1:]  # c3 -> d3
+
+
 def _amount(col: Column, raw: str, options: ReadOptions) -> tuple[str, Checks]:
     """An amount: a plain number (``q3``) is read as it is (its decimal mark made '.'),
     any other text by the general rule (currency signs, grouping, ambiguity)."""
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
-    v, plain = _normal_name(raw), _number_name(raw)
-    normal, ok, general_ambiguous = _number_text(v, options)
-    as_is = v if options.decimal == "." else f"replace({v}, {lit(options.decimal)}, '.')"
-    value = (
-        f"CASE WHEN {plain} THEN TRY_CAST({as_is} AS {col.sql_type}) "
-        f"WHEN {ok} THEN TRY_CAST({normal} AS {col.sql_type}) END"
-    )
+    v, plain, value = _normal_name(raw), _number_name(raw), _parsed_name(raw)
+    _, _, general_ambiguous = _number_text(v, options)
     ambiguous = f"(NOT {plain} AND {general_ambiguous})"
     other = "." if options.decimal == "," else ","
     mark = _group_mark(options)

@@ -56,3 +56,32 @@ def test_the_budget_grows_with_the_index_and_the_keys_to_come(
     assert _limit(ws) == pytest.approx(
         100 * 10**6 + held + memory.DEFAULT_BYTES_PER_KEY * 1_000, rel=0.01
     )
+
+
+@pytest.mark.slow
+def test_a_first_load_commits_within_a_small_budget(
+    ws: Workspace, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit merges the transaction's new keys into the indexes, holding both for a
+    while: the budget makes room for them (50 million orders failed to commit for want of
+    it; a million within 16 MB did too)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 1_000_000
+    path = tmp_path / "o.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "order_id": [f"O{i:010d}" for i in range(n)],
+                "customer_id": [f"C{i // 4:08d}" for i in range(n)],
+                "ordered_at": pa.array(range(1735689600, 1735689600 + n), pa.timestamp("s")),
+                "amount": pa.array([1.5] * n),
+            }
+        ),
+        path,
+    )
+    monkeypatch.setenv("LEGAME_INGEST_MEMORY_LIMIT", "16MB")
+    report = ingest(ws, "orders", [path])
+    assert (report.total("inserted"), report.total("implicit_customers")) == (n, n // 4)
+    assert ws.count("orders") == n

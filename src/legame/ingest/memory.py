@@ -24,6 +24,11 @@ DEFAULT_BYTES_PER_KEY = 40
 #: Bytes an updated row holds in memory until the commit (DuckDB keeps an update's old and
 #: new values in memory, unspillable): room for a row of a canonical table's width.
 BYTES_PER_UPDATED_ROW = 256
+#: Bytes a group of an aggregate over customer ids takes in DuckDB's hash table (the id, a
+#: line number, the hash and the table's entry): its partitions spill, but a table too
+#: large for what the indexes leave could not be allocated (100 million orders of 22.5
+#: million new customers failed so).
+BYTES_PER_GROUP = 96
 
 
 def ingest_memory_limit() -> str:
@@ -45,11 +50,12 @@ def fit_budget(
     new_keys: int = 0,
     indexed_rows: int = 0,
     updated_rows: int = 0,
+    groups: int = 0,
 ) -> None:
     """Set the memory limit to the ingest budget plus the indexes' memory, now and after
     ``new_keys`` more keys (estimated from the bytes per key of the ``indexed_rows`` indexed
     so far), plus what ``updated_rows`` rows updated in the transaction hold until it
-    commits."""
+    commits, plus the hash table of an aggregate into ``groups`` groups about to run."""
     held = index_bytes(con)
     per_key = held / indexed_rows if indexed_rows and held else DEFAULT_BYTES_PER_KEY
     limit = (
@@ -57,5 +63,6 @@ def fit_budget(
         + held
         + int(new_keys * per_key)
         + updated_rows * BYTES_PER_UPDATED_ROW
+        + groups * BYTES_PER_GROUP
     )
     con.execute(f"SET memory_limit = '{limit}B'")  # sql-built: an int

@@ -76,6 +76,8 @@ LAYERS: tuple[Layer, ...] = (
         "the findings against",
         {
             "scoring": "`customer_scores`: RFM, segment, CLV, NPS, service, churn risk",
+            "kept_summary": "the per-customer summary kept from one score to the next, made "
+            "again only for the customers whose orders changed",
             "covariates": "`clv fit --covariates`: covariates from the store's own tables, "
             "static and time-varying, and their effects",
             "simulate": "synthetic multi-source data with planted, known effects",

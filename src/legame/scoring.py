@@ -43,6 +43,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pyarrow as pa
 
+from legame import kept_summary as kept
 from legame import sql
 from legame.engine import DuckDBEngine, Engine, EngineName, engine_for
 from legame.errors import InputError
@@ -96,6 +97,9 @@ class ScoreReport:
     timings: dict[str, float] = field(default_factory=dict)
     #: Completed orders dated after today, left out of the default cutoff.
     future_orders: int = 0
+    #: When the last score's summary was kept (:mod:`legame.kept_summary`): the customers
+    #: whose orders changed since, summarised again; None when every order was read.
+    summarised_again: int | None = None
     #: With ``model="auto"``: the model chosen and why (``legame.validation.ModelChoice``).
     model_choice: dict[str, Any] | None = None
     #: With covariates: their JSON (:meth:`Covariates.to_dict`), effects under ``covariates``.
@@ -118,6 +122,8 @@ class ScoreReport:
             "spend_fit_status": None if sm is None else getattr(sm, "fit_status_", None),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             "future_orders": self.future_orders,
+            "summary_kept": self.summarised_again is not None,
+            "summarised_again": self.summarised_again,
             "model_choice": self.model_choice,
             **(self.covariates or {}),
         }
@@ -203,43 +209,55 @@ def summarize(
 
 
 def summary_table(
-    eng: Engine, *, until: date, unit: Unit, merge_day: bool = True, stage: bool = False
-) -> None:
+    eng: Engine,
+    *,
+    until: date,
+    unit: Unit,
+    merge_day: bool = True,
+    stage: bool = False,
+    kept_batch: int | None = None,
+) -> int | None:
     """Make the per-customer summary readable as ``_summary`` in the engine.
 
     With ``stage`` (the score) the summary is staged as the workspace table
     ``customer_value``, every customer in it (those without orders added only when customers
     outnumber the summary's rows: orders ingest adds every customer it meets), and
     ``_summary`` is a view of its rows with a history; otherwise it is a temporary table.
+    With ``kept_batch`` (DuckDB, :func:`legame.kept_summary.kept_batch`) the stored
+    ``customer_value`` is as of that import batch and its rows are kept but for the
+    customers whose orders changed since: then returns how many were summarised again
+    (otherwise None).
     """
     start_of_until = datetime.combine(until, datetime.min.time())
     end = start_of_until if merge_day else start_of_until + timedelta(days=1)
+    params: dict[str, sql.Param] = {
+        "until": start_of_until,
+        "end": end,
+        "unit_days": UNIT_DAYS[unit],
+        "merge_day": merge_day,
+    }
     if not stage:
-        eng.keep(
-            "_summary",
-            "customer_summary",
-            until=start_of_until,
-            end=end,
-            unit_days=UNIT_DAYS[unit],
-            merge_day=merge_day,
-        )
-        return
-    stage_customer_value(
-        eng,
-        "customer_summary",
-        until=start_of_until,
-        end=end,
-        unit_days=UNIT_DAYS[unit],
-        merge_day=merge_day,
-    )
+        eng.keep("_summary", "customer_summary", **params)
+        return None
+    touched = None
+    if kept_batch is not None and isinstance(eng, DuckDBEngine):
+        rows, touched = kept.stage_kept(eng, kept_batch, **params)
+        add_customers_without_orders(eng, rows)
+    else:
+        stage_customer_value(eng, "customer_summary", **params)
     eng.alias("_summary", sql.render("customer_value_with_history"))
+    return touched
 
 
 def stage_customer_value(eng: Engine, query: str, **params: sql.Param) -> None:
     """Stage ``customer_value`` from a query of the summary's rows, with every customer
-    without orders added (only when customers outnumber those rows: orders ingest adds every
-    customer it meets)."""
-    rows = eng.stage("customer_value", query, append=False, **params)
+    without orders added (:func:`add_customers_without_orders`)."""
+    add_customers_without_orders(eng, eng.stage("customer_value", query, append=False, **params))
+
+
+def add_customers_without_orders(eng: Engine, rows: int) -> None:
+    """Add to the staged ``customer_value`` of ``rows`` rows every customer without orders,
+    only when customers outnumber those rows (orders ingest adds every customer it meets)."""
     if rows < eng.query("customer_count").column(0)[0].as_py():
         eng.stage("customer_value", "customers_without_orders", append=True)
 
@@ -408,6 +426,7 @@ def score(
     penalizer: float | None = None,
     intervals: bool = True,
     covariates: Covariates | None = None,
+    keep_summary: bool = True,
 ) -> ScoreReport:
     """Fit the models on the store's orders and (re)build ``customer_scores``.
 
@@ -417,7 +436,9 @@ def score(
     purchases and CLV empty, to measure what they cost. With ``covariates`` (BG/NBD on
     DuckDB; :func:`legame.covariates.score_with_covariates`) the summary is kept aside, the
     covariate models are fitted on it, and ``customer_value`` is staged with each customer's
-    covariate pattern, the key of the predictions beside the history."""
+    covariate pattern, the key of the predictions beside the history. The last score's
+    summary is kept where it may be (:mod:`legame.kept_summary`), unless ``keep_summary`` is
+    false: then every order is read."""
     if covariates is not None:
         check_covariate_options(model, engine)
     choice = None
@@ -446,7 +467,21 @@ def score(
             with ThreadPoolExecutor(1) as pool:
                 plain = covariates is None
                 with step("summary"):
-                    summary_table(eng, until=until, unit=unit, merge_day=merge_day, stage=plain)
+                    # Whether the stored summary may be kept, and this one kept next time.
+                    orders_batch = kept.last_batch(workspace)
+                    reusable = plain and merge_day and kept.complete(workspace, until)
+                    report.summarised_again = summary_table(
+                        eng,
+                        until=until,
+                        unit=unit,
+                        merge_day=merge_day,
+                        stage=plain,
+                        kept_batch=kept.kept_batch(
+                            workspace, complete_now=reusable, merge_day=merge_day
+                        )
+                        if plain and keep_summary
+                        else None,
+                    )
                     if plain:
                         reached("score.staged")
                     # The RFM keys come out of the engine here, on its connection; where their
@@ -501,6 +536,9 @@ def score(
                         cuts=cuts.result(),
                         spend_cov=spend_model.cov_[:3, :3],
                         history=f"{'' if plain else 'covariates/'}history_predictions",
+                        basis=kept.basis_params(
+                            eng, until=until, orders_batch=orders_batch, reusable=reusable
+                        ),
                     )
                     report.rows = written["customer_value"]
             for name in ("_summary", "_predictions", *(() if plain else ("_patterns",))):
@@ -519,6 +557,7 @@ def write_scores(
     cuts: Mapping[str, sql.Param],
     spend_cov: np.ndarray | None = None,
     history: str = "history_predictions",
+    basis: Mapping[str, sql.Param] | None = None,
 ) -> dict[str, int]:
     """The score's write, after ``customer_value`` is staged and ``_predictions`` put:
     ``history_predictions`` (by the query ``history``: ``covariates/history_predictions``
@@ -526,9 +565,17 @@ def write_scores(
     Gamma-Gamma's parameters ``spend`` and its covariance ``spend_cov`` in log parameters, the
     margin and the RFM cuts as literals), committed with the staged table; the voice's
     windows end at midnight after ``until``. Without a (finite) covariance the CLV interval
-    is empty. Returns the rows per table."""
+    is empty. With them, ``customer_value_basis`` (``basis``: the parameters of
+    :data:`legame.kept_summary.BASIS_QUERY`; without, a basis the next score does not keep).
+    Returns the rows per table."""
+    if basis is None:
+        basis = {"basis_until": until, "basis_batch": 0, "basis_reusable": False}
     return eng.write(
-        {"history_predictions": history, "customer_voice": "customer_voice"},
+        {
+            "history_predictions": history,
+            "customer_voice": "customer_voice",
+            kept.BASIS: kept.BASIS_QUERY,
+        },
         views={"customer_scores": "customer_scores"},
         **d.voice_params(datetime.combine(until + timedelta(days=1), datetime.min.time())),
         p=spend["p"],
@@ -539,6 +586,7 @@ def write_scores(
         interval_z=NormalDist().inv_cdf(0.5 + INTERVAL_LEVEL / 2),
         **spend_covariance(spend_cov),
         **cuts,
+        **basis,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,50 @@ def _cut(chunk: pa.Table, room: int) -> pa.Table:
     while end < chunk.num_rows and ids[end].as_py() == last:
         end += 1
     return chunk.slice(0, end)
+
+
+#: A day's orders, as a share of the whole history (10,000 at 10M orders).
+DAY_SHARE = 1 / 1000
+#: Of a day's orders, the share by customers already known (the others are new customers).
+DAY_KNOWN_CUSTOMERS = 0.8
+
+
+def write_day(data: Transactions, folder: Path, *, seed: int = 0) -> tuple[Path, int, date]:
+    """A day's orders after the history's last day, as ``day.parquet`` in ``folder`` (the
+    history's columns and types): ``size * DAY_SHARE`` orders, most by customers of the
+    history (drawn from the first row group of ``customers.parquet``), the rest by new ones.
+    Returns the file, its orders and their day."""
+    rng = np.random.default_rng(seed + 1)
+    n = max(100, round(data.rows * DAY_SHARE))
+    people = pq.ParquetFile(data.customers_parquet)
+    known = people.read_row_group(0, columns=["customer_id"]).column(0).to_numpy(False)
+    n_known = round(n * DAY_KNOWN_CUSTOMERS)
+    ids = np.concatenate(
+        [
+            rng.choice(known, n_known),
+            np.array([f"D{i:08d}" for i in rng.integers(0, n, n - n_known)], dtype=object),
+        ]
+    )
+    day = data.until + timedelta(days=1)
+    start = np.datetime64(datetime.combine(day, datetime.min.time()), "ms")
+    schema = pq.read_schema(data.parquet)
+    orders = pa.table(
+        {
+            "order_id": pa.array([f"D{i:09d}" for i in range(n)], pa.string()),
+            "customer_id": pa.array(ids, pa.string()),
+            "ordered_at": pa.array(
+                start + rng.integers(0, 86_400_000, n).astype("timedelta64[ms]"),
+                schema.field("ordered_at").type,
+            ),
+            "amount": pa.array(
+                [Decimal(f"{x:.2f}") for x in rng.gamma(4.0, 12.0, n)],
+                schema.field("amount").type,
+            ),
+        }
+    ).select(schema.names)
+    path = folder / "day.parquet"
+    pq.write_table(orders.cast(schema), path)
+    return path, n, day
 
 
 @dataclass(frozen=True)

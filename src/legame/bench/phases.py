@@ -240,19 +240,47 @@ def _predict(args: Args) -> dict[str, Any]:
 
 
 def _score(args: Args, *, intervals: bool = True) -> dict[str, Any]:
-    from legame.scoring import score
+    """The whole score, every order read (the summary of the last score is not kept)."""
     from legame.store import Workspace
 
     with Workspace.open(args["db"]) as ws:
-        out = _measure(
-            lambda: score(
-                ws,
-                engine=args.get("engine", "duckdb"),
-                engine_options={"master": args["master"]} if args.get("master") else None,
-                until=_day(args["until"]),
-                intervals=intervals,
-            ).to_dict()
-        )
+        return _timed_score(ws, args, until=args["until"], intervals=intervals, keep=False)
+
+
+def _timed_score(ws: Any, args: Args, *, until: str, intervals: bool, keep: bool) -> dict[str, Any]:
+    from legame.scoring import score
+
+    return _measure(
+        lambda: score(
+            ws,
+            engine=args.get("engine", "duckdb"),
+            engine_options={"master": args["master"]} if args.get("master") else None,
+            until=_day(until),
+            intervals=intervals,
+            keep_summary=keep,
+        ).to_dict()
+    )
+
+
+def _score_kept(args: Args) -> dict[str, Any]:
+    """The whole score after a day's orders (``day.parquet``, ingested first, not timed)
+    into a copy of the scored workspace: the last score's summary kept, the customers of the
+    day's orders summarised again. The cutoff is the day's."""
+    import shutil
+
+    from legame.ingest import ingest
+    from legame.store import Workspace
+
+    folder = Path(args["out"])
+    copy = folder / "kept.duckdb"
+    shutil.copy(args["db"], copy)
+    try:
+        with Workspace.open(copy) as ws:
+            ingest(ws, "orders", [args["day"]])
+            out = _timed_score(ws, args, until=args["day_until"], intervals=True, keep=True)
+    finally:
+        copy.unlink(missing_ok=True)
+        copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
     return out
 
 
@@ -449,6 +477,7 @@ PHASES: dict[str, Callable[[Args], dict[str, Any]]] = {
     "fit": _fit,
     "predict": _predict,
     "score": _score,
+    "score_kept": _score_kept,
     "score_plain": _score_plain,
     "customers": _customers,
     "validate": _validate,

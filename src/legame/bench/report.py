@@ -105,13 +105,38 @@ ROWS: tuple[tuple[str, Any], ...] = (
 )
 
 
+#: Rows shown only where a result has them (results from before render as they did).
+KEPT_ROWS: tuple[tuple[str, Any], ...] = (
+    (
+        "whole score after a day's orders, s (× bound)",
+        lambda r: (
+            f"{_s(r['score_kept_s'])} ({_x(r['score_kept_vs_lower_bound'])})"
+            if r.get("score_kept_s") is not None
+            else "–"
+        ),
+    ),
+    (
+        "customers summarised again (the day's orders)",
+        lambda r: (
+            f"{r['summarised_again']:,} ({r['day_orders']:,})"
+            if r.get("summarised_again") is not None
+            else "–"
+        ),
+    ),
+)
+
+
 def _size(row: dict[str, Any]) -> str:
     size = row["size"]
     return f"{size / 1e6:g}M orders" if size >= 1e6 else f"{size:,} orders"
 
 
 def _figures(results: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
-    return [(name, [fn(row) for row in results]) for name, fn in ROWS]
+    rows = list(ROWS)
+    if any(row.get("score_kept_s") is not None for row in results):
+        at = next(i for i, (name, _) in enumerate(rows) if name.startswith("whole score, CPU"))
+        rows[at + 1 : at + 1] = KEPT_ROWS
+    return [(name, [fn(row) for row in results]) for name, fn in rows]
 
 
 def _rich(

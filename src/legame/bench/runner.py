@@ -3,7 +3,9 @@
 For each size: write the inputs, then measure (each phase in a child process, see
 :mod:`legame.bench.phases`) ingestion from CSV and from Parquet (and of the customers, with
 their static covariates), the lower bound, legame's summary, fits, predictions, whole
-``score`` with and without P(no purchase) and the intervals, ``clv validate --model all``
+``score`` with and without P(no purchase) and the intervals (every order read), the whole
+score after a day's orders (a thousandth of the history, into a copy of the scored workspace:
+the last score's summary kept, :mod:`legame.kept_summary`), ``clv validate --model all``
 and ``clv fit`` with three static covariates, interleaved run by run so that a change in
 the machine's load hits them alike; then the lifetimes reference on the same Parquet file
 and the comparison of the two libraries' parameters and predictions; up to 1M orders,
@@ -36,7 +38,7 @@ import psutil
 from legame.bench import latency as latency_phase
 from legame.bench import pymc_reference, reference
 from legame.bench.customers import COVARIATES, PLANTED
-from legame.bench.data import Transactions, write_transactions
+from legame.bench.data import Transactions, write_day, write_transactions
 from legame.bench.lower_bound import FORMS, duckdb_query
 from legame.bench.phases import run_phase
 from legame.covariates.coding import DEFAULT_BINS
@@ -54,6 +56,7 @@ ROUND = (
     "predict",
     "score_plain",
     "score",
+    "score_kept",
     "validate",
     "covariates",
 )
@@ -195,11 +198,14 @@ def bench_size(
     ingest, ingest_pq = csv_runs["ingest"], pq_runs["ingest"]
     people = run_phase("customers", {"db": str(db), "customers": str(data.customers_parquet)})
     log(f"    {'customers':<12} {people['seconds']:8.3f} s  (with their static covariates)")
+    day, day_orders, day_until = write_day(data, folder, seed=options.seed)
     common = {
         "db": str(db),
         "until": data.until.isoformat(),
         "out": str(folder),
         "parquet": str(data.parquet),
+        "day": str(day),
+        "day_until": day_until.isoformat(),
     }
     log(f"[{size:,}] lower bound and legame, {options.runs} round(s)")
     measured = _measure_rounds({name: common for name in ROUND}, options.runs, log)
@@ -223,6 +229,9 @@ def bench_size(
             "fit_s": _median(measured["fit"]),
             "predict_s": _median(measured["predict"]),
             "score_s": _median(score_runs),
+            "score_kept_s": _median(measured["score_kept"]),
+            "day_orders": day_orders,
+            "summarised_again": measured["score_kept"][-1]["result"]["summarised_again"],
             "score_steps_s": {
                 k: statistics.median(r["result"]["timings_s"][k] for r in score_runs)
                 for k in last["timings_s"]
@@ -252,6 +261,7 @@ def bench_size(
     row["latency"] = latency(db, options, log) if options.latency else {"status": "skipped"}
     row["summary_vs_lower_bound"] = round(row["summary_s"] / row["lower_bound_s"], 3)
     row["score_vs_lower_bound"] = round(row["score_s"] / row["lower_bound_s"], 3)
+    row["score_kept_vs_lower_bound"] = round(row["score_kept_s"] / row["lower_bound_s"], 3)
     row["score_vs_lower_bound_cpu"] = round(
         row["cpu_s_by_phase"]["score"] / row["cpu_s_by_phase"]["lower_bound"], 3
     )

@@ -409,6 +409,14 @@ def score(
     penalizer: PenalizerOption = None,
     covariates: CovariatesOption = None,
     covariate_bins: CovariateBinsOption = 10,
+    every_order: Annotated[
+        bool,
+        typer.Option(
+            "--every-order",
+            help="Summarise every customer from all the orders, instead of keeping the last "
+            "score's summary of the customers whose orders did not change since.",
+        ),
+    ] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -447,6 +455,7 @@ def score(
                 progress=lambda step: bar.update(task, description=step),
                 engine_options=options,
                 penalizer=penalizer,
+                keep_summary=not every_order,
             )
         totals = score_totals(ws)
         cases = open_after(ws)  # with the new scores: each case carries its CLV at opening
@@ -472,6 +481,12 @@ def score(
         f"Expected CLV {payload['total_clv'] or 0:,.0f}; value at risk "
         f"{payload['value_at_risk'] or 0:,.0f} (last-12-month revenue of high-risk customers)."
     )
+    if report.summarised_again is not None:
+        console.print(
+            f"The last score's summary was kept: {counted(report.summarised_again, 'customer')} "
+            f"with new or changed orders {noun(report.summarised_again, 'was', 'were')} "
+            "summarised again (--every-order reads every order)."
+        )
     for effect in payload.get("covariates") or []:
         console.print(f"- {effect['sentence']}")
     _fit_notes(report.purchase_model, report.spend_model, asked=penalizer)

@@ -65,6 +65,17 @@ class DuckDBEngine(Engine):
         self._staged[table] = self.workspace.count(table)
         return self._staged[table]
 
+    def restage(self, table: str, query: str, before: str, **params: Param) -> int:
+        """Stage the workspace table ``table`` again from a named query that reads its rows
+        as they were, under the name ``before`` (the table is renamed to it in the open
+        transaction, and dropped once the new one is made). Returns the new table's rows."""
+        con = self.workspace.con
+        self._begin()
+        con.execute(f"ALTER TABLE {identifier(table)} RENAME TO {identifier(before)}")
+        rows = self.stage(table, query, append=False, **params)
+        con.execute(f"DROP TABLE {identifier(before)}")
+        return rows
+
     def put(self, name: str, table: pa.Table) -> None:
         con = self.workspace.con
         con.register("_arrow_in", table)

@@ -14,14 +14,18 @@
 /* the customer's covariate pattern, the key customer_scores joins history_predictions on */
 /* beside the history: 0 here (no covariates); `score --covariates` stores each customer's */
 /* (covariates/customer_value). */
-WITH occasions AS (
+WITH summary_orders AS (
+  SELECT
+    *
+  FROM orders
+), occasions AS (
   SELECT
     customer_id,
     SUM(CAST(amount AS DOUBLE)) AS spend,
     COUNT(*) AS n_orders,
     MIN(ordered_at) AS first_at,
     MAX(ordered_at) AS last_at
-  FROM orders
+  FROM summary_orders
   WHERE
     status = 'completed'
     AND ordered_at < CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ) + INTERVAL '1' DAY
@@ -47,18 +51,20 @@ WITH occasions AS (
   FROM occasions
   GROUP BY
     customer_id
-), spans AS (
-  SELECT
-    *,
-    CASE WHEN TRUE THEN DATE_TRUNC('DAY', first_order_at) ELSE first_order_at END AS first_occasion,
-    CASE WHEN TRUE THEN DATE_TRUNC('DAY', last_order_at) ELSE last_order_at END AS last_occasion
-  FROM customer_occasions
 )
 SELECT
   customer_id,
   frequency,
-  CAST(DATEDIFF(SECOND, first_occasion, last_occasion) AS DOUBLE) / 86400 / CAST('7.0' AS DOUBLE) AS recency,
-  CAST(DATEDIFF(SECOND, first_occasion, CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)) AS DOUBLE) / 86400 / CAST('7.0' AS DOUBLE) AS T,
+  CAST(DATEDIFF(
+    SECOND,
+    CASE WHEN TRUE THEN DATE_TRUNC('DAY', first_order_at) ELSE first_order_at END,
+    CASE WHEN TRUE THEN DATE_TRUNC('DAY', last_order_at) ELSE last_order_at END
+  ) AS DOUBLE) / 86400 / CAST('7.0' AS DOUBLE) AS recency,
+  CAST(DATEDIFF(
+    SECOND,
+    CASE WHEN TRUE THEN DATE_TRUNC('DAY', first_order_at) ELSE first_order_at END,
+    CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)
+  ) AS DOUBLE) / 86400 / CAST('7.0' AS DOUBLE) AS T,
   CASE WHEN frequency > 0 THEN (
     revenue - first_spend
   ) / frequency END AS monetary_value,
@@ -68,4 +74,4 @@ SELECT
   first_order_at,
   last_order_at,
   CAST(0 AS INT) AS pattern
-FROM spans
+FROM customer_occasions

@@ -203,7 +203,10 @@ def _fit(args: Args) -> dict[str, Any]:
 def _predict(args: Args) -> dict[str, Any]:
     """After the summary (staged as the score stages it, not timed): predictions once per
     distinct history, the RFM quintile boundaries, and the score's write (the predictions
-    per history, the voice, the view that computes RFM scores, expected spend and CLV)."""
+    per history, the voice, the view that computes RFM scores, expected spend and CLV, and
+    the basis a score writes: a later ``score_kept`` keeps this summary as it would a
+    score's)."""
+    from legame import kept_summary as kept
     from legame import scoring
     from legame.models import BetaGeo
     from legame.store import Workspace
@@ -212,12 +215,17 @@ def _predict(args: Args) -> dict[str, Any]:
     params = json.loads((folder / "params.json").read_text())
     model = BetaGeo.from_params(params["params"])
     spend = {k: params["spend_params"][k] for k in ("p", "q", "gamma")}
+    until = _day(args["until"])
     with Workspace.open(args["db"]) as ws:
         eng = _engine(ws, "duckdb")  # within the score's memory budget, as in the score
         try:
-            histories, _ = scoring.summarize(
-                eng, until=_day(args["until"]), unit="week", stage=True
+            basis = kept.basis_params(
+                eng,
+                until=until,
+                orders_batch=kept.last_batch(ws),
+                reusable=kept.complete(ws, until),
             )
+            histories, _ = scoring.summarize(eng, until=until, unit="week", stage=True)
 
             def run() -> int:
                 eng.put(
@@ -228,7 +236,7 @@ def _predict(args: Args) -> dict[str, Any]:
                 )
                 cuts = scoring.rfm_cuts(eng.query("rfm_keys"))
                 written = scoring.write_scores(
-                    eng, until=_day(args["until"]), spend=spend, margin=1.0, cuts=cuts
+                    eng, until=until, spend=spend, margin=1.0, cuts=cuts, basis=basis
                 )
                 return written["customer_value"]
 

@@ -112,6 +112,10 @@ def test_bench_at_a_tiny_size_writes_every_key_and_positive_ratios(tmp_path: Pat
     ):
         assert row[key] > 0, key
     assert set(row["score_steps_s"]) == {"summary", "fit", "predict", "write"}
+    # The score after a day's orders kept the summary and made the day's customers' again.
+    assert row["score_kept_s"] > 0 and row["day_orders"] == 100
+    assert 0 < row["summarised_again"] <= row["day_orders"]
+    assert row["score_kept_vs_lower_bound"] == round(row["score_kept_s"] / row["lower_bound_s"], 3)
     # Ingest beside DuckDB's keyed load of the same file, in the same run.
     for fmt in ("csv", "parquet"):
         ratio = row[f"ingest_{fmt}_s"] / row[f"keyed_load_{fmt}_s"]

@@ -3,6 +3,8 @@ spill."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from legame.errors import InputError
@@ -15,6 +17,26 @@ def _limit(ws: Workspace) -> int:
     text = ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     number, unit = text.split()
     return int(float(number) * 1024 ** (["KiB", "MiB", "GiB", "TiB"].index(unit) + 1))
+
+
+def _orders(path: Path, customers: list[str]) -> Path:
+    """A Parquet file of one order per customer id given, a second apart."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = len(customers)
+    pq.write_table(
+        pa.table(
+            {
+                "order_id": [f"O{i:010d}" for i in range(n)],
+                "customer_id": customers,
+                "ordered_at": pa.array(range(1735689600, 1735689600 + n), pa.timestamp("s")),
+                "amount": pa.array([1.5] * n),
+            }
+        ),
+        path,
+    )
+    return path
 
 
 def test_size_bytes_reads_sizes_as_duckdb_does() -> None:
@@ -65,22 +87,8 @@ def test_a_first_load_commits_within_a_small_budget(
     """The commit merges the transaction's new keys into the indexes, holding both for a
     while: the budget makes room for them (50 million orders failed to commit for want of
     it; a million within 16 MB did too)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     n = 1_000_000
-    path = tmp_path / "o.parquet"
-    pq.write_table(
-        pa.table(
-            {
-                "order_id": [f"O{i:010d}" for i in range(n)],
-                "customer_id": [f"C{i // 4:08d}" for i in range(n)],
-                "ordered_at": pa.array(range(1735689600, 1735689600 + n), pa.timestamp("s")),
-                "amount": pa.array([1.5] * n),
-            }
-        ),
-        path,
-    )
+    path = _orders(tmp_path / "o.parquet", [f"C{i // 4:08d}" for i in range(n)])
     monkeypatch.setenv("LEGAME_INGEST_MEMORY_LIMIT", "16MB")
     report = ingest(ws, "orders", [path])
     assert (report.total("inserted"), report.total("implicit_customers")) == (n, n // 4)
@@ -114,22 +122,8 @@ def test_new_customers_are_found_within_a_small_budget(
     cannot spill: the budget makes room for its hash table (100 million orders of 22.5
     million new customers failed there in 5.5 GiB; a million orders of a million customers
     within 16 MB did too)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     n = 1_000_000
-    path = tmp_path / "o.parquet"
-    pq.write_table(
-        pa.table(
-            {
-                "order_id": [f"O{i:010d}" for i in range(n)],
-                "customer_id": [f"C{i * 7919 % n:08d}" for i in range(n)],
-                "ordered_at": pa.array(range(1735689600, 1735689600 + n), pa.timestamp("s")),
-                "amount": pa.array([1.5] * n),
-            }
-        ),
-        path,
-    )
+    path = _orders(tmp_path / "o.parquet", [f"C{i * 7919 % n:08d}" for i in range(n)])
     monkeypatch.setenv("LEGAME_INGEST_MEMORY_LIMIT", "16MB")
     report = ingest(ws, "orders", [path])
     assert report.total("implicit_customers") == n

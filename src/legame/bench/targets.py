@@ -66,20 +66,21 @@ def _cell(text: str, met: bool | None) -> str:
     return text if met is None else f"{text} {'✓' if met else '✗'}"
 
 
-def _score(row: Row) -> str:
-    ratio = row.get("score_vs_lower_bound")
-    if ratio is None:
-        return "–"
-    limit = SCORE_VS_BOUND.get(row["size"])
-    return _cell(f"{ratio:.2f}×", None if limit is None else ratio <= limit)
+def _versus_bound(key: str) -> Callable[[Row], str]:
+    """The cell of a score's ratio to the lower bound (``key``), held to SCORE_VS_BOUND."""
+
+    def cell(row: Row) -> str:
+        ratio = row.get(key)
+        if ratio is None:
+            return "–"
+        limit = SCORE_VS_BOUND.get(row["size"])
+        return _cell(f"{ratio:.2f}×", None if limit is None else ratio <= limit)
+
+    return cell
 
 
-def _score_kept(row: Row) -> str:
-    ratio = row.get("score_kept_vs_lower_bound")
-    if ratio is None:
-        return "–"
-    limit = SCORE_VS_BOUND.get(row["size"])
-    return _cell(f"{ratio:.2f}×", None if limit is None else ratio <= limit)
+_score = _versus_bound("score_vs_lower_bound")
+_score_kept = _versus_bound("score_kept_vs_lower_bound")
 
 
 def _ingest(row: Row) -> str:

@@ -190,3 +190,60 @@ def test_a_plain_number_and_any_other_read_by_one_rule(tmp_path, text, decimal, 
         assert (stored, reasons) == ([(expected,)], [])
     else:
         assert stored == [] and reasons[0][0].startswith(expected), reasons
+
+
+# Texts at the edges of the plain test: empty, spaces at either end or inside, every kind
+# of whitespace and control character the id rule names, printable ASCII at both ends of
+# its range, letters beyond ASCII, and a null.
+EDGE_TEXTS = [
+    "",
+    " ",
+    "a",
+    "~",
+    "!",
+    "A1",
+    "a b",
+    " a",
+    "a ",
+    "  a  ",
+    "\ta",
+    "a\t",
+    "a\tb",
+    "a\x00b",
+    "\x7f",
+    "a\x1fb",
+    "a\u00a0",
+    "\u00a0a",
+    "a\u200bb",
+    "\ufeffa",
+    "é",
+    "caffè",
+    "a\nb",
+    "a\r",
+    "".join(chr(c) for c in range(0x20, 0x7F)),
+    "".join(chr(c) for c in range(0x21, 0x7F)),
+    None,
+]
+
+
+def test_the_readers_plain_test_is_the_sql_pattern() -> None:
+    """The plain test ingestion computes while reading (Arrow's kernels) gives, for every
+    text, what ``PLAIN_RE2`` gives in DuckDB (true, false or null): the SQL reads it in the
+    pattern's place, so a text the two judged differently would skip the trim or the
+    control-character check, or take them where it needs none."""
+    import duckdb
+
+    from legame.ingest.ids import PLAIN_RE2, plain_mask
+
+    texts = pa.array(EDGE_TEXTS, pa.string())
+    con = duckdb.connect()
+    con.register("texts", pa.table({"i": pa.array(range(len(texts))), "t": texts}))
+    expected = [
+        row[0]
+        for row in con.execute(
+            "SELECT regexp_full_match(t, ?) FROM texts ORDER BY i", [PLAIN_RE2]
+        ).fetchall()
+    ]
+    assert plain_mask(texts).to_pylist() == expected
+    # Not vacuous: a, ~, !, A1, a b and the printable range from "!" are plain.
+    assert expected.count(True) == 6

@@ -7,6 +7,7 @@ with one entry per failing field, and the good rows of the same file still load.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -89,10 +90,18 @@ def _normal(name: str) -> str:
 
 
 def checked_select(
-    table: Table, lay: Layout, options: ReadOptions, relation: str, rules: Rules | None = None
+    table: Table,
+    lay: Layout,
+    options: ReadOptions,
+    relation: str,
+    rules: Rules | None = None,
+    *,
+    plain_given: Collection[str] = (),
 ) -> str:
     """SELECT over ``relation`` (``_line``, ``c0``…) giving typed columns, ``_errors`` (empty
-    for a good row) and, for a rejected row only, ``_record`` and ``_customer_ids``."""
+    for a good row) and, for a rejected row only, ``_record`` and ``_customer_ids``.
+    ``plain_given``: the text columns (``c3``) whose plain test the relation holds already
+    (``p3``, from :func:`plain_columns` and ``ids.plain_mask``); the others are tested here."""
     # sql-built-function: SQL made from the schema; names via ident, values via lit or bound.
     rules = rules or Rules()
     typed: list[str] = []
@@ -165,7 +174,7 @@ def checked_select(
             )
         )
 
-    plain = "".join(f", {_plain(c)} AS {_plain_name(c)}" for c in mapped)
+    plain = "".join(f", {_plain(c)} AS {_plain_name(c)}" for c in mapped if c not in plain_given)
     trims = "".join(f", {_trim(c)} AS {_trimmed_name(c)}" for c in mapped)
     normal = (
         "".join(f", {_normalised(c)} AS {_normal_name(c)}" for c in mapped)
@@ -198,6 +207,17 @@ def checked_select(
         f"CASE WHEN _bad THEN {customer_ids} END AS _customer_ids "
         f"FROM (SELECT *, coalesce({bad}, false) AS _bad FROM {source})"
     )
+
+
+def plain_columns(table: Table, lay: Layout) -> dict[str, str]:
+    """The raw columns that arrive as text and whose plain test the SQL reads (the fields'
+    columns not in ``lay.typed``), each with the test's column name: ``c3`` -> ``p3``."""
+    native = _native_columns(table, lay)
+    return {
+        c: _plain_name(c)
+        for c in dict.fromkeys(lay.fields.values())
+        if c not in native and c not in lay.typed
+    }
 
 
 #: Which kinds of field read a typed column in its own type, by the column's SQL type.

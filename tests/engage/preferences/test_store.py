@@ -144,6 +144,40 @@ def test_unknown_customers_sources_and_choices_older_than_the_current_are_refuse
     assert snapshot(shop) == before
 
 
+def test_a_choice_made_at_the_current_ones_instant_is_the_latest_for_every_reader(
+    shop: Workspace, policy: Policy
+) -> None:
+    """A client that sends whole seconds may save twice in one second. The second choice
+    is recorded a microsecond after the first: it is then the current one for the store
+    and the governor alike, and the consent events it makes do not repeat the key of the
+    first's (before, turning a channel back on at the same instant failed with DuckDB's
+    duplicate-key error and saved nothing)."""
+    from legame.engage.governor import Governor
+    from legame.engage.preferences.store import SAME_INSTANT_STEP
+
+    governor = Governor(shop, policy)
+    later = NOW + timedelta(hours=1)  # 13:00 UTC, outside the quiet hours
+    save(shop, "mario", Choice(channels=("push",)), NOW, "api")  # e-mail and sms withdrawn
+    assert not governor.check("mario", "email", later).allowed
+    saved = save(shop, "mario", Choice(), NOW, "api")  # every channel again, same instant
+    assert saved.at == NOW + SAME_INSTANT_STEP
+    assert saved.consents == {
+        "email": "granted",
+        "sms": "granted",
+        "phone": "granted",
+        "post": "granted",
+    }
+    assert current(shop, "mario", at=later).choice == Choice()
+    stored = shop.con.execute(
+        'SELECT "at", channels FROM contact_preferences WHERE customer_id = ? ORDER BY "at"',
+        ["mario"],
+    ).fetchall()
+    assert stored == [(NOW, ["push"]), (NOW + SAME_INSTANT_STEP, None)]
+    # The governor honours the second: e-mail is kept and granted again.
+    decision = governor.check("mario", "email", later)
+    assert decision.allowed, [r.code for r in decision.reasons]
+
+
 def test_a_pause_until_a_day_ends_at_midnight_in_the_customers_zone(policy: Policy) -> None:
     day = datetime(2025, 7, 1).date()
     assert pause_end(day, "Europe/Madrid", policy) == datetime(2025, 6, 30, 22, 0)

@@ -1,18 +1,20 @@
 """The customer's choices in the store: read the current one, save a new one.
 
 Each saved form is a row of ``contact_preferences``; the latest per customer is current
-(what the contact governor honours). :func:`save` writes, in one transaction, that row,
-the consent events the form made (a channel turned off is a withdrawal, a channel turned
-back on after a withdrawal a grant, as one import batch) and an ``audit_log`` entry
-(``preferences_saved``: the link's id, the source and which fields changed, nothing that
-names the customer). Every row is the customer's, so erasure removes it with them.
+(what the contact governor honours). A form made at the same instant as the current one is
+recorded a microsecond after it, so no two of a customer's forms share an instant.
+:func:`save` writes, in one transaction, that row, the consent events the form made (a
+channel turned off is a withdrawal, a channel turned back on after a withdrawal a grant, as
+one import batch) and an ``audit_log`` entry (``preferences_saved``: the link's id, the
+source and which fields changed, nothing that names the customer). Every row is the
+customer's, so erasure removes it with them.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from legame import sql
@@ -27,6 +29,9 @@ Source = Literal["preference_link", "api"]
 SOURCES: tuple[Source, ...] = ("preference_link", "api")
 #: ``_source_file`` of the consent events a saved form makes (and of their batch).
 CONSENT_SOURCE = "legame preferences"
+#: How much after the current choice a new one made at the same instant is recorded: the
+#: store's resolution (DuckDB timestamps are in microseconds).
+SAME_INSTANT_STEP = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,11 @@ def save(
                 f"A choice made at {at:%Y-%m-%d %H:%M:%S} is older than the customer's "
                 f"current one ({before.at:%Y-%m-%d %H:%M:%S}); nothing was saved."
             )
+        if before.at is not None and at == before.at:
+            # Made at the current choice's instant (a client that sends whole seconds, say):
+            # recorded a microsecond after it, so that it is the latest for every reader
+            # and its consent events do not repeat the key of the current one's.
+            at = before.at + SAME_INSTANT_STEP
         events = _consent_events(choice, before.consents, policy)
         changed = choice.changed(before.choice)
         con.execute(

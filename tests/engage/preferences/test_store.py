@@ -148,10 +148,10 @@ def test_a_choice_made_at_the_current_ones_instant_is_the_latest_for_every_reade
     shop: Workspace, policy: Policy
 ) -> None:
     """A client that sends whole seconds may save twice in one second. The second choice
-    is recorded a microsecond after the first: it is then the current one for the store
-    and the governor alike, and the consent events it makes do not repeat the key of the
-    first's (before, turning a channel back on at the same instant failed with DuckDB's
-    duplicate-key error and saved nothing)."""
+    is recorded a microsecond after the first (a third, after the second): it is then the
+    current one for the store and the governor alike, and the consent events it makes do
+    not repeat the key of the first's (before, turning a channel back on at the same
+    instant failed with DuckDB's duplicate-key error and saved nothing)."""
     from legame.engage.governor import Governor
     from legame.engage.preferences.store import SAME_INSTANT_STEP
 
@@ -176,6 +176,11 @@ def test_a_choice_made_at_the_current_ones_instant_is_the_latest_for_every_reade
     # The governor honours the second: e-mail is kept and granted again.
     decision = governor.check("mario", "email", later)
     assert decision.allowed, [r.code for r in decision.reasons]
+    # A third in the same second is the same instant too, not older than the second.
+    third = save(shop, "mario", Choice(stopped=True), NOW, "api")
+    assert third.at == NOW + 2 * SAME_INSTANT_STEP
+    assert current(shop, "mario", at=later).choice == Choice(stopped=True)
+    assert not governor.check("mario", "email", later).allowed
 
 
 def test_a_pause_until_a_day_ends_at_midnight_in_the_customers_zone(policy: Policy) -> None:

@@ -29,6 +29,9 @@ Source = Literal["preference_link", "api"]
 SOURCES: tuple[Source, ...] = ("preference_link", "api")
 #: ``_source_file`` of the consent events a saved form makes (and of their batch).
 CONSENT_SOURCE = "legame preferences"
+#: A choice made less than this before the current one is made at the same instant: the
+#: current one may have been moved forward by a microsecond per choice made at its instant.
+SAME_INSTANT = timedelta(milliseconds=1)
 #: How much after the current choice a new one made at the same instant is recorded: the
 #: store's resolution (DuckDB timestamps are in microseconds).
 SAME_INSTANT_STEP = timedelta(microseconds=1)
@@ -163,15 +166,16 @@ def save(
     con = ws.con
     with ws.transaction():
         before = current(ws, customer_id, at=at)
-        if before.at is not None and at < before.at:
-            raise InputError(
-                f"A choice made at {at:%Y-%m-%d %H:%M:%S} is older than the customer's "
-                f"current one ({before.at:%Y-%m-%d %H:%M:%S}); nothing was saved."
-            )
-        if before.at is not None and at == before.at:
-            # Made at the current choice's instant (a client that sends whole seconds, say):
-            # recorded a microsecond after it, so that it is the latest for every reader
-            # and its consent events do not repeat the key of the current one's.
+        if before.at is not None and at <= before.at:
+            if before.at - at >= SAME_INSTANT:
+                raise InputError(
+                    f"A choice made at {at:%Y-%m-%d %H:%M:%S} is older than the customer's "
+                    f"current one ({before.at:%Y-%m-%d %H:%M:%S}); nothing was saved."
+                )
+            # Made at the current choice's instant (a client that sends whole seconds, say,
+            # or the current one was moved forward so): recorded a microsecond after it,
+            # so that it is the latest for every reader and its consent events do not
+            # repeat the key of the current one's.
             at = before.at + SAME_INSTANT_STEP
         events = _consent_events(choice, before.consents, policy)
         changed = choice.changed(before.choice)

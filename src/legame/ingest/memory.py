@@ -26,9 +26,9 @@ DEFAULT_BYTES_PER_KEY = 40
 BYTES_PER_UPDATED_ROW = 256
 #: Room per group of an aggregate over customer ids: its hash table's partitions spill, but
 #: one too large for what the indexes leave could not be allocated (100 million orders of
-#: 22.5 million new customers failed so). 96 B let those 100M load; 48 B keeps a 10-million-
-#: row file under 2 GiB (96 B took it to 2,053 MiB) and still lets a million new customers
-#: load within 16 MB; 100M was not loaded again with 48 B.
+#: 22.5 million new customers failed so). 48 B keeps a 10-million-row file under 2 GiB (96 B
+#: took it to 2,053 MiB), lets a million new customers load within 16 MB, and let those 100M
+#: load (from Parquet, 185 s, 12.3 GiB peak, 2026-12-07).
 BYTES_PER_GROUP = 48
 
 

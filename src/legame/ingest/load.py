@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from legame.errors import InputError, SchemaError
+from legame.ingest.bulk_key import add_key, without_key
 from legame.ingest.ids import plain_mask
 from legame.ingest.memory import fit_budget
 from legame.ingest.options import ReadOptions
@@ -38,7 +39,7 @@ from legame.ingest.validate import (
 # The one quoting module, under the short names the generated SQL reads best with.
 from legame.sql.quote import identifier as ident
 from legame.sql.quote import string_literal as lit
-from legame.store.failures import rollback
+from legame.store.failures import repeated_key, rollback
 from legame.store.moments import reached
 from legame.store.schema import TABLES, Table
 
@@ -161,8 +162,11 @@ def load_parts(
     reached("ingest.staged")
     try:
         return _transaction(con, parts, label, sha, options, recorded, after, first_load=True)
-    except duckdb.ConstraintException:
-        # A first load met a key its file repeats: rolled back, written again the general way.
+    except (duckdb.ConstraintException, duckdb.TransactionException) as exc:
+        # A first load met a key its file repeats (at the insert, or at the commit that
+        # built the key: bulk_key): rolled back, written again the general way.
+        if isinstance(exc, duckdb.TransactionException) and not repeated_key(exc):
+            raise
         return _transaction(con, parts, label, sha, options, recorded, after, first_load=False)
     finally:
         _drop(con, "_checked", "_inc", "_cls", *(_staged(i) for i in range(1, len(parts))))
@@ -503,11 +507,14 @@ def _write(
         new_keys=report.inserted * (1 + len(_INDEXED.get(name, ()))),
         updated_rows=report.updated,
     )
+    built_key = without_key(con, name) if first_load else None
     con.execute(
         f"INSERT INTO {ident(name)} ({cols}, _batch_id, _source_file, _source_line, _extra) "
         f"SELECT {cols}, ?, ?, _line, _extra FROM _cls WHERE NOT _exists",
         [batch_id, file],
     )
+    if built_key is not None:
+        add_key(con, name, built_key)
     report.implicit_customers = _implicit_customers(
         con, table, batch_id, file, updated_rows=report.updated
     )

@@ -61,6 +61,15 @@ def storage_errors(path: Path) -> Iterator[None]:
         raise explained from exc
 
 
+def repeated_key(exc: BaseException) -> bool:
+    """Whether a failed commit failed on a primary key or unique constraint: a key the
+    transaction's rows repeat, found when DuckDB builds an index it was asked to build at
+    the commit (``ALTER TABLE … ADD PRIMARY KEY``)."""
+    return (
+        isinstance(exc, duckdb.TransactionException) and "constraint violation" in str(exc).lower()
+    )
+
+
 def rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back the open transaction, if the engine has not ended it already."""
     # An I/O error at the commit ends the transaction before we get here.

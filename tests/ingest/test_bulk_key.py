@@ -4,6 +4,8 @@ repeat, and a key the file repeats is still found and handled the general way.""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -115,4 +117,42 @@ def test_a_first_load_through_the_command_keeps_the_schema_and_the_key(tmp_path:
             ws.con.execute(
                 "INSERT INTO orders (order_id, customer_id, ordered_at, amount, _batch_id) "
                 "VALUES ('O7', 'c1', TIMESTAMP '2025-01-01', 1, 1)"
+            )
+
+
+def test_a_first_load_replayed_from_the_log_after_a_hard_exit_keeps_its_rows_and_key(
+    tmp_path: Path,
+) -> None:
+    """The process ends right after the commit, before DuckDB checkpoints: reopening
+    replays the write-ahead log, the table rebuilt and its key built at the commit too."""
+    db, path = tmp_path / "ws.duckdb", tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,customer_id,ordered_at,amount\nO1,c1,2025-01-01,1\nO2,c2,2025-01-02,2\n",
+        encoding="utf-8",
+    )
+    script = (
+        "import os, sys\n"
+        "from legame.ingest import ingest\n"
+        "from legame.store import Workspace\n"
+        "ws = Workspace.create(sys.argv[1])\n"
+        "print(ingest(ws, 'orders', [sys.argv[2]]).files[0].inserted, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(db), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["2"]
+    assert db.with_name("ws.duckdb.wal").exists()  # not checkpointed: replayed below
+    with Workspace.open(db) as ws:
+        assert ws.con.execute("SELECT order_id FROM orders ORDER BY 1").fetchall() == [
+            ("O1",),
+            ("O2",),
+        ]
+        with pytest.raises(duckdb.ConstraintException):
+            ws.con.execute(
+                "INSERT INTO orders (order_id, customer_id, ordered_at, amount, _batch_id) "
+                "VALUES ('O1', 'c1', TIMESTAMP '2025-01-01', 1, 1)"
             )

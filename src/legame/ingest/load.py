@@ -185,8 +185,9 @@ def _transaction(
 ) -> list[FileReport]:
     """Write the staged parts in one transaction. With ``first_load``, a table still empty
     takes the file's rows as they are, its primary key finding any key the file repeats
-    (``duckdb.ConstraintException``, after a rollback); otherwise each row is classified as
-    new, changed or a duplicate first."""
+    (``duckdb.ConstraintException`` at the insert, or a failed commit when the key is built
+    after the rows, ``bulk_key``; rolled back either way); otherwise each row is classified
+    as new, changed or a duplicate first."""
     # sql-built-function: the staging tables' names are constants of this module.
     reports = [FileReport(label, format=part.source.format) for part in parts]
     con.execute("BEGIN TRANSACTION")
@@ -440,7 +441,8 @@ def _write(
     report.batch_id = batch_id
     name, file = table.name, report.path
     # Into an empty table every good row is new: no classification against the table, and
-    # no search for repeated keys (the primary key finds them while the rows go in).
+    # no search for repeated keys (the primary key finds them, as the rows go in or, built
+    # after them, at the commit).
     first_load = first_load and not con.execute(f"SELECT 1 FROM {ident(name)} LIMIT 1").fetchall()
     conflicts = _no_repeated_keys(con, table) if first_load else _repeated_keys(con, table)
     _write_rejects(con, table, lay, source, report, [batch_id, name, file])

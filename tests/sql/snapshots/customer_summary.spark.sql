@@ -21,7 +21,7 @@ WITH summary_orders AS (
 ), occasions AS (
   SELECT
     customer_id,
-    SUM(CAST(amount AS DOUBLE)) AS spend,
+    SUM(amount) AS spend,
     COUNT(*) AS n_orders,
     MIN(ordered_at) AS first_at,
     MAX(ordered_at) AS last_at
@@ -65,12 +65,10 @@ SELECT
     CASE WHEN TRUE THEN DATE_TRUNC('DAY', first_order_at) ELSE first_order_at END,
     CAST('2025-12-31 00:00:00' AS TIMESTAMP_NTZ)
   ) AS DOUBLE) / 86400 / CAST('7.0' AS DOUBLE) AS T,
-  CASE WHEN frequency > 0 THEN (
-    revenue - first_spend
-  ) / frequency END AS monetary_value,
+  CASE WHEN frequency > 0 THEN CAST(revenue - first_spend AS DOUBLE) / frequency END AS monetary_value,
   orders,
-  revenue,
-  revenue_12m,
+  CAST(revenue AS DOUBLE) AS revenue,
+  CAST(revenue_12m AS DOUBLE) AS revenue_12m,
   first_order_at,
   last_order_at,
   CAST(0 AS INT) AS pattern

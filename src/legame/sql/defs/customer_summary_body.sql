@@ -1,10 +1,13 @@
 -- The per-customer summary of the orders in the relation summary_orders (the query that
 -- uses this names it in a CTE before: every order, or some customers' orders): the CTEs
 -- after that one and the final SELECT of customer_summary, which says what each column is.
+-- Amounts are summed as decimals, exactly, and made DOUBLE at the end
+-- (customer_summary_select): the sums do not depend on the order DuckDB adds them in, so
+-- customer_summary_days, which adds them up per customer, gives the same numbers.
 occasions AS (
     SELECT
         customer_id,
-        SUM(CAST(amount AS DOUBLE)) AS spend,
+        SUM(amount) AS spend,
         COUNT(*) AS n_orders,
         MIN(ordered_at) AS first_at,
         MAX(ordered_at) AS last_at
@@ -25,16 +28,4 @@ customer_occasions AS (
     FROM occasions
     GROUP BY customer_id
 )
-SELECT
-    customer_id,
-    frequency,
-    {{ summary_recency }} AS recency,
-    {{ summary_age }} AS T,
-    CASE WHEN frequency > 0 THEN (revenue - first_spend) / frequency END AS monetary_value,
-    orders,
-    revenue,
-    revenue_12m,
-    first_order_at,
-    last_order_at,
-    CAST(0 AS INTEGER) AS pattern
-FROM customer_occasions
+{{ customer_summary_select }}

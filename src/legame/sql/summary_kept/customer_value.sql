@@ -31,7 +31,7 @@ kept AS (
     WHERE NOT EXISTS (SELECT 1 FROM _touched t WHERE t.customer_id = b.customer_id)
 ),
 spend_12m AS (
-    SELECT customer_id, SUM(CAST(amount AS DOUBLE)) AS revenue_12m
+    SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue_12m
     FROM orders
     WHERE status = 'completed'
         AND ordered_at >= $until - INTERVAL 364 DAY

@@ -76,6 +76,8 @@ LAYERS: tuple[Layer, ...] = (
         "the findings against",
         {
             "scoring": "`customer_scores`: RFM, segment, CLV, NPS, service, churn risk",
+            "summary_plan": "how the per-customer summary is made: one pass over ranges of "
+            "customer ids, or two group-bys",
             "kept_summary": "the per-customer summary kept from one score to the next, made "
             "again only for the customers whose orders changed",
             "covariates": "`clv fit --covariates`: covariates from the store's own tables, "

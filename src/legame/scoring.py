@@ -3,9 +3,11 @@
 The steps, each in the engine except the fits, all in one transaction (readers see the old
 scores or the new ones):
 
-1. ``customer_summary`` per customer (one query over the orders), stored at once as the
-   table ``customer_value`` (order facts and purchase history of every customer, those
-   without orders added), readable as ``_summary`` where there is a history;
+1. the summary per customer (on DuckDB with one occasion a day, ``customer_summary_days``
+   over ranges of customer ids; otherwise ``customer_summary``: the same rows,
+   :mod:`legame.summary_plan`), stored at once as the table ``customer_value`` (order facts
+   and purchase history of every customer, those without orders added), readable as
+   ``_summary`` where there is a history;
 2. the distinct (frequency, recency, T) histories with their counts: the purchase model
    (BG/NBD or Pareto/NBD) is fitted on them, and the repeat customers' (frequency,
    monetary value) pairs fit Gamma-Gamma; meanwhile, on another thread, where the RFM
@@ -44,7 +46,7 @@ import numpy as np
 import pyarrow as pa
 
 from legame import kept_summary as kept
-from legame import sql
+from legame import sql, summary_plan
 from legame.engine import DuckDBEngine, Engine, EngineName, engine_for
 from legame.errors import InputError
 from legame.metrics import cutoff
@@ -237,14 +239,16 @@ def summary_table(
         "merge_day": merge_day,
     }
     if not stage:
-        eng.keep("_summary", "customer_summary", **params)
+        summary_plan.keep_summary(eng, "_summary", **params)
         return None
     touched = None
     if kept_batch is not None and isinstance(eng, DuckDBEngine):
         rows, touched = kept.stage_kept(eng, kept_batch, **params)
         add_customers_without_orders(eng, rows)
     else:
-        stage_customer_value(eng, "customer_summary", **params)
+        add_customers_without_orders(
+            eng, summary_plan.stage_summary(eng, "customer_value", **params)
+        )
     eng.alias("_summary", sql.render("customer_value_with_history"))
     return touched
 

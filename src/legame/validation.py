@@ -58,6 +58,7 @@ from legame.models.base import PurchaseModel
 from legame.models.clv import expected_gap
 from legame.models.robust import fit_robust
 from legame.store import Workspace
+from legame.summary_plan import keep_summary
 
 ValidatedModel = Literal["bgnbd", "mbgnbd", "paretonbd"]
 MODELS: tuple[ValidatedModel, ...] = get_args(ValidatedModel)
@@ -238,9 +239,9 @@ def _gather(
     holdout_end = datetime.combine(holdout_until + timedelta(days=1), datetime.min.time())
     eng = DuckDBEngine(workspace)
     try:
-        eng.keep(
+        keep_summary(
+            eng,
             "_summary",
-            "customer_summary",
             until=start_of_until,
             end=start_of_until if merge_day else start_of_until + timedelta(days=1),
             unit_days=UNIT_DAYS[unit],

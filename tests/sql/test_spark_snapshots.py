@@ -32,6 +32,11 @@ DUCKDB_ONLY_FOLDERS = (
     "views/index/",  # the server's in-memory copy of the customer list
 )
 DUCKDB_ONLY = {
+    # the summary in one pass, by a bitmap of days (DuckDB's BITSTRING_AGG), in ranges of
+    # ids cut at a sample of them; Spark runs customer_summary, which gives the same rows
+    # (tests/measure/test_summary_plan.py)
+    "customer_summary_days",
+    "summary_id_sample",
     "gratitude_clv",
     "views/customer_list",
     "views/customer_list_count",

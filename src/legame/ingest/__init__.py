@@ -22,7 +22,6 @@ from legame.ingest.options import ReadOptions, parse_mapping
 from legame.ingest.readers import expand
 from legame.ingest.validate import Rules
 from legame.policy import load_policy, policy_path_for
-from legame.sql.quote import string_literal as lit
 from legame.store import Workspace
 from legame.store.failures import storage_errors
 
@@ -154,14 +153,12 @@ def _rules(workspace: Workspace, now: datetime | None) -> Rules:
 def _bounded_memory(workspace: Workspace) -> Iterator[None]:
     """Stream big files within a fixed memory budget: DuckDB spills to disk beyond it."""
     con = workspace.con
-    saved = con.execute(
-        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
-    ).fetchall()[0]
+    saved = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
     fit_budget(con)
     con.execute("SET preserve_insertion_order = false")
     try:
         yield
     finally:
-        con.execute(f"SET memory_limit = {lit(str(saved[0]))}")  # sql-built: as DuckDB gave it
+        workspace.restore_memory_limit()
         # sql-built: a boolean DuckDB gave.
-        con.execute(f"SET preserve_insertion_order = {str(saved[1]).lower() == 'true'}")
+        con.execute(f"SET preserve_insertion_order = {str(saved[0]).lower() == 'true'}")

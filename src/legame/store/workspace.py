@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 
 from legame.errors import StoreError
-from legame.sql.quote import identifier
+from legame.sql.quote import identifier, string_literal
 from legame.store import migrate
 from legame.store.failures import explain, rollback, storage_errors
 from legame.store.memory import memory_setting
@@ -54,10 +54,19 @@ def writer_lock(path: Path) -> threading.RLock:
         return _writers.setdefault(key, threading.RLock())
 
 
+def _opened_limit() -> str | None:
+    """The memory limit a workspace's connection is opened with: ``LEGAME_MEMORY_LIMIT``,
+    or None for DuckDB's default."""
+    if not os.environ.get("LEGAME_MEMORY_LIMIT"):
+        return None
+    return memory_setting("LEGAME_MEMORY_LIMIT", "")
+
+
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     config: dict[str, Any] = {}
-    if os.environ.get("LEGAME_MEMORY_LIMIT"):
-        config["memory_limit"] = memory_setting("LEGAME_MEMORY_LIMIT", "")
+    limit = _opened_limit()
+    if limit is not None:
+        config["memory_limit"] = limit
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
@@ -86,6 +95,7 @@ class Workspace:
         self.con = con
         self.read_only = read_only
         self.writer = writer_lock(path)
+        self.memory_limit = _opened_limit()  # what the connection was opened with
 
     @classmethod
     def create(cls, db: str | os.PathLike[str] | None = None) -> Workspace:
@@ -162,6 +172,17 @@ class Workspace:
         """Close the connection and open the file again (after it was replaced on disk)."""
         self.con.close()
         self.con = _connect(self.path, read_only=self.read_only)
+        self.memory_limit = _opened_limit()
+
+    def restore_memory_limit(self) -> None:
+        """Give the connection back the memory limit it was opened with, after a command
+        set its own. Not the text DuckDB shows for it: that is rounded (``18.8 GiB``), and
+        setting it back lowered the limit by 0.1 GiB each time."""
+        if self.memory_limit is None:
+            self.con.execute("RESET memory_limit")
+        else:
+            limit = string_literal(self.memory_limit)
+            self.con.execute(f"SET memory_limit = {limit}")  # sql-built: a checked size, quoted
 
     def close(self) -> None:
         self.con.close()

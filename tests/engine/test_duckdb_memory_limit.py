@@ -23,6 +23,11 @@ def _limit(ws: Workspace) -> str:
     return str(ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
 
+def _ordered(ws: Workspace) -> bool:
+    got = ws.con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
+    return bool(got[0][0])
+
+
 def test_the_engine_holds_its_limit_until_close_then_gives_the_connections_back(
     ws: Workspace,
 ) -> None:
@@ -72,6 +77,7 @@ def test_scores_and_ingests_give_the_connections_limit_back_done_or_failed(
             assert _limit(ws) == before
             ingest(ws, "orders", [orders])
             assert _limit(ws) == before
+            assert _ordered(ws)  # DuckDB's default, given back after each command
         with pytest.raises(InputError, match="No completed orders"):
             score(ws, until=date(1990, 1, 1))
         assert _limit(ws) == before

@@ -171,16 +171,5 @@ class DuckDBEngine(Engine):
             limit = string_literal(self.memory_limit)
             con.execute(f"SET memory_limit = {limit}")  # sql-built: a size, quoted
             self._limited = True
-        wanted = {"preserve_insertion_order": "false"}
-        saved = {
-            name: con.execute("SELECT current_setting(?)", [name]).fetchall()[0][0]
-            for name in wanted
-        }
-        for name, value in wanted.items():
-            con.execute(f"SET {name} = {value}")  # sql-built: the setting above
-        try:
+        with self.workspace.unordered():
             yield con
-        finally:
-            for name, value in saved.items():
-                # sql-built: a setting named above, its value as DuckDB gave it, quoted.
-                con.execute(f"SET {name} = {string_literal(str(value))}")

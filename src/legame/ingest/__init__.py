@@ -152,13 +152,9 @@ def _rules(workspace: Workspace, now: datetime | None) -> Rules:
 @contextmanager
 def _bounded_memory(workspace: Workspace) -> Iterator[None]:
     """Stream big files within a fixed memory budget: DuckDB spills to disk beyond it."""
-    con = workspace.con
-    saved = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
-    fit_budget(con)
-    con.execute("SET preserve_insertion_order = false")
+    fit_budget(workspace.con)
     try:
-        yield
+        with workspace.unordered():
+            yield
     finally:
         workspace.restore_memory_limit()
-        # sql-built: a boolean DuckDB gave.
-        con.execute(f"SET preserve_insertion_order = {str(saved[0]).lower() == 'true'}")

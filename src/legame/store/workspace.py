@@ -184,6 +184,19 @@ class Workspace:
             limit = string_literal(self.memory_limit)
             self.con.execute(f"SET memory_limit = {limit}")  # sql-built: a checked size, quoted
 
+    @contextmanager
+    def unordered(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The connection, its statements building tables without keeping the rows' order
+        (DuckDB then builds them on every thread); the setting as it was after."""
+        con = self.con
+        ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            yield con
+        finally:
+            # sql-built: a boolean DuckDB gave.
+            con.execute(f"SET preserve_insertion_order = {str(ordered[0][0]).lower() == 'true'}")
+
     def close(self) -> None:
         self.con.close()
 

@@ -121,6 +121,7 @@ LAYERS: tuple[Layer, ...] = (
             "layers": "this declaration, and the text of `docs/architecture.md`",
             "words": "English words that depend on a count (`1 warning`, `2 warnings`)",
             "assign": "the seeded hash that puts a customer in a randomized test's arm",
+            "arrow_numpy": "numeric columns between Arrow and NumPy without loading pandas",
         },
     ),
 )

@@ -301,14 +301,20 @@ def test_scores_are_a_view_over_dense_value_and_sparse_voice(scored) -> None:
             WHERE NOT EXISTS (SELECT 1 FROM customer_voice v WHERE v.customer_id = s.customer_id)
         """).fetchall()[0]
         assert silent == (customers - voiced, 0, 0)
-        stored = dict(
-            ws.con.execute("""
-            SELECT column_name, list(DISTINCT compression ORDER BY compression)
-            FROM pragma_storage_info('customer_value')
-            WHERE segment_type <> 'VALIDITY' GROUP BY ALL""").fetchall()
-        )
-        assert stored.pop("customer_id") == ["Uncompressed"]  # engine/base.py: UNCOMPRESSED
-        assert stored and all("Uncompressed" not in kinds for kinds in stored.values())
+        # engine/base.py, replace_table: the score's tables are stored uncompressed (a
+        # segment of one value is stored as that constant all the same).
+        for table, column in (("customer_value", "revenue"), ("history_predictions", "p_alive")):
+            stored = dict(
+                ws.con.execute(
+                    """
+                SELECT column_name, list(DISTINCT compression ORDER BY compression)
+                FROM pragma_storage_info(?)
+                WHERE segment_type <> 'VALIDITY' GROUP BY ALL""",
+                    [table],
+                ).fetchall()
+            )
+            assert stored[column] == ["Uncompressed"], table
+            assert all(set(k) <= {"Uncompressed", "Constant"} for k in stored.values()), stored
 
 
 def test_score_replaces_an_older_scores_table_and_erasure_skips_the_view(sim_db, tmp_path) -> None:

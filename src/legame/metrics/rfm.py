@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from legame import sql
+from legame.arrow_numpy import to_arrow, to_numpy
 
 #: The RFM scores: quintiles of these ``rfm_keys`` columns (equal values, equal scores:
 #: see :func:`rfm_cuts`).
@@ -45,7 +46,7 @@ def rfm_cuts(keys: pa.Table) -> dict[str, sql.Param]:
     for score, name in RFM_KEYS.items():
         column = keys.column(name).combine_chunks()
         plain = column.cast(pa.int64()) if pa.types.is_timestamp(column.type) else column
-        order = plain.to_numpy(zero_copy_only=False)
+        order = to_numpy(plain)
         nth = work.view(order.dtype) if order.dtype.itemsize == 8 else np.empty_like(order)
         np.copyto(nth, order)
         if before:
@@ -53,7 +54,7 @@ def rfm_cuts(keys: pa.Table) -> dict[str, sql.Param]:
         for bucket, start in enumerate(starts, start=2):
             key: sql.Param = None
             if start < n:
-                cut = pa.array(nth[start - 1 : start], type=plain.type).cast(column.type)
+                cut = to_arrow(nth[start - 1 : start], plain.type).cast(column.type)
                 key = cut[0].as_py()
             cuts[f"{score}{bucket}"] = key
     return cuts

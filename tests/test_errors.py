@@ -24,6 +24,8 @@ PRIVATE_SIGNALS = {
 }
 #: ``raise ValueError/RuntimeError/Exception(...)`` left in the source on purpose, and why.
 BUILTIN_RAISES = {
+    "arrow_numpy.py": "an array legame computed that is not one-dimensional or whose null "
+    "mask does not match it: NumPy's own error for a bug in legame, not a user's input",
     "engage/message/matching.py": "a phrase of the lexicons shipped with legame that does "
     "not start with a word: a bug in legame's own data, not "
     "a user's input",

@@ -320,3 +320,18 @@ def test_distribution_methods_check_their_inputs_and_need_a_fit() -> None:
         2,
         11,
     )
+
+
+def test_first_at_least_answers_the_width_when_no_count_reaches_u() -> None:
+    """Where no count of a row reaches u the answer is the row's width, never past it: rows
+    wider than the counts scanned one by one (8), and tables whose rows are all narrower."""
+    from legame.models.predictive import first_at_least
+
+    for widths, u, answer in (
+        ([4, 4, 12, 3], [0.9, 0.3, 0.95, 0.05], [4, 2, 12, 0]),
+        ([4, 4, 3], [0.9, 0.3, 0.95], [4, 2, 3]),
+    ):
+        width = np.array(widths)
+        start = np.concatenate([[0], np.cumsum(width)[:-1]])
+        cdf = np.concatenate([np.linspace(0.1, 0.5, w) for w in widths])
+        assert first_at_least(cdf, start, width, np.array(u)).tolist() == answer

@@ -63,8 +63,8 @@ def first_at_least(cdf: FloatArray, start: IntArray, width: IntArray, u: FloatAr
         rows = rows[~found]
     if rows.size == 0:
         return out
-    lo = np.full(rows.size, _SCAN, dtype=np.int64)
     hi = out[rows]
+    lo = np.minimum(_SCAN, hi)  # a row narrower than the scan was scanned whole
     first, last, goal = start[rows], np.maximum(hi - 1, 0), u[rows]
     for _ in range(int(hi.max()).bit_length()):  # each step halves hi - lo
         mid = (lo + hi) >> 1

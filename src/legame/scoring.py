@@ -367,7 +367,7 @@ def predictions(
     r = to_numpy(histories.column("recency"))
     t_ = to_numpy(histories.column("T"))
     if not intervals:
-        return _without_intervals(model, histories, unit, horizon_days, discount_rate)
+        return _without_intervals(model, histories, (f, r, t_), unit, horizon_days, discount_rate)
     table = horizon_table(
         model,
         f,
@@ -398,15 +398,20 @@ def predictions(
 
 
 def _without_intervals(
-    model: PurchaseModel, histories: pa.Table, unit: Unit, horizon_days: int, discount_rate: float
+    model: PurchaseModel,
+    histories: pa.Table,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray],
+    unit: Unit,
+    horizon_days: int,
+    discount_rate: float,
 ) -> pa.Table:
-    """:func:`predictions` with P(no purchase) and the intervals NULL, not computed."""
-    f = to_numpy(histories.column("frequency")).astype(float)
-    t_ = to_numpy(histories.column("T"))
+    """:func:`predictions` with P(no purchase) and the intervals NULL, not computed;
+    ``columns`` are the histories' frequency, recency and T as :func:`predictions` read them."""
+    f, r, t_ = columns
     expected, alive, discounted = horizon_predictions(
         model,
         f,
-        to_numpy(histories.column("recency")),
+        r,
         t_,
         t=horizon_days / UNIT_DAYS[unit],
         horizon=max(1, round(horizon_days / (DAYS_PER_YEAR / 12))),

@@ -95,7 +95,6 @@ class Workspace:
         self.con = con
         self.read_only = read_only
         self.writer = writer_lock(path)
-        self.memory_limit = _opened_limit()  # what the connection was opened with
 
     @classmethod
     def create(cls, db: str | os.PathLike[str] | None = None) -> Workspace:
@@ -172,16 +171,18 @@ class Workspace:
         """Close the connection and open the file again (after it was replaced on disk)."""
         self.con.close()
         self.con = _connect(self.path, read_only=self.read_only)
-        self.memory_limit = _opened_limit()
 
     def restore_memory_limit(self) -> None:
         """Give the connection back the memory limit it was opened with, after a command
         set its own. Not the text DuckDB shows for it: that is rounded (``18.8 GiB``), and
-        setting it back lowered the limit by 0.1 GiB each time."""
-        if self.memory_limit is None:
+        setting it back lowered the limit by 0.1 GiB each time. The limit is the process's
+        (``LEGAME_MEMORY_LIMIT``, read here as ``_connect`` read it), not kept per workspace:
+        the server makes a workspace per request."""
+        opened = _opened_limit()
+        if opened is None:
             self.con.execute("RESET memory_limit")
         else:
-            limit = string_literal(self.memory_limit)
+            limit = string_literal(opened)
             self.con.execute(f"SET memory_limit = {limit}")  # sql-built: a checked size, quoted
 
     @contextmanager

@@ -335,3 +335,24 @@ def test_first_at_least_answers_the_width_when_no_count_reaches_u() -> None:
         start = np.concatenate([[0], np.cumsum(width)[:-1]])
         cdf = np.concatenate([np.linspace(0.1, 0.5, w) for w in widths])
         assert first_at_least(cdf, start, width, np.array(u)).tolist() == answer
+
+
+def test_first_at_least_matches_a_search_row_by_row() -> None:
+    """Rows of every width (none, narrower than the scan, wider, much wider), goals below,
+    inside and above their CDFs, some tied with a CDF value: the scan over compacted rows and
+    the binary search give what a plain search of each row gives."""
+    from legame.models.predictive import first_at_least
+
+    rng = np.random.default_rng(7)
+    width = rng.choice([0, 1, 3, 8, 9, 16, 40, 300], size=4000)
+    start = np.concatenate([[0], np.cumsum(width)[:-1]])
+    cdf = np.concatenate([np.cumsum(rng.dirichlet(np.ones(w + 1))[:w]) for w in width])
+    u = rng.uniform(-0.1, 1.05, size=width.size)
+    tied = rng.random(width.size) < 0.2
+    for i in np.flatnonzero(tied & (width > 0)):
+        u[i] = cdf[start[i] + rng.integers(width[i])]
+    expected = [
+        next((k for k in range(w) if cdf[s + k] >= g), w)
+        for s, w, g in zip(start, width, u, strict=True)
+    ]
+    assert first_at_least(cdf, start, width, u).tolist() == expected

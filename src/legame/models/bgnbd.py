@@ -353,15 +353,20 @@ class BetaGeo(PurchaseModel):
         r, alpha, _, b = self._theta("predict_alive")
         repeat = x > 0
         gone = np.where(repeat, alive - 1.0, 0.0)  # -(1 - P(alive)), 0 without repeats
+        # Each row is computed in its place (the same operations in the same order as the
+        # formulas above): the score calls this on a million histories.
+        grad = np.empty((4, x.size))
+        at_T, at_tx = alpha + T, alpha + t_x
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad = np.stack(
-                [
-                    r * (np.log(alpha + T) - np.log(alpha + t_x)),
-                    alpha * (r + x) * (1.0 / (alpha + T) - 1.0 / (alpha + t_x)),
-                    np.ones_like(x),
-                    np.where(repeat, -b / (b + x - 1.0), 0.0),
-                ]
-            )
+            np.log(at_T, out=grad[0])
+            grad[0] -= np.log(at_tx)
+            grad[0] *= r
+            np.divide(1.0, at_T, out=grad[1])
+            grad[1] -= np.divide(1.0, at_tx, out=at_tx)
+            grad[1] *= np.multiply(alpha, np.add(r, x, out=at_T), out=at_T)
+            grad[2] = 1.0
+            np.divide(-b, np.subtract(np.add(b, x, out=at_T), 1.0, out=at_T), out=grad[3])
+        np.copyto(grad[3], 0.0, where=~repeat)
         grad *= gone
         return grad
 

@@ -311,15 +311,19 @@ def _log_sd(
     phi = np.log([model.params_[name] for name in names])
     if alive is None:
         alive = model._alive(x, t_x, T)
+    # The gradient of ln P(alive) in closed form where the model has it (then each row of it
+    # takes its pair's term in place), else by differences.
     closed = model._log_alive_gradient(x, t_x, T, alive)
-    alive0, pair0 = np.log(np.maximum(alive, TINY)), log_pair(model)
-    grad = np.empty((len(names), x.size))
+    grad = np.empty((len(names), x.size)) if closed is None else closed
+    alive0 = np.log(np.maximum(alive, TINY)) if closed is None else None
+    pair0 = log_pair(model)
     for i in range(len(names)):
         bumped = phi.copy()
         bumped[i] += _STEP
         other = type(model).from_params(dict(zip(names, np.exp(bumped), strict=True)))
-        by_alive = (log_alive(other) - alive0) / _STEP if closed is None else closed[i]
-        grad[i] = by_alive + ((log_pair(other) - pair0) / _STEP)[pairs.row]
+        if alive0 is not None:
+            grad[i] = (log_alive(other) - alive0) / _STEP
+        grad[i] += ((log_pair(other) - pair0) / _STEP)[pairs.row]
     var: FloatArray = np.einsum("in,ij,jn->n", grad, cov, grad)
     return np.sqrt(np.maximum(var, 0.0))
 

@@ -28,6 +28,7 @@ from legame.store import Workspace
 from legame.store.failures import rollback
 from legame.store.memory import size_bytes
 from legame.store.moments import reached
+from legame.store.write_behind import flush_file
 
 
 class DuckDBEngine(Engine):
@@ -85,6 +86,11 @@ class DuckDBEngine(Engine):
         rows = self.stage(table, query, append=False, **params)
         con.execute(f"DROP TABLE {identifier(before)}")
         return rows
+
+    def flush_written(self) -> bool:
+        """Have what the open transaction wrote to the workspace file so far written to disk
+        before the commit (:mod:`legame.store.write_behind`); False where it cannot be."""
+        return flush_file(self.workspace.path)
 
     def memory_budget(self) -> int:
         """The bytes DuckDB may use for the engine's statements: its ``memory_limit``, else

@@ -53,9 +53,9 @@ def first_at_least(cdf: FloatArray, start: IntArray, width: IntArray, u: FloatAr
     when there is none), in a flat buffer of CDFs: a scan of the first counts, where nearly
     every answer is, over the rows still looking, then a binary search for the few left.
 
-    The rows still looking are carried as their own compacted starts, goals and widths (no
-    lookup through row numbers), and a row's width is checked only from the narrowest width
-    on: in the score every width is 16 or more, and the scan only 8 counts deep."""
+    The rows still looking are carried as their own compacted starts and goals (no lookup
+    through row numbers), and a row's width is checked only from the narrowest width on: in
+    the score every width is 16 or more, and the scan only 8 counts deep."""
     out = width.astype(np.int64, copy=True)
     scan = min(_SCAN, int(width.max(initial=0)))
     if scan == 0:
@@ -68,17 +68,17 @@ def first_at_least(cdf: FloatArray, start: IntArray, width: IntArray, u: FloatAr
         found = (cdf.take(start, mode="clip") >= u) & (width > 0)
     out[found] = 0
     rows = np.flatnonzero(~found)
-    first, goal, wide = start[rows], u[rows], width[rows]
+    first, goal = start[rows], u[rows]
     for k in range(1, scan):
         if rows.size == 0:
             return out
         if k >= narrowest:
-            keep = wide > k
-            rows, first, goal, wide = rows[keep], first[keep], goal[keep], wide[keep]
+            keep = width[rows] > k
+            rows, first, goal = rows[keep], first[keep], goal[keep]
         found = cdf.take(first + k) >= goal
         out[rows[found]] = k
         missed = ~found
-        rows, first, goal, wide = rows[missed], first[missed], goal[missed], wide[missed]
+        rows, first, goal = rows[missed], first[missed], goal[missed]
     if rows.size == 0:
         return out
     hi = out[rows]
